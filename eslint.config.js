@@ -1,0 +1,75 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      eqeqeq: 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The pure core must stay free of I/O, clocks and logging: it takes plain data and returns plain data.
+    files: ['src/cni/**', 'src/cluster/**', 'src/simulate/**', 'src/policy/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'net', 'os', 'child_process'],
+              message: 'The core does no I/O.',
+            },
+            {
+              group: [
+                'pino',
+                'fastify',
+                '@kubernetes/*',
+                '@aws-sdk/*',
+                'node-cache',
+                'prom-client',
+              ],
+              message: 'The core does not depend on adapters.',
+            },
+            {
+              group: ['**/kube/**', '**/ec2/**', '**/http/**', '**/cli/**', '**/state/**'],
+              message: 'Dependencies point inwards: adapters import the core, not the reverse.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'The core takes time as a parameter.' },
+        { name: 'process', message: 'The core reads no environment.' },
+        { name: 'console', message: 'The core does not log.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'The core is deterministic.' },
+      ],
+    },
+  },
+  {
+    files: ['test/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,51 @@
+import { readSingleDocument } from '../files/documents.js';
+import { parseInstanceTypes } from '../cluster/instance-types.js';
+import type { InstanceLimits } from '../cni/instance-limits.js';
+import { intFlag, UsageError } from './args.js';
+
+export const INSTANCE_OPTIONS = {
+  'instance-type': { type: 'string' },
+  'instance-types': { type: 'string' },
+  'max-enis': { type: 'string' },
+  'ipv4-per-eni': { type: 'string' },
+  vcpus: { type: 'string' },
+} as const;
+
+interface InstanceFlags {
+  'instance-type'?: string | undefined;
+  'instance-types'?: string | undefined;
+  'max-enis'?: string | undefined;
+  'ipv4-per-eni'?: string | undefined;
+  vcpus?: string | undefined;
+}
+
+/** Instance limits from `--instance-type T --instance-types FILE` or from explicit numbers. */
+export async function instanceLimitsFromFlags(v: InstanceFlags): Promise<InstanceLimits> {
+  const type = v['instance-type'];
+  if (type !== undefined) {
+    const file = v['instance-types'];
+    if (file === undefined) {
+      throw new UsageError(
+        `--instance-type needs --instance-types FILE (aws ec2 describe-instance-types --instance-types ${type} --output json)`,
+      );
+    }
+    const limits = parseInstanceTypes(await readSingleDocument(file), file).get(type);
+    if (!limits) throw new UsageError(`--instance-type: ${type} is not in ${file}`);
+    const vcpus = intFlag('vcpus', v.vcpus, 1);
+    return vcpus === undefined ? limits : { ...limits, vcpus };
+  }
+  const maxEnis = intFlag('max-enis', v['max-enis'], 1);
+  const ipv4PerEni = intFlag('ipv4-per-eni', v['ipv4-per-eni'], 2);
+  if (maxEnis === undefined || ipv4PerEni === undefined) {
+    throw new UsageError(
+      'give the instance as --instance-type T --instance-types FILE, or as --max-enis N --ipv4-per-eni N',
+    );
+  }
+  const vcpus = intFlag('vcpus', v.vcpus, 1);
+  return { maxEnis, ipv4PerEni, ...(vcpus !== undefined && { vcpus }) };
+}
+
+export function describeInstance(l: InstanceLimits): string {
+  const name = l.instanceType ?? 'instance';
+  return `${name} (${l.maxEnis} ENIs x ${l.ipv4PerEni} IPv4${l.vcpus === undefined ? '' : `, ${l.vcpus} vCPUs`})`;
+}

@@ -1,0 +1,255 @@
+import { ipTargetsDefined, type CniSettings } from './settings.js';
+import {
+  prefixDelegationEffective,
+  slotsPerEni,
+  trunkEffective,
+  type InstanceLimits,
+} from './instance-limits.js';
+
+/** Addresses in one /28 prefix. */
+export const IPS_PER_PREFIX = 16;
+
+export interface NodeAddressInput {
+  readonly limits: InstanceLimits;
+  readonly settings: CniSettings;
+  /** The kubelet's max pods (node capacity): ipamd stops growing its pool once it holds that many. */
+  readonly maxPods: number;
+  /** Pods on the node that take an address from ipamd's pool (not hostNetwork, not branch-ENI pods). */
+  readonly pods: number;
+  /** Pods with their own branch ENI (security groups for pods). */
+  readonly branchPods?: number;
+}
+
+export type AddressMode = 'secondary-ip' | 'prefix';
+
+/** What drove the pool to its size, for messages a person can check. */
+export type PoolDriver =
+  | 'warm-eni-target'
+  | 'warm-ip-target'
+  | 'minimum-ip-target'
+  | 'warm-prefix-target'
+  | 'max-pods'
+  | 'eni-limit';
+
+export interface NodeAddresses {
+  readonly mode: AddressMode;
+  /** Attached ENIs: the primary, secondary ENIs and the trunk; branch ENIs are not attached ENIs. */
+  readonly enis: number;
+  /** ENIs whose pool serves pods. */
+  readonly podEnis: number;
+  /** /28 prefixes held; 0 in secondary-IP mode. */
+  readonly prefixes: number;
+  /** Addresses the pool holds for pods (16 per prefix). */
+  readonly poolIps: number;
+  readonly branchEnis: number;
+  /** Every IPv4 address the node takes from its subnets: ENI primaries, pool, branch ENIs. */
+  readonly ips: number;
+  readonly podsWithIp: number;
+  /** Pods the pool can never serve (ENI limit, max-pods cap, MINIMUM_IP_TARGET without WARM_IP_TARGET). */
+  readonly podsWithoutIp: number;
+  /** Pool addresses held but not used by a pod: the warm pool. */
+  readonly idleIps: number;
+  /** Addresses on the primary ENI: the node IP, plus its pool unless custom networking is on. Always the node's subnet. */
+  readonly primaryEniIps: number;
+  /** Per secondary pod ENI, its primary address plus its pool share. */
+  readonly secondaryEniIps: readonly number[];
+  /** The trunk ENI's primary address (security groups for pods). */
+  readonly trunkIps: number;
+  /** One address per branch ENI. */
+  readonly branchIps: number;
+  readonly driver: PoolDriver;
+}
+
+interface Eni {
+  /** Secondary IPs (SIP) or prefixes (PD) held. */
+  cidrs: number;
+}
+
+interface Limits {
+  readonly pd: boolean;
+  /** Secondary IPs or prefixes per ENI. */
+  readonly perEni: number;
+  readonly ipsPerCidr: number;
+  /** ENIs ipamd may attach in total (MAX_ENI applied), the trunk included. */
+  readonly maxEnis: number;
+  readonly trunk: boolean;
+  readonly custom: boolean;
+  readonly maxPods: number;
+  readonly targets: boolean;
+  readonly s: CniSettings;
+}
+
+/**
+ * One node's datastore, grown the way ipamd's pool manager grows it (pkg/ipamd/ipamd.go
+ * isDatastorePoolTooLow, datastoreTargetState, increaseDatastorePool, tryAssignIPs/tryAssignPrefixes).
+ * Pods only arrive, so the pool never shrinks here; release is modelled in release.ts.
+ */
+class Datastore {
+  /** Pod-carrying ENIs; index 0 is the primary ENI unless custom networking excludes it. */
+  readonly enis: Eni[] = [];
+  assigned = 0;
+  /** Attached ENIs, the primary (and trunk) included. */
+  attached: number;
+
+  private readonly l: Limits;
+
+  constructor(l: Limits) {
+    this.l = l;
+    this.attached = 1 + (l.trunk ? 1 : 0);
+    // The primary ENI exists from boot; with custom networking it carries no pods.
+    if (!l.custom) this.enis.push({ cidrs: 0 });
+  }
+
+  get cidrs(): number {
+    let n = 0;
+    for (const e of this.enis) n += e.cidrs;
+    return n;
+  }
+
+  get total(): number {
+    return this.cidrs * this.l.ipsPerCidr;
+  }
+
+  get available(): number {
+    return this.total - this.assigned;
+  }
+
+  /** Prefixes with no pod on them, pods packed into prefixes in order. */
+  get freePrefixes(): number {
+    return this.cidrs - Math.ceil(this.assigned / IPS_PER_PREFIX);
+  }
+
+  /** datastoreTargetState's `short`, in IPs or (with prefix delegation) whole prefixes. */
+  private short(): number {
+    const { s } = this.l;
+    const shortIps = Math.max(s.warmIpTarget - this.available, s.minimumIpTarget - this.total, 0);
+    return this.l.pd ? Math.ceil(shortIps / IPS_PER_PREFIX) : shortIps;
+  }
+
+  tooLow(): boolean {
+    // v1.17.1+ (#2745): no growth once the pool covers the kubelet's max pods.
+    return this.total < this.l.maxPods && this.belowTarget();
+  }
+
+  /** The warm-target half of isDatastorePoolTooLow. */
+  belowTarget(): boolean {
+    const { s } = this.l;
+    if (this.l.targets) return this.short() > 0;
+    if (this.l.pd) {
+      return (
+        this.available < IPS_PER_PREFIX * s.warmPrefixTarget ||
+        (s.warmPrefixTarget === 0 && this.available === 0)
+      );
+    }
+    return (
+      this.available < this.l.perEni * s.warmEniTarget ||
+      (s.warmEniTarget === 0 && this.available === 0)
+    );
+  }
+
+  /** One increaseDatastorePool pass; false when no ENI has room and no ENI can be attached. */
+  increase(): boolean {
+    const { s, pd, perEni } = this.l;
+    let want: number;
+    if (pd) {
+      const need = this.l.targets
+        ? this.short()
+        : Math.max(s.warmPrefixTarget - this.freePrefixes, 0);
+      want = Math.max(1, need);
+    } else {
+      want = this.l.targets ? this.short() : perEni;
+    }
+    // Top up one existing ENI that still has room.
+    const open = this.enis.find(e => e.cidrs < perEni);
+    if (open) {
+      open.cidrs += Math.min(perEni - open.cidrs, want);
+      return true;
+    }
+    if (this.attached < this.l.maxEnis) {
+      this.enis.push({ cidrs: Math.min(want, perEni) });
+      this.attached += 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** Run the pool manager until it stops asking for more. */
+  settle(): void {
+    // Each pass adds at least one address or stops, so this is bounded by the ENI limit times slots.
+    while (this.tooLow() && this.increase()) {
+      /* keep growing */
+    }
+  }
+}
+
+function limitsFor(input: NodeAddressInput): Limits {
+  const { limits, settings } = input;
+  const pd = prefixDelegationEffective(limits, settings.prefixDelegation);
+  const maxEnis =
+    settings.maxEni !== undefined ? Math.min(settings.maxEni, limits.maxEnis) : limits.maxEnis;
+  return {
+    pd,
+    perEni: slotsPerEni(limits),
+    ipsPerCidr: pd ? IPS_PER_PREFIX : 1,
+    maxEnis,
+    trunk: trunkEffective(limits, settings.podEni),
+    custom: settings.customNetworking,
+    maxPods: input.maxPods,
+    targets: ipTargetsDefined(settings),
+    s: settings,
+  };
+}
+
+function driverOf(l: Limits, ds: Datastore, podsWithIp: number): PoolDriver {
+  const { s } = l;
+  // The pool is short of its warm target: something other than the setting stopped it.
+  if (ds.belowTarget()) return ds.total >= l.maxPods ? 'max-pods' : 'eni-limit';
+  if (l.targets) {
+    return s.minimumIpTarget >= podsWithIp + s.warmIpTarget
+      ? 'minimum-ip-target'
+      : 'warm-ip-target';
+  }
+  return l.pd ? 'warm-prefix-target' : 'warm-eni-target';
+}
+
+/**
+ * The addresses one node holds in the steady state of a fresh node that received `pods` pods one by one:
+ * the smallest pool the CNI keeps for them (pools only shrink lazily, so a node with a history can hold more).
+ */
+export function nodeAddresses(input: NodeAddressInput): NodeAddresses {
+  const l = limitsFor(input);
+  const ds = new Datastore(l);
+  ds.settle();
+  let podsWithIp = 0;
+  for (let i = 0; i < input.pods; i++) {
+    if (ds.available <= 0) break;
+    ds.assigned += 1;
+    podsWithIp += 1;
+    ds.settle();
+  }
+  const branchPods = input.branchPods ?? 0;
+  const branchEnis = l.trunk ? Math.min(branchPods, input.limits.maxBranchEnis ?? branchPods) : 0;
+
+  const cidrIps = (e: Eni): number => e.cidrs * l.ipsPerCidr;
+  const primary = l.custom ? undefined : ds.enis[0];
+  const secondary = l.custom ? ds.enis : ds.enis.slice(1);
+  const poolIps = ds.total;
+  const enis = ds.attached;
+  return {
+    mode: l.pd ? 'prefix' : 'secondary-ip',
+    enis,
+    podEnis: ds.enis.length,
+    prefixes: l.pd ? ds.cidrs : 0,
+    poolIps,
+    branchEnis,
+    ips: enis + poolIps + branchEnis,
+    podsWithIp,
+    podsWithoutIp: input.pods - podsWithIp + (branchPods - branchEnis),
+    idleIps: poolIps - podsWithIp,
+    primaryEniIps: 1 + (primary ? cidrIps(primary) : 0),
+    secondaryEniIps: secondary.map(e => 1 + cidrIps(e)),
+    trunkIps: l.trunk ? 1 : 0,
+    branchIps: branchEnis,
+    driver: driverOf(l, ds, podsWithIp),
+  };
+}
