@@ -1,5 +1,5 @@
 import { readSingleDocument } from '../files/documents.js';
-import { parseInstanceTypes } from '../cluster/instance-types.js';
+import { parseInstanceTypes } from '../cluster/aws/instance-types.js';
 import type { InstanceLimits } from '../cni/instance-limits.js';
 import { intFlag, UsageError } from './args.js';
 

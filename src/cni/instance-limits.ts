@@ -27,7 +27,10 @@ export function prefixDelegationEffective(limits: InstanceLimits, enabled: boole
   return enabled && limits.prefixDelegationSupported !== false;
 }
 
-/** The trunk ENI exists only on types that support trunking. */
+/**
+ * The trunk ENI exists only on types that support trunking (a branch-ENI limit above 0); unknown types
+ * are assumed to, as every current Nitro type does.
+ */
 export function trunkEffective(limits: InstanceLimits, podEni: boolean): boolean {
   return podEni && (limits.maxBranchEnis === undefined || limits.maxBranchEnis > 0);
 }

@@ -72,6 +72,9 @@ interface Limits {
   readonly ipsPerCidr: number;
   /** ENIs ipamd may attach in total (MAX_ENI applied), the trunk included. */
   readonly maxEnis: number;
+  /** ENABLE_POD_ENI: hasRoomForEni keeps one slot for the trunk from the start, on every instance type. */
+  readonly trunkSlot: boolean;
+  /** The trunk ENI really attaches (and takes an address) only where the type supports trunking. */
   readonly trunk: boolean;
   readonly custom: boolean;
   readonly maxPods: number;
@@ -88,14 +91,13 @@ class Datastore {
   /** Pod-carrying ENIs; index 0 is the primary ENI unless custom networking excludes it. */
   readonly enis: Eni[] = [];
   assigned = 0;
-  /** Attached ENIs, the primary (and trunk) included. */
-  attached: number;
+  /** Attached ENIs that ipamd manages for pods: the primary and the secondaries, not the trunk. */
+  attached = 1;
 
   private readonly l: Limits;
 
   constructor(l: Limits) {
     this.l = l;
-    this.attached = 1 + (l.trunk ? 1 : 0);
     // The primary ENI exists from boot; with custom networking it carries no pods.
     if (!l.custom) this.enis.push({ cidrs: 0 });
   }
@@ -165,7 +167,7 @@ class Datastore {
       open.cidrs += Math.min(perEni - open.cidrs, want);
       return true;
     }
-    if (this.attached < this.l.maxEnis) {
+    if (this.attached < this.l.maxEnis - (this.l.trunkSlot ? 1 : 0)) {
       this.enis.push({ cidrs: Math.min(want, perEni) });
       this.attached += 1;
       return true;
@@ -192,6 +194,7 @@ function limitsFor(input: NodeAddressInput): Limits {
     perEni: slotsPerEni(limits),
     ipsPerCidr: pd ? IPS_PER_PREFIX : 1,
     maxEnis,
+    trunkSlot: settings.podEni,
     trunk: trunkEffective(limits, settings.podEni),
     custom: settings.customNetworking,
     maxPods: input.maxPods,
@@ -234,7 +237,7 @@ export function nodeAddresses(input: NodeAddressInput): NodeAddresses {
   const primary = l.custom ? undefined : ds.enis[0];
   const secondary = l.custom ? ds.enis : ds.enis.slice(1);
   const poolIps = ds.total;
-  const enis = ds.attached;
+  const enis = ds.attached + (l.trunk ? 1 : 0);
   return {
     mode: l.pd ? 'prefix' : 'secondary-ip',
     enis,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { eksMaxPods } from '../../src/cni/max-pods.js';
-import { parseInstanceTypes } from '../../src/cluster/instance-types.js';
+import { parseInstanceTypes } from '../../src/cluster/aws/instance-types.js';
 import { eniMaxPodsTable } from '../helpers/shared-data.js';
 import { describeInstanceTypesEntry } from '../helpers/instance-types.js';
 

@@ -1,6 +1,6 @@
-import { fieldPath, inputError } from '../errors.js';
-import type { InstanceLimits } from '../cni/instance-limits.js';
-import { isRecord, optionalPositiveInt, positiveInt, requireString } from './fields.js';
+import { fieldPath, inputError } from '../../errors.js';
+import type { InstanceLimits } from '../../cni/instance-limits.js';
+import { isRecord, optionalPositiveInt, positiveInt, requireString } from '../fields.js';
 
 /**
  * Instance limits from what `aws ec2 describe-instance-types --output json` prints

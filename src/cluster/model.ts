@@ -1,0 +1,267 @@
+import type { CniEnv, CniSettings } from '../cni/settings.js';
+import type { InstanceLimits } from '../cni/instance-limits.js';
+
+/**
+ * The cluster as the simulation sees it: compact projections of Kubernetes objects and EC2 answers,
+ * built the same way from `kubectl get -o json` files and from live informers. Pods are not kept one by
+ * one; each node carries the sums the simulation needs.
+ */
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Resources {
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+}
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: TaintEffect;
+}
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+
+export interface SelectorRequirement {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  readonly values: readonly string[];
+}
+
+/** One nodeSelectorTerm: all requirements must hold (terms are ORed). */
+export type NodeSelectorTerm = readonly SelectorRequirement[];
+
+/** How a pod takes its address. */
+export type PodNetwork = 'pool' | 'host' | 'branch';
+
+/** What placement needs from a pod template. */
+export interface PodShape {
+  /** Effective requests: containers (and sidecars) vs the largest init step, plus overhead. */
+  readonly requests: Resources;
+  readonly network: PodNetwork;
+  readonly nodeSelector: Labels;
+  /** requiredDuringSchedulingIgnoredDuringExecution terms; empty means no constraint. */
+  readonly requiredNodeTerms: readonly NodeSelectorTerm[];
+  readonly tolerations: readonly Toleration[];
+  /** Required pod anti-affinity on the hostname against its own pods: one per node. */
+  readonly onePerNode: boolean;
+  readonly labels: Labels;
+}
+
+/** Sums over the pods bound to a node that still hold resources (not Succeeded or Failed). */
+export interface NodeUsage {
+  readonly pods: number;
+  readonly poolPods: number;
+  readonly hostNetworkPods: number;
+  readonly branchPods: number;
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+}
+
+export const EMPTY_USAGE: NodeUsage = {
+  pods: 0,
+  poolPods: 0,
+  hostNetworkPods: 0,
+  branchPods: 0,
+  cpuMilli: 0,
+  memoryBytes: 0,
+};
+
+export interface Node {
+  readonly name: string;
+  readonly instanceType?: string;
+  readonly zone?: string;
+  readonly nodeGroup?: string;
+  readonly internalIp?: string;
+  /** EC2 instance id from spec.providerID (aws:///zone/i-...). */
+  readonly instanceId?: string;
+  readonly labels: Labels;
+  readonly taints: readonly Taint[];
+  readonly allocatable: Resources & { readonly pods: number };
+  /** status.capacity.pods: the kubelet's max pods, which ipamd uses as its growth cap. */
+  readonly maxPods: number;
+  readonly unschedulable: boolean;
+  readonly ready: boolean;
+  /** The ENIConfig this node's pods use under custom networking (annotation or label). */
+  readonly eniConfig?: string;
+  readonly usage: NodeUsage;
+}
+
+/** A pod reduced to what node sums and workload counts need. */
+export interface PodRecord {
+  readonly namespace: string;
+  readonly name: string;
+  readonly nodeName?: string;
+  /** Pods in Succeeded or Failed hold no address and no resources. */
+  readonly terminal: boolean;
+  readonly network: PodNetwork;
+  readonly requests: Resources;
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+}
+
+export interface DaemonSet {
+  readonly namespace: string;
+  readonly name: string;
+  readonly pod: PodShape;
+  /** Container env of the aws-node DaemonSet: the VPC CNI settings. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Namespace {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+}
+
+export type IntOrPercent = number | string;
+
+export interface DeploymentStrategy {
+  readonly type: 'RollingUpdate' | 'Recreate';
+  readonly maxSurge?: IntOrPercent;
+  readonly maxUnavailable?: IntOrPercent;
+}
+
+export interface CanaryStep {
+  readonly setWeight?: number;
+  readonly setCanaryScale?: {
+    readonly replicas?: number;
+    readonly weight?: number;
+    readonly matchTrafficWeight?: boolean;
+  };
+  readonly pause?: boolean;
+}
+
+export interface RolloutStrategy {
+  readonly blueGreen?: {
+    readonly previewReplicaCount?: number;
+    readonly autoPromotionEnabled: boolean;
+    readonly scaleDownDelaySeconds: number;
+    readonly scaleDownDelayRevisionLimit?: number;
+    readonly abortScaleDownDelaySeconds: number;
+    readonly activeService?: string;
+  };
+  readonly canary?: {
+    readonly maxSurge?: IntOrPercent;
+    readonly maxUnavailable?: IntOrPercent;
+    readonly steps: readonly CanaryStep[];
+    readonly trafficRouting: boolean;
+    readonly maxTrafficWeight: number;
+    readonly dynamicStableScale: boolean;
+    readonly minPodsPerReplicaSet?: number;
+  };
+}
+
+export interface WorkloadRef {
+  readonly apiVersion?: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly scaleDown?: string;
+}
+
+export interface WorkloadStatus {
+  readonly replicas?: number;
+  readonly updatedReplicas?: number;
+  readonly readyReplicas?: number;
+  readonly availableReplicas?: number;
+  /** Rollout: pause conditions present (a blue/green waiting for promotion). */
+  readonly paused?: boolean;
+  readonly abort?: boolean;
+  readonly promoteFull?: boolean;
+  readonly currentPodHash?: string;
+  readonly stableRS?: string;
+  readonly activeSelector?: string;
+}
+
+export type WorkloadKind = 'Deployment' | 'Rollout';
+
+export interface Workload {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly labels: Labels;
+  readonly annotations: Labels;
+  /** spec.replicas; undefined when the object does not say (Deployment defaults 1, Rollout 1). */
+  readonly replicas?: number;
+  readonly paused: boolean;
+  /** A canonical text of spec.template: equal text, same pods. Empty when there is no template. */
+  readonly templateKey: string;
+  readonly pod?: PodShape;
+  readonly deploymentStrategy?: DeploymentStrategy;
+  readonly rolloutStrategy?: RolloutStrategy;
+  readonly workloadRef?: WorkloadRef;
+  readonly status: WorkloadStatus;
+}
+
+export interface ReplicaSet {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+  readonly specReplicas: number;
+  readonly statusReplicas: number;
+  readonly podTemplateHash?: string;
+  /** Argo Rollouts `scale-down-deadline` annotation (RFC 3339), on old sets kept after a switch. */
+  readonly scaleDownDeadline?: string;
+}
+
+export interface EniConfig {
+  readonly name: string;
+  readonly subnetId: string;
+}
+
+export interface Subnet {
+  readonly id: string;
+  readonly zone: string;
+  readonly zoneId?: string;
+  readonly vpcId?: string;
+  readonly cidr: string;
+  readonly availableIps: number;
+  readonly tags: Labels;
+}
+
+/** What a node really holds, counted from its ENIs (describe-network-interfaces). */
+export interface EniHoldings {
+  readonly enis: number;
+  /** Secondary addresses and 16 per prefix, on ENIs that serve pods. */
+  readonly poolIps: number;
+  readonly prefixes: number;
+  readonly branchEnis: number;
+  /** Every address: ENI primaries, pool, branch ENIs. */
+  readonly ips: number;
+  /** Addresses per subnet. */
+  readonly bySubnet: Readonly<Record<string, number>>;
+}
+
+export interface ClusterModel {
+  readonly nodes: ReadonlyMap<string, Node>;
+  readonly daemonSets: readonly DaemonSet[];
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** Keyed by workloadKey(kind, namespace, name). */
+  readonly workloads: ReadonlyMap<string, Workload>;
+  readonly replicaSets: readonly ReplicaSet[];
+  readonly eniConfigs: ReadonlyMap<string, EniConfig>;
+  readonly subnets: ReadonlyMap<string, Subnet>;
+  readonly instanceTypes: ReadonlyMap<string, InstanceLimits>;
+  /** The aws-node env as found (for messages); `cni` is what the CNI makes of it. */
+  readonly cniEnv: CniEnv;
+  readonly cni: CniSettings;
+  /** The label naming a node's ENIConfig (ENI_CONFIG_LABEL_DEF). */
+  readonly eniConfigLabel: string;
+  /** Keyed by node name, present when network interfaces were given. */
+  readonly holdings?: ReadonlyMap<string, EniHoldings>;
+}
+
+export function workloadKey(kind: WorkloadKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
