@@ -48,13 +48,21 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'Date', message: 'The core takes time as a parameter.' },
         { name: 'process', message: 'The core reads no environment.' },
         { name: 'console', message: 'The core does not log.' },
       ],
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'The core is deterministic.' },
+        { object: 'Date', property: 'now', message: 'The core takes time as a parameter.' },
+        { object: 'performance', property: 'now', message: 'The core takes time as a parameter.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'The core takes time as a parameter.',
+        },
       ],
     },
   },

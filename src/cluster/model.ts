@@ -82,6 +82,8 @@ export interface Node {
   readonly zone?: string;
   readonly nodeGroup?: string;
   readonly internalIp?: string;
+  /** The subnet whose CIDR holds the InternalIP; resolved when the model is built. */
+  readonly subnetId?: string;
   /** EC2 instance id from spec.providerID (aws:///zone/i-...). */
   readonly instanceId?: string;
   readonly labels: Labels;
@@ -260,6 +262,8 @@ export interface ClusterModel {
   readonly eniConfigLabel: string;
   /** Keyed by node name, present when network interfaces were given. */
   readonly holdings?: ReadonlyMap<string, EniHoldings>;
+  /** Per workload (workloadKey), the nodes its pods run on and how many on each. */
+  readonly workloadNodes: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 export function workloadKey(kind: WorkloadKind, namespace: string, name: string): string {

@@ -1,0 +1,178 @@
+import { InputError } from '../../errors.js';
+import { readDocuments } from '../../files/documents.js';
+import { parseCniSettings } from '../../cni/settings.js';
+import { isRecord } from '../../cluster/fields.js';
+import type { ClusterModel, Workload } from '../../cluster/model.js';
+import { Reader } from '../../cluster/reader.js';
+import { projectScale } from '../../cluster/objects/scale.js';
+import { projectDeployment, projectRollout } from '../../cluster/objects/workload.js';
+import { parseAdmissionReview, targetOf } from '../../admission/review.js';
+import { AddressBook } from '../../simulate/address-book.js';
+import { resolveChange, type Desired } from '../../simulate/resolve.js';
+import { DEFAULT_POLICY, type Mode, type PolicyConfig } from '../../policy/config.js';
+import { decide, type Decision } from '../../policy/decide.js';
+import { parseRfc3339 } from '../../policy/exception.js';
+import { OUTPUT_OPTION, cniFlags, intFlag, outputFormat, parseFlags, UsageError } from '../args.js';
+import { EXIT_DENIED, EXIT_OK, writeJson, type CliIo } from '../io.js';
+import { STATE_OPTIONS, loadState } from '../state-flags.js';
+import { checkResult, ignoredResult, type CheckResult } from '../check-result.js';
+
+export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] (--snapshot DIR | --cluster FILE ... --subnets FILE --instance-types FILE
+    [--network-interfaces FILE]) [--cni KEY=VALUE ...] [--mode enforce|warn] [--headroom-ips N]
+    [--headroom-percent N] [--now RFC3339] [--output text|json]
+  The verdict on a change, offline: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales
+  (YAML or JSON, several documents) or an AdmissionReview; the current state is the same object in the
+  cluster files. Exit 0 allowed (or warned), 1 denied, 2 bad input.`;
+
+interface Item {
+  readonly desired?: Desired;
+  readonly current?: Workload;
+  readonly ignored?: {
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly reason: string;
+  };
+}
+
+function readItems(docs: readonly unknown[], source: string): Item[] {
+  const items: Item[] = [];
+  const visit = (value: unknown, at: string): void => {
+    if (!isRecord(value))
+      throw new InputError(`${source}${at === '' ? '' : `: ${at}`}: expected a Kubernetes object`);
+    if (Array.isArray(value.items)) {
+      value.items.forEach((item: unknown, i) => {
+        visit(item, `${at === '' ? '' : `${at}.`}items[${i}]`);
+      });
+      return;
+    }
+    const r = new Reader(value, source, at);
+    const kind = r.string('kind');
+    const group = (r.string('apiVersion') ?? '').split('/').slice(0, -1).join('/');
+    if (kind === 'AdmissionReview') {
+      const req = parseAdmissionReview(value, source);
+      const target = targetOf(req, source);
+      if (target.type === 'ignore') {
+        items.push({
+          ignored: {
+            kind: req.kind.kind,
+            namespace: req.namespace ?? '',
+            name: req.name ?? '',
+            reason: target.reason,
+          },
+        });
+      } else {
+        items.push({ desired: target.desired, ...(target.current && { current: target.current }) });
+      }
+    } else if (kind === 'Deployment') {
+      items.push({ desired: { type: 'workload', workload: projectDeployment(r) } });
+    } else if (kind === 'Rollout' && group === 'argoproj.io') {
+      items.push({ desired: { type: 'workload', workload: projectRollout(r) } });
+    } else if (kind === 'Scale' && group === 'autoscaling') {
+      items.push({ desired: { type: 'scale', scale: projectScale(r) } });
+    }
+  };
+  docs.forEach((doc, i) => {
+    visit(doc, docs.length > 1 ? `document ${i + 1}` : '');
+  });
+  return items;
+}
+
+function modeFlag(value: string | undefined): Mode {
+  if (value === undefined) return DEFAULT_POLICY.defaultMode;
+  if (value === 'enforce' || value === 'warn' || value === 'off') return value;
+  throw new UsageError(`--mode: expected enforce, warn or off, got ${JSON.stringify(value)}`);
+}
+
+function printText(
+  io: CliIo,
+  results: readonly CheckResult[],
+  decisions: readonly (Decision | undefined)[],
+): void {
+  const out: string[] = [];
+  results.forEach((r, i) => {
+    const d = decisions[i];
+    out.push(
+      `${r.verdict.toUpperCase().padEnd(5)} ${r.kind} ${r.namespace}/${r.name} (${r.change})`,
+    );
+    for (const m of r.messages) out.push(`  ${m}`);
+    if (r.remedies.length > 0) {
+      out.push('  would fit with:');
+      for (const m of r.remedies) out.push(`    - ${m}`);
+    }
+    if (d?.exceptionUsed === true) out.push(`  exception used: "${d.exception?.reason ?? ''}"`);
+    out.push('');
+  });
+  io.out(out.join('\n'));
+}
+
+export async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values: v } = parseFlags(argv, {
+    ...STATE_OPTIONS,
+    ...OUTPUT_OPTION,
+    filename: { type: 'string', short: 'f', multiple: true },
+    cni: { type: 'string', multiple: true },
+    mode: { type: 'string' },
+    'headroom-ips': { type: 'string' },
+    'headroom-percent': { type: 'string' },
+    now: { type: 'string' },
+  });
+  const format = outputFormat(v.output);
+  const files = v.filename ?? [];
+  if (files.length === 0)
+    throw new UsageError(
+      '-f FILE is required: the desired Deployment, Rollout, Scale or AdmissionReview',
+    );
+  const overrides = cniFlags(v.cni);
+  let nowMs = Date.now();
+  if (v.now !== undefined) {
+    const t = parseRfc3339(v.now);
+    if (t === undefined)
+      throw new UsageError(`--now: expected an RFC 3339 time, got ${JSON.stringify(v.now)}`);
+    nowMs = t;
+  }
+  const config: PolicyConfig = {
+    ...DEFAULT_POLICY,
+    defaultMode: modeFlag(v.mode),
+    warnBelowFreeIps: intFlag('headroom-ips', v['headroom-ips']) ?? DEFAULT_POLICY.warnBelowFreeIps,
+    warnBelowFreePercent:
+      intFlag('headroom-percent', v['headroom-percent']) ?? DEFAULT_POLICY.warnBelowFreePercent,
+  };
+
+  const items: Item[] = [];
+  for (const f of files) items.push(...readItems(await readDocuments(f), f));
+  if (items.length === 0)
+    throw new InputError(
+      `${files.join(', ')}: no Deployment, Rollout, Scale or AdmissionReview found`,
+    );
+  const model: ClusterModel = await loadState(v);
+  const { settings: cni, fallbacks } = parseCniSettings({ ...model.cniEnv, ...overrides });
+  for (const f of fallbacks) io.err(`warning: ${f}\n`);
+
+  const book = new AddressBook();
+  const alsoDesired = items.flatMap(i =>
+    i.desired?.type === 'workload' ? [i.desired.workload] : [],
+  );
+  const results: CheckResult[] = [];
+  const decisions: (Decision | undefined)[] = [];
+  for (const item of items) {
+    if (item.ignored || !item.desired) {
+      const ig = item.ignored ?? { kind: '', namespace: '', name: '', reason: 'nothing to check' };
+      results.push(ignoredResult(ig));
+      decisions.push(undefined);
+      continue;
+    }
+    const resolved = resolveChange(model, item.desired, {
+      ...(item.current && { current: item.current }),
+      nowMs,
+      alsoDesired,
+    });
+    const decision = decide({ model, change: resolved.change, config, book, cni });
+    results.push(checkResult(resolved, decision));
+    decisions.push(decision);
+  }
+  const allowed = results.every(r => r.verdict !== 'deny');
+  if (format === 'json') writeJson(io, { allowed, results });
+  else printText(io, results, decisions);
+  return allowed ? EXIT_OK : EXIT_DENIED;
+}

@@ -1,0 +1,147 @@
+import { InputError } from '../errors.js';
+import { isRecord } from './fields.js';
+import type {
+  DaemonSet,
+  EniConfig,
+  Namespace,
+  Node,
+  PodRecord,
+  ReplicaSet,
+  Workload,
+} from './model.js';
+import { Reader } from './reader.js';
+import { projectDaemonSet } from './objects/daemonset.js';
+import { projectEniConfig } from './objects/eniconfig.js';
+import { projectNamespace } from './objects/namespace.js';
+import { projectNode } from './objects/node.js';
+import { projectPod } from './objects/pod.js';
+import { projectReplicaSet } from './objects/replicaset.js';
+import { projectDeployment, projectRollout } from './objects/workload.js';
+
+/** The Kubernetes objects ipguard reads, projected. */
+export interface ClusterObjects {
+  readonly nodes: Node[];
+  readonly pods: PodRecord[];
+  readonly daemonSets: DaemonSet[];
+  readonly namespaces: Namespace[];
+  readonly workloads: Workload[];
+  readonly replicaSets: ReplicaSet[];
+  readonly eniConfigs: EniConfig[];
+}
+
+export function emptyClusterObjects(): ClusterObjects {
+  return {
+    nodes: [],
+    pods: [],
+    daemonSets: [],
+    namespaces: [],
+    workloads: [],
+    replicaSets: [],
+    eniConfigs: [],
+  };
+}
+
+function group(apiVersion: string | undefined): string {
+  if (apiVersion === undefined) return '';
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Add one object; unknown kinds are ignored. */
+export function addObject(
+  into: ClusterObjects,
+  obj: Reader,
+  kind: string,
+  apiVersion: string | undefined,
+): void {
+  switch (kind) {
+    case 'Node':
+      into.nodes.push(projectNode(obj));
+      return;
+    case 'Pod':
+      into.pods.push(projectPod(obj));
+      return;
+    case 'DaemonSet':
+      into.daemonSets.push(projectDaemonSet(obj));
+      return;
+    case 'Namespace':
+      into.namespaces.push(projectNamespace(obj));
+      return;
+    case 'Deployment':
+      into.workloads.push(projectDeployment(obj));
+      return;
+    case 'ReplicaSet':
+      into.replicaSets.push(projectReplicaSet(obj));
+      return;
+    case 'Rollout':
+      if (group(apiVersion) === 'argoproj.io') into.workloads.push(projectRollout(obj));
+      return;
+    case 'ENIConfig':
+      if (group(apiVersion) === 'crd.k8s.amazonaws.com')
+        into.eniConfigs.push(projectEniConfig(obj));
+      return;
+    default:
+      return;
+  }
+}
+
+function identity(obj: Record<string, unknown>, kind: string): string {
+  const meta = isRecord(obj.metadata) ? obj.metadata : {};
+  const ns = typeof meta.namespace === 'string' ? `${meta.namespace}/` : '';
+  const name = typeof meta.name === 'string' ? meta.name : '?';
+  return `${kind} ${ns}${name}`;
+}
+
+/**
+ * Objects from what `kubectl get … -o json|yaml` prints: a List (or NodeList, PodList, …, whose items
+ * may omit their kind) or single objects, several documents per file allowed.
+ */
+export function collectObjects(
+  docs: readonly unknown[],
+  source: string,
+  into: ClusterObjects,
+): void {
+  docs.forEach((doc, d) => {
+    const docAt = docs.length > 1 ? `document ${d + 1}` : '';
+    if (!isRecord(doc))
+      throw new InputError(
+        `${source}${docAt === '' ? '' : `: ${docAt}`}: expected a Kubernetes object or List`,
+      );
+    const items = doc.items;
+    if (Array.isArray(items)) {
+      const listKind = typeof doc.kind === 'string' ? doc.kind : 'List';
+      const impliedKind =
+        listKind.endsWith('List') && listKind !== 'List' ? listKind.slice(0, -4) : undefined;
+      items.forEach((item: unknown, i) => {
+        const at = `${docAt === '' ? '' : `${docAt}.`}items[${i}]`;
+        const r = Reader.of(item, source, at);
+        const kind = r.string('kind') ?? impliedKind;
+        if (kind === undefined) throw r.fail('kind', 'missing (and the list does not say)');
+        const apiVersion =
+          r.string('apiVersion') ??
+          (typeof doc.apiVersion === 'string' ? doc.apiVersion : undefined);
+        addWithIdentity(into, r, kind, apiVersion);
+      });
+      return;
+    }
+    const r = Reader.of(doc, source, docAt);
+    const kind = r.string('kind');
+    if (kind === undefined) throw r.fail('kind', 'missing');
+    addWithIdentity(into, r, kind, r.string('apiVersion'));
+  });
+}
+
+function addWithIdentity(
+  into: ClusterObjects,
+  r: Reader,
+  kind: string,
+  apiVersion: string | undefined,
+): void {
+  try {
+    addObject(into, r, kind, apiVersion);
+  } catch (err) {
+    if (err instanceof InputError)
+      throw new InputError(`${err.message} (${identity(r.value, kind)})`, { cause: err });
+    throw err;
+  }
+}

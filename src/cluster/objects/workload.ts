@@ -1,0 +1,191 @@
+import type {
+  CanaryStep,
+  DeploymentStrategy,
+  RolloutStrategy,
+  Workload,
+  WorkloadRef,
+  WorkloadStatus,
+} from '../model.js';
+import type { Reader } from '../reader.js';
+import { canonicalJson, readMeta, type Meta } from './meta.js';
+import { podShape } from './pod-shape.js';
+
+/** Defaults applied by the apiserver (Deployment) and by the Argo controller (Rollout). */
+export const DEFAULT_MAX_SURGE = '25%';
+export const DEFAULT_MAX_UNAVAILABLE = '25%';
+export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
+export const DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS = 30;
+export const DEFAULT_MAX_TRAFFIC_WEIGHT = 100;
+
+function template(spec: Reader | undefined): Pick<Workload, 'templateKey' | 'pod'> {
+  const tpl = spec?.child('template');
+  const podSpec = tpl?.child('spec');
+  if (!tpl || !podSpec) return { templateKey: '' };
+  const labels = tpl.child('metadata')?.stringMap('labels') ?? {};
+  return { templateKey: canonicalJson(tpl.value), pod: podShape(podSpec, labels) };
+}
+
+function commonStatus(status: Reader | undefined): WorkloadStatus {
+  if (!status) return {};
+  const out: Record<string, number> = {};
+  for (const key of [
+    'replicas',
+    'updatedReplicas',
+    'readyReplicas',
+    'availableReplicas',
+  ] as const) {
+    const v = status.int(key);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+function base(meta: Meta): Pick<Workload, 'namespace' | 'name' | 'uid' | 'labels' | 'annotations'> {
+  return {
+    namespace: meta.namespace,
+    name: meta.name,
+    ...(meta.uid !== undefined && { uid: meta.uid }),
+    labels: meta.labels,
+    annotations: meta.annotations,
+  };
+}
+
+export function projectDeployment(obj: Reader): Workload {
+  const meta = readMeta(obj, true);
+  const spec = obj.child('spec');
+  const strategy = spec?.child('strategy');
+  const type = strategy?.string('type') ?? 'RollingUpdate';
+  if (type !== 'RollingUpdate' && type !== 'Recreate') {
+    throw (strategy ?? obj).fail(
+      'type',
+      `expected RollingUpdate or Recreate, got ${JSON.stringify(type)}`,
+    );
+  }
+  const rolling = strategy?.child('rollingUpdate');
+  const maxSurge = rolling?.intOrString('maxSurge');
+  const maxUnavailable = rolling?.intOrString('maxUnavailable');
+  const deploymentStrategy: DeploymentStrategy = {
+    type,
+    ...(maxSurge !== undefined && { maxSurge }),
+    ...(maxUnavailable !== undefined && { maxUnavailable }),
+  };
+  const replicas = spec?.int('replicas');
+  return {
+    kind: 'Deployment',
+    ...base(meta),
+    ...(replicas !== undefined && { replicas }),
+    paused: spec?.bool('paused') === true,
+    ...template(spec),
+    deploymentStrategy,
+    status: commonStatus(obj.child('status')),
+  };
+}
+
+function canarySteps(canary: Reader): CanaryStep[] {
+  return canary.list('steps').map(step => {
+    const setWeight = step.int('setWeight');
+    const scale = step.child('setCanaryScale');
+    const replicas = scale?.int('replicas');
+    const weight = scale?.int('weight');
+    return {
+      ...(setWeight !== undefined && { setWeight }),
+      ...(scale && {
+        setCanaryScale: {
+          ...(replicas !== undefined && { replicas }),
+          ...(weight !== undefined && { weight }),
+          ...(scale.bool('matchTrafficWeight') === true && { matchTrafficWeight: true }),
+        },
+      }),
+      ...(step.has('pause') && { pause: true }),
+    };
+  });
+}
+
+function rolloutStrategy(spec: Reader | undefined): RolloutStrategy {
+  const strategy = spec?.child('strategy');
+  const bg = strategy?.child('blueGreen');
+  const canary = strategy?.child('canary');
+  if (bg) {
+    const previewReplicaCount = bg.int('previewReplicaCount');
+    const limit = bg.int('scaleDownDelayRevisionLimit');
+    const activeService = bg.string('activeService');
+    return {
+      blueGreen: {
+        ...(previewReplicaCount !== undefined && { previewReplicaCount }),
+        autoPromotionEnabled: bg.bool('autoPromotionEnabled') ?? true,
+        scaleDownDelaySeconds: bg.int('scaleDownDelaySeconds') ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS,
+        ...(limit !== undefined && { scaleDownDelayRevisionLimit: limit }),
+        abortScaleDownDelaySeconds:
+          bg.int('abortScaleDownDelaySeconds') ?? DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS,
+        ...(activeService !== undefined && { activeService }),
+      },
+    };
+  }
+  if (canary) {
+    const traffic = canary.child('trafficRouting');
+    const maxSurge = canary.intOrString('maxSurge');
+    const maxUnavailable = canary.intOrString('maxUnavailable');
+    const minPods = canary.int('minPodsPerReplicaSet');
+    return {
+      canary: {
+        ...(maxSurge !== undefined && { maxSurge }),
+        ...(maxUnavailable !== undefined && { maxUnavailable }),
+        steps: canarySteps(canary),
+        trafficRouting: traffic !== undefined,
+        maxTrafficWeight: traffic?.int('maxTrafficWeight') ?? DEFAULT_MAX_TRAFFIC_WEIGHT,
+        dynamicStableScale: canary.bool('dynamicStableScale') === true,
+        ...(minPods !== undefined && { minPodsPerReplicaSet: minPods }),
+      },
+    };
+  }
+  // A Rollout with no strategy is a canary with no steps (Argo's default).
+  return {
+    canary: {
+      steps: [],
+      trafficRouting: false,
+      maxTrafficWeight: DEFAULT_MAX_TRAFFIC_WEIGHT,
+      dynamicStableScale: false,
+    },
+  };
+}
+
+export function projectRollout(obj: Reader): Workload {
+  const meta = readMeta(obj, true);
+  const spec = obj.child('spec');
+  const ref = spec?.child('workloadRef');
+  let workloadRef: WorkloadRef | undefined;
+  if (ref) {
+    const apiVersion = ref.string('apiVersion');
+    const scaleDown = ref.string('scaleDown');
+    workloadRef = {
+      kind: ref.requireString('kind'),
+      name: ref.requireString('name'),
+      ...(apiVersion !== undefined && { apiVersion }),
+      ...(scaleDown !== undefined && { scaleDown }),
+    };
+  }
+  const status = obj.child('status');
+  const pauseConditions = status?.list('pauseConditions') ?? [];
+  const currentPodHash = status?.string('currentPodHash');
+  const stableRS = status?.string('stableRS');
+  const activeSelector = status?.child('blueGreen')?.string('activeSelector');
+  const replicas = spec?.int('replicas');
+  return {
+    kind: 'Rollout',
+    ...base(meta),
+    ...(replicas !== undefined && { replicas }),
+    paused: spec?.bool('paused') === true,
+    ...template(spec),
+    rolloutStrategy: rolloutStrategy(spec),
+    ...(workloadRef && { workloadRef }),
+    status: {
+      ...commonStatus(status),
+      paused: pauseConditions.length > 0,
+      abort: status?.bool('abort') === true,
+      promoteFull: status?.bool('promoteFull') === true,
+      ...(currentPodHash !== undefined && { currentPodHash }),
+      ...(stableRS !== undefined && { stableRS }),
+      ...(activeSelector !== undefined && { activeSelector }),
+    },
+  };
+}

@@ -1,0 +1,230 @@
+import type { CniSettings } from '../cni/settings.js';
+import type { ClusterModel } from '../cluster/model.js';
+import type { AddressBook } from '../simulate/address-book.js';
+import { peakOf, type WorkloadChange } from '../simulate/peak.js';
+import { simulate, type Simulation } from '../simulate/simulate.js';
+import type { Mode, PolicyConfig } from './config.js';
+import { exceptionFor, type Exception } from './exception.js';
+import {
+  changeLine,
+  nodeLine,
+  oneLine,
+  placementLine,
+  settingBehind,
+  subnetLine,
+  totalLine,
+} from './messages.js';
+import { modeFor } from './mode.js';
+import { remediesFor, type Remedy } from './remedies.js';
+import { judge, type Judgement, type Verdict } from './verdict.js';
+
+/** At most this many warnings: the apiserver truncates beyond 4 KiB, and people read the first few. */
+export const MAX_WARNINGS = 5;
+
+export interface DecideInput {
+  readonly model: ClusterModel;
+  readonly change: WorkloadChange;
+  readonly config: PolicyConfig;
+  readonly book: AddressBook;
+  /** What-if CNI settings; the cluster's when absent. */
+  readonly cni?: CniSettings;
+  readonly reserved?: ReadonlyMap<string, number>;
+  /** The request comes from an autoscaler (HPA, KEDA). */
+  readonly autoscaler?: boolean;
+  /** Why the state behind the decision may be out of date, if it is. */
+  readonly stale?: string;
+}
+
+export interface Decision {
+  readonly allowed: boolean;
+  /** The verdict after mode, exception and autoscaler policy. */
+  readonly verdict: Verdict;
+  /** What the simulation alone says. */
+  readonly simulated: Verdict;
+  readonly mode: Mode;
+  /** The exception that turned a deny into an allow, or one that was found but did not apply. */
+  readonly exception?: Exception;
+  readonly exceptionUsed: boolean;
+  readonly autoscalerAllowed: boolean;
+  readonly sim: Simulation;
+  readonly judgement: Judgement;
+  readonly remedies: readonly Remedy[];
+  /** Everything a person needs, line by line (the CLI prints these). */
+  readonly messages: readonly string[];
+  /** Short warnings for `kubectl`, most useful first. */
+  readonly warnings: readonly string[];
+  /** The denial message (status.message), one line. */
+  readonly denial?: string;
+}
+
+function who(change: WorkloadChange): string {
+  const d = change.desired;
+  return `${d.kind} ${d.namespace}/${d.name}`;
+}
+
+function offSimulation(change: WorkloadChange, cni: CniSettings): Simulation {
+  const peak = peakOf(change);
+  return {
+    peak,
+    deltaPods: Math.max(0, peak.peakPods - peak.currentPods),
+    cni,
+    whatIf: false,
+    existingNodesUsed: 0,
+    podsOnExisting: 0,
+    newNodes: 0,
+    batches: [],
+    unplaced: 0,
+    subnets: [],
+    ipsRequired: 0,
+    ipsAvailable: 0,
+    notes: [],
+  };
+}
+
+/** Judge one change: simulate it, apply the namespace's mode and any exception, and explain. */
+export function decide(input: DecideInput): Decision {
+  const { model, change, config } = input;
+  const cni = input.cni ?? model.cni;
+  const namespace = model.namespaces.get(change.desired.namespace);
+  const { mode, note: modeNote } = modeFor(namespace, config.defaultMode);
+  const name = who(change);
+
+  if (mode === 'off') {
+    const sim = offSimulation(change, cni);
+    return {
+      allowed: true,
+      verdict: 'allow',
+      simulated: 'allow',
+      mode,
+      exceptionUsed: false,
+      autoscalerAllowed: false,
+      sim,
+      judgement: { verdict: 'allow', shortfall: 0, subnets: [], thin: [], short: [] },
+      remedies: [],
+      messages: [
+        `${name}: not checked (ipguard.io/mode: off in namespace ${change.desired.namespace})`,
+      ],
+      warnings: [],
+    };
+  }
+
+  const simInput = {
+    model,
+    change,
+    cni,
+    book: input.book,
+    ...(input.reserved && { reserved: input.reserved }),
+  };
+  const sim = simulate(simInput);
+  const judgement = judge(sim, model, config);
+  const simulated = judgement.verdict;
+  const remedies = simulated === 'deny' ? remediesFor(simInput, sim, config) : [];
+
+  const exception = exceptionFor(change.desired.annotations, namespace?.annotations, change.nowMs);
+  let verdict: Verdict = simulated;
+  let exceptionUsed = false;
+  let autoscalerAllowed = false;
+  const why: string[] = [];
+  if (simulated === 'deny') {
+    if (exception && !exception.expired) {
+      verdict = 'warn';
+      exceptionUsed = true;
+      why.push(
+        `allowed by exception on the ${exception.on}: "${exception.reason}"${exception.expires === undefined ? '' : ` (until ${exception.expires})`}`,
+      );
+    } else if (mode === 'warn') {
+      verdict = 'warn';
+      why.push(`would deny; namespace ${change.desired.namespace} is in warn mode`);
+    } else if (input.autoscaler === true && !config.autoscalersEnforced) {
+      verdict = 'warn';
+      autoscalerAllowed = true;
+      why.push('would deny; allowed because an autoscaler asked');
+    }
+    if (exception?.expired === true)
+      why.push(
+        `exception on the ${exception.on} not applied: ${exception.problem ?? 'expired'} ("${exception.reason}")`,
+      );
+  }
+  if (input.stale !== undefined) {
+    if (verdict === 'allow') verdict = 'warn';
+    why.push(`state may be stale: ${input.stale}`);
+  }
+  if (modeNote !== undefined) why.push(modeNote);
+
+  const lines = [
+    changeLine(sim, name),
+    placementLine(sim),
+    nodeLine(sim, model),
+    ...judgement.subnets.map(s => subnetLine(s, sim)),
+    sim.subnets.length > 0 ? totalLine(sim, judgement) : undefined,
+    ...judgement.thin.map(
+      s => `${s.id} (${s.zone}) would keep ${s.left} free, below the headroom of ${s.threshold}`,
+    ),
+    ...sim.notes,
+    ...why,
+  ].filter((l): l is string => l !== undefined);
+
+  const setting = settingBehind(sim);
+  const t = sim.typicalNode;
+  const warnings: string[] = [];
+  if (verdict !== 'allow' || exceptionUsed) {
+    const headline =
+      simulated === 'deny'
+        ? `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`
+        : `${name}: ${lines[lines.length - 1] ?? 'thin headroom'}`;
+    warnings.push(...why, headline);
+    for (const s of judgement.short.slice(0, 2))
+      warnings.push(
+        `${s.id} (${s.zone}) needs ${s.required}, has ${s.available}: short ${s.shortfall}`,
+      );
+    for (const s of judgement.thin.slice(0, 2))
+      warnings.push(`${s.id} (${s.zone}) would keep ${s.left} free (headroom ${s.threshold})`);
+    if (t) {
+      warnings.push(
+        `${sim.newNodes} new ${t.instanceType ?? 'node'}s x ${t.addresses.ips} IPs for ${t.addresses.podsWithIp} pods each${setting === undefined ? '' : ` (${setting})`}`,
+      );
+    }
+    if (remedies[0]) warnings.push(`fix: ${remedies[0].text}`);
+    warnings.push(...sim.notes);
+  }
+  const uniqueWarnings = [...new Set(warnings.map(w => oneLine(`ipguard: ${w}`)))].slice(
+    0,
+    MAX_WARNINGS,
+  );
+
+  let denial: string | undefined;
+  if (verdict === 'deny') {
+    const subnetsText = judgement.short
+      .map(s => `${s.id} (${s.zone}) needs ${s.required}, has ${s.available}`)
+      .join('; ');
+    const nodeText = t
+      ? ` ${sim.newNodes} new ${t.instanceType ?? 'node'} nodes take ${t.addresses.ips} IPs each${setting === undefined ? '' : ` (${setting})`}.`
+      : '';
+    const fix =
+      remedies.length > 0
+        ? ` Fits with: ${remedies
+            .slice(0, 3)
+            .map(r => r.text)
+            .join('; ')}.`
+        : '';
+    denial = oneLine(
+      `${name} ${sim.peak.change} would run subnets out of IPv4 addresses: needs ${sim.ipsRequired}, ${sim.ipsAvailable} available (short ${judgement.shortfall}): ${subnetsText}.${nodeText}${fix}`,
+      2000,
+    );
+  }
+  return {
+    allowed: verdict !== 'deny',
+    verdict,
+    simulated,
+    mode,
+    ...(exception && { exception }),
+    exceptionUsed,
+    autoscalerAllowed,
+    sim,
+    judgement,
+    remedies,
+    messages: lines,
+    warnings: uniqueWarnings,
+    ...(denial !== undefined && { denial }),
+  };
+}

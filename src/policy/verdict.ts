@@ -1,0 +1,63 @@
+import type { ClusterModel } from '../cluster/model.js';
+import { usableAddresses } from '../cluster/aws/subnets.js';
+import type { Simulation } from '../simulate/simulate.js';
+import type { PolicyConfig } from './config.js';
+
+export type Verdict = 'allow' | 'warn' | 'deny';
+
+export interface SubnetOutcome {
+  readonly id: string;
+  readonly zone: string;
+  readonly available: number;
+  readonly required: number;
+  /** Free addresses left after the change at its peak. */
+  readonly left: number;
+  readonly shortfall: number;
+  /** The headroom below which a change earns a warning. */
+  readonly threshold: number;
+}
+
+export interface Judgement {
+  readonly verdict: Verdict;
+  readonly shortfall: number;
+  readonly subnets: readonly SubnetOutcome[];
+  /** Subnets left thinner than the threshold (they fit). */
+  readonly thin: readonly SubnetOutcome[];
+  readonly short: readonly SubnetOutcome[];
+}
+
+export function headroomThreshold(
+  model: ClusterModel,
+  subnetId: string,
+  config: PolicyConfig,
+): number {
+  const s = model.subnets.get(subnetId);
+  const byShare = s ? Math.ceil((usableAddresses(s.cidr) * config.warnBelowFreePercent) / 100) : 0;
+  return Math.max(config.warnBelowFreeIps, byShare);
+}
+
+/**
+ * Deny when any subnet the change draws from would need more than it has; warn when one would be left
+ * thinner than the headroom threshold, or when part of the change could not be modelled.
+ */
+export function judge(sim: Simulation, model: ClusterModel, config: PolicyConfig): Judgement {
+  const subnets = sim.subnets.map(s => {
+    const left = s.available - s.required;
+    return {
+      id: s.id,
+      zone: s.zone,
+      available: s.available,
+      required: s.required,
+      left,
+      shortfall: Math.max(0, -left),
+      threshold: headroomThreshold(model, s.id, config),
+    };
+  });
+  const short = subnets.filter(s => s.shortfall > 0);
+  const thin = subnets.filter(s => s.shortfall === 0 && s.required > 0 && s.left < s.threshold);
+  const shortfall = short.reduce((n, s) => n + s.shortfall, 0);
+  let verdict: Verdict = 'allow';
+  if (short.length > 0) verdict = 'deny';
+  else if (thin.length > 0 || sim.unplaced > 0 || sim.notes.length > 0) verdict = 'warn';
+  return { verdict, shortfall, subnets, thin, short };
+}

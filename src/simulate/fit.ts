@@ -1,0 +1,38 @@
+import type { Labels, PodShape, Taint, Toleration } from '../cluster/model.js';
+import { NODE_NAME_FIELD, requirementMatches } from '../cluster/objects/pod-shape.js';
+
+/** What scheduling predicates look at on a node, existing or planned. */
+export interface NodeFace {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly taints: readonly Taint[];
+}
+
+function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect !== undefined && t.effect !== taint.effect) return false;
+  if (t.key === undefined) return t.operator === 'Exists';
+  if (t.key !== taint.key) return false;
+  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+}
+
+/** NoSchedule and NoExecute taints must be tolerated; PreferNoSchedule only lowers the score. */
+export function toleratesTaints(pod: PodShape, taints: readonly Taint[]): boolean {
+  return taints.every(
+    taint => taint.effect === 'PreferNoSchedule' || pod.tolerations.some(t => tolerates(t, taint)),
+  );
+}
+
+/** nodeSelector and required node affinity (terms ORed, requirements ANDed). */
+export function matchesNode(pod: PodShape, node: NodeFace): boolean {
+  for (const [k, v] of Object.entries(pod.nodeSelector)) if (node.labels[k] !== v) return false;
+  if (pod.requiredNodeTerms.length === 0) return true;
+  return pod.requiredNodeTerms.some(term =>
+    term.every(req =>
+      requirementMatches(req, req.key === NODE_NAME_FIELD ? node.name : node.labels[req.key]),
+    ),
+  );
+}
+
+export function podFitsNodeFace(pod: PodShape, node: NodeFace): boolean {
+  return matchesNode(pod, node) && toleratesTaints(pod, node.taints);
+}

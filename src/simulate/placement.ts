@@ -1,0 +1,230 @@
+import type { CniSettings } from '../cni/settings.js';
+import type { ClusterModel, DaemonSet, Node, PodShape } from '../cluster/model.js';
+import type { AddressBook } from './address-book.js';
+import { podFitsNodeFace, type NodeFace } from './fit.js';
+import { MinHeap } from './heap.js';
+import { faceInZone, nodeGroupsOf, type GroupZone, type NodeGroup } from './node-groups.js';
+
+/** Requests and addresses of the DaemonSet pods a node runs. */
+export interface DaemonSetLoad {
+  readonly pods: number;
+  readonly poolPods: number;
+  readonly branchPods: number;
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+}
+
+export interface ExistingPlacement {
+  readonly node: Node;
+  readonly pods: number;
+}
+
+export interface NewNodePlan {
+  readonly zone: GroupZone;
+  readonly workloadPods: number;
+}
+
+export interface Placement {
+  readonly existing: readonly ExistingPlacement[];
+  readonly group?: NodeGroup;
+  readonly daemonSets?: DaemonSetLoad;
+  /** Pods of the workload one new node takes. */
+  readonly podsPerNewNode: number;
+  readonly newNodes: readonly NewNodePlan[];
+  /** Pods that fit no existing node and no node group: they would stay Pending. */
+  readonly unplaced: number;
+  readonly notes: readonly string[];
+}
+
+export interface PlacementRequest {
+  readonly model: ClusterModel;
+  readonly pod: PodShape;
+  readonly pods: number;
+  readonly cni: CniSettings;
+  readonly book: AddressBook;
+  /** workloadKey of the workload, for its own anti-affinity and its current node group. */
+  readonly workload: string;
+}
+
+/** DaemonSet pods a node with this face runs. */
+export function daemonSetLoad(daemonSets: readonly DaemonSet[], face: NodeFace): DaemonSetLoad {
+  let pods = 0;
+  let poolPods = 0;
+  let branchPods = 0;
+  let cpuMilli = 0;
+  let memoryBytes = 0;
+  for (const ds of daemonSets) {
+    if (!podFitsNodeFace(ds.pod, face)) continue;
+    pods += 1;
+    if (ds.pod.network === 'pool') poolPods += 1;
+    if (ds.pod.network === 'branch') branchPods += 1;
+    cpuMilli += ds.pod.requests.cpuMilli;
+    memoryBytes += ds.pod.requests.memoryBytes;
+  }
+  return { pods, poolPods, branchPods, cpuMilli, memoryBytes };
+}
+
+function fitCount(free: number, request: number): number {
+  return request <= 0 ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(free / request));
+}
+
+/** How many more of these pods a node can take: resources, pod slots, and addresses its CNI will serve. */
+function roomOn(
+  node: Pick<Node, 'allocatable' | 'maxPods' | 'instanceType'>,
+  used: { cpuMilli: number; memoryBytes: number; pods: number; poolPods: number },
+  req: PlacementRequest,
+): number {
+  const { pod } = req;
+  let room = Math.min(
+    fitCount(node.allocatable.cpuMilli - used.cpuMilli, pod.requests.cpuMilli),
+    fitCount(node.allocatable.memoryBytes - used.memoryBytes, pod.requests.memoryBytes),
+    Math.max(0, node.allocatable.pods - used.pods),
+  );
+  const limits =
+    node.instanceType === undefined ? undefined : req.model.instanceTypes.get(node.instanceType);
+  if (pod.network === 'pool' && limits) {
+    // MINIMUM_IP_TARGET without WARM_IP_TARGET, the ENI limit or max pods can stop the pool short.
+    room = Math.min(
+      room,
+      Math.max(0, req.book.podsServed(limits, req.cni, node.maxPods) - used.poolPods),
+    );
+  }
+  if (pod.onePerNode) room = Math.min(room, 1);
+  return room;
+}
+
+interface Slot {
+  readonly node: Node;
+  room: number;
+  placed: number;
+  score: number;
+}
+
+/** LeastAllocated: the scheduler prefers the node with the smallest share of its resources requested. */
+function allocatedShare(node: Node, placed: number, pod: PodShape): number {
+  const cpu =
+    node.allocatable.cpuMilli > 0
+      ? (node.usage.cpuMilli + placed * pod.requests.cpuMilli) / node.allocatable.cpuMilli
+      : 1;
+  const mem =
+    node.allocatable.memoryBytes > 0
+      ? (node.usage.memoryBytes + placed * pod.requests.memoryBytes) / node.allocatable.memoryBytes
+      : 1;
+  return (cpu + mem) / 2;
+}
+
+function placeOnExisting(req: PlacementRequest): { existing: ExistingPlacement[]; placed: number } {
+  const { model, pod } = req;
+  const hosting = model.workloadNodes.get(req.workload);
+  const heap = new MinHeap<Slot>(
+    (a, b) => a.score < b.score || (a.score === b.score && a.node.name < b.node.name),
+  );
+  for (const node of model.nodes.values()) {
+    if (!node.ready || node.unschedulable) continue;
+    if (!podFitsNodeFace(pod, node)) continue;
+    // Required anti-affinity against its own pods: nodes running one are out while they run.
+    if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
+    const room = roomOn(node, node.usage, req);
+    if (room <= 0) continue;
+    heap.push({ node, room, placed: 0, score: allocatedShare(node, 1, pod) });
+  }
+  let placed = 0;
+  const used: Slot[] = [];
+  while (placed < req.pods && heap.size > 0) {
+    const slot = heap.pop() as Slot;
+    slot.placed += 1;
+    placed += 1;
+    if (slot.placed === 1) used.push(slot);
+    if (slot.placed < slot.room) {
+      slot.score = allocatedShare(slot.node, slot.placed + 1, pod);
+      heap.push(slot);
+    }
+  }
+  used.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
+  return { existing: used.map(s => ({ node: s.node, pods: s.placed })), placed };
+}
+
+interface GroupChoice {
+  readonly group: NodeGroup;
+  readonly zones: readonly GroupZone[];
+  readonly daemonSets: DaemonSetLoad;
+  readonly perNode: number;
+}
+
+/** Node groups whose new nodes can run the pod, best first: where the workload runs now, then the largest. */
+function groupChoices(req: PlacementRequest): GroupChoice[] {
+  const { model, pod } = req;
+  const hosting = model.workloadNodes.get(req.workload);
+  const runsIn = new Map<string, number>();
+  for (const [nodeName, count] of hosting ?? []) {
+    const g = model.nodes.get(nodeName)?.nodeGroup;
+    if (g !== undefined) runsIn.set(g, (runsIn.get(g) ?? 0) + count);
+  }
+  const choices: GroupChoice[] = [];
+  for (const group of nodeGroupsOf(model)) {
+    const zones = group.zones.filter(z => podFitsNodeFace(pod, faceInZone(group, z.zone)));
+    const first = zones[0];
+    if (!first) continue;
+    const ds = daemonSetLoad(model.daemonSets, faceInZone(group, first.zone));
+    const perNode = roomOn(group, ds, req);
+    if (perNode <= 0) continue;
+    choices.push({ group, zones, daemonSets: ds, perNode });
+  }
+  return choices.sort(
+    (a, b) =>
+      (runsIn.get(b.group.name) ?? 0) - (runsIn.get(a.group.name) ?? 0) ||
+      b.group.nodeCount - a.group.nodeCount ||
+      (a.group.name < b.group.name ? -1 : 1),
+  );
+}
+
+/**
+ * New nodes spread over the group's zones as an Auto Scaling group balances them: each goes to the
+ * zone with the fewest of the group's nodes (ties in zone order).
+ */
+function spreadOverZones(zones: readonly GroupZone[], count: number): GroupZone[] {
+  const counts = zones.map(z => z.nodes);
+  const out: GroupZone[] = [];
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let j = 1; j < counts.length; j++) if ((counts[j] ?? 0) < (counts[best] ?? 0)) best = j;
+    counts[best] = (counts[best] ?? 0) + 1;
+    out.push(zones[best] as GroupZone);
+  }
+  return out;
+}
+
+/** Where `pods` extra pods run: first on existing nodes with room, then on new nodes of one group. */
+export function placePods(req: PlacementRequest): Placement {
+  const notes: string[] = [];
+  const { existing, placed } = placeOnExisting(req);
+  const remaining = req.pods - placed;
+  if (remaining <= 0) return { existing, podsPerNewNode: 0, newNodes: [], unplaced: 0, notes };
+  const choice = groupChoices(req)[0];
+  if (!choice) {
+    notes.push(
+      `${remaining} pods fit no existing node and no node group's new nodes: they would stay Pending`,
+    );
+    return { existing, podsPerNewNode: 0, newNodes: [], unplaced: remaining, notes };
+  }
+  if (!choice.group.limits) {
+    notes.push(
+      `instance type ${choice.group.instanceType ?? '(unknown)'} of node group ${choice.group.name} is not in the instance types: its addresses cannot be modelled`,
+    );
+  }
+  const nodeCount = Math.ceil(remaining / choice.perNode);
+  const zones = spreadOverZones(choice.zones, nodeCount);
+  const newNodes = zones.map((zone, i) => ({
+    zone,
+    workloadPods: i < nodeCount - 1 ? choice.perNode : remaining - choice.perNode * (nodeCount - 1),
+  }));
+  return {
+    existing,
+    group: choice.group,
+    daemonSets: choice.daemonSets,
+    podsPerNewNode: choice.perNode,
+    newNodes,
+    unplaced: 0,
+    notes,
+  };
+}

@@ -1,0 +1,245 @@
+import type { NodeAddresses } from '../cni/node-addresses.js';
+import type { CniSettings } from '../cni/settings.js';
+import { workloadKey, type ClusterModel } from '../cluster/model.js';
+import type { AddressBook } from './address-book.js';
+import { peakOf, type Peak, type WorkloadChange } from './peak.js';
+import { placePods, type DaemonSetLoad } from './placement.js';
+import { settingsCredit } from './settings-credit.js';
+import { growth, nodeSubnets, sharesOf, sharesOfHoldings } from './subnet-shares.js';
+
+export interface SimulationInput {
+  readonly model: ClusterModel;
+  readonly change: WorkloadChange;
+  /** The CNI settings to simulate with: the cluster's, or a what-if. */
+  readonly cni?: CniSettings;
+  /** Addresses held per subnet by admitted changes that EC2 does not show yet. */
+  readonly reserved?: ReadonlyMap<string, number>;
+  readonly book: AddressBook;
+}
+
+export interface SubnetDemand {
+  readonly id: string;
+  readonly zone: string;
+  /** Free addresses as EC2 reports them. */
+  readonly free: number;
+  readonly reserved: number;
+  /** Given back (positive) or taken (negative) by existing nodes under changed settings. */
+  readonly credit: number;
+  /** free - reserved + credit. */
+  readonly available: number;
+  /** Addresses the change takes here at its peak. */
+  readonly required: number;
+  readonly fromNewNodes: number;
+  readonly fromExistingNodes: number;
+}
+
+export interface NewNodeBatch {
+  readonly group: string;
+  readonly instanceType?: string;
+  readonly zone: string;
+  readonly subnetId?: string;
+  readonly nodes: number;
+  readonly workloadPods: number;
+  readonly ips: number;
+}
+
+/** One full new node, for messages: what it runs and what it takes. */
+export interface TypicalNode {
+  readonly group: string;
+  readonly instanceType?: string;
+  readonly workloadPods: number;
+  readonly daemonSets: DaemonSetLoad;
+  readonly addresses: NodeAddresses;
+  readonly maxPods: number;
+}
+
+export interface Simulation {
+  readonly peak: Peak;
+  readonly deltaPods: number;
+  readonly cni: CniSettings;
+  readonly whatIf: boolean;
+  readonly existingNodesUsed: number;
+  readonly podsOnExisting: number;
+  readonly newNodes: number;
+  readonly batches: readonly NewNodeBatch[];
+  readonly typicalNode?: TypicalNode;
+  readonly unplaced: number;
+  readonly subnets: readonly SubnetDemand[];
+  readonly ipsRequired: number;
+  readonly ipsAvailable: number;
+  readonly notes: readonly string[];
+}
+
+function addTo(target: Map<string, number>, shares: ReadonlyMap<string, number>): void {
+  for (const [id, n] of shares) target.set(id, (target.get(id) ?? 0) + n);
+}
+
+/**
+ * The change's peak pods, placed on existing nodes and then on new nodes of a node group, turned into the
+ * addresses every subnet must give, beside what EC2 says is free.
+ */
+export function simulate(input: SimulationInput): Simulation {
+  const { model, change, book } = input;
+  const cni = input.cni ?? model.cni;
+  const whatIf = JSON.stringify(cni) !== JSON.stringify(model.cni);
+  const peak = peakOf(change);
+  const deltaPods = Math.max(0, peak.peakPods - peak.currentPods);
+  const notes: string[] = [];
+  const fromNew = new Map<string, number>();
+  const fromExisting = new Map<string, number>();
+  const touched = new Set<string>();
+  const batches = new Map<string, NewNodeBatch>();
+  let typicalNode: TypicalNode | undefined;
+  let existingNodesUsed = 0;
+  let podsOnExisting = 0;
+  let newNodes = 0;
+  let unplaced = 0;
+
+  if (deltaPods > 0 && !peak.pod) {
+    notes.push('the workload has no pod template here: the added pods cannot be placed');
+  } else if (deltaPods > 0 && peak.pod) {
+    const pod = peak.pod;
+    const placement = placePods({
+      model,
+      pod,
+      pods: deltaPods,
+      cni,
+      book,
+      workload: workloadKey(change.desired.kind, change.desired.namespace, change.desired.name),
+    });
+    notes.push(...placement.notes);
+    unplaced = placement.unplaced;
+    const pool = pod.network === 'pool' ? 1 : 0;
+    const branch = pod.network === 'branch' ? 1 : 0;
+
+    for (const { node, pods } of placement.existing) {
+      existingNodesUsed += 1;
+      podsOnExisting += pods;
+      const limits =
+        node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
+      const subnets = nodeSubnets(
+        model,
+        cni.customNetworking,
+        node.subnetId,
+        node.eniConfig,
+        node.zone,
+      );
+      if (subnets.node !== undefined) touched.add(subnets.node);
+      if (!limits) {
+        notes.push(
+          `node ${node.name}: instance type ${node.instanceType ?? '(no label)'} is not in the instance types`,
+        );
+        continue;
+      }
+      const u = node.usage;
+      const held = model.holdings?.get(node.name);
+      const before = held
+        ? sharesOfHoldings(held)
+        : sharesOf(
+            book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods),
+            subnets,
+          );
+      const after = sharesOf(
+        book.addresses(
+          limits,
+          cni,
+          node.maxPods,
+          u.poolPods + pool * pods,
+          u.branchPods + branch * pods,
+        ),
+        subnets,
+      );
+      addTo(fromExisting, growth(before, after));
+    }
+
+    const group = placement.group;
+    const ds = placement.daemonSets;
+    if (group && ds) {
+      for (const plan of placement.newNodes) {
+        newNodes += 1;
+        const subnetId = plan.zone.subnetIds[0];
+        const key = `${plan.zone.zone}/${subnetId ?? ''}`;
+        let ips = 0;
+        if (group.limits) {
+          const a = book.addresses(
+            group.limits,
+            cni,
+            group.maxPods,
+            ds.poolPods + pool * plan.workloadPods,
+            ds.branchPods + branch * plan.workloadPods,
+          );
+          ips = a.ips;
+          const subnets = nodeSubnets(
+            model,
+            cni.customNetworking,
+            subnetId,
+            plan.zone.eniConfig,
+            plan.zone.zone,
+          );
+          addTo(fromNew, sharesOf(a, subnets));
+          if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
+            typicalNode = {
+              group: group.name,
+              ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
+              workloadPods: plan.workloadPods,
+              daemonSets: ds,
+              addresses: a,
+              maxPods: group.maxPods,
+            };
+          }
+        }
+        if (subnetId === undefined)
+          notes.push(`node group ${group.name} in ${plan.zone.zone}: its nodes' subnet is unknown`);
+        const b = batches.get(key);
+        batches.set(key, {
+          group: group.name,
+          ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
+          zone: plan.zone.zone,
+          ...(subnetId !== undefined && { subnetId }),
+          nodes: (b?.nodes ?? 0) + 1,
+          workloadPods: (b?.workloadPods ?? 0) + plan.workloadPods,
+          ips: (b?.ips ?? 0) + ips,
+        });
+      }
+    }
+  }
+
+  const credit = whatIf ? settingsCredit(model, model.cni, cni, book) : new Map<string, number>();
+  const ids = new Set<string>([...fromNew.keys(), ...fromExisting.keys(), ...touched]);
+  const subnets: SubnetDemand[] = [...ids].sort().map(id => {
+    const s = model.subnets.get(id);
+    if (!s) notes.push(`subnet ${id} is not in the subnets: its free addresses are unknown`);
+    const free = s?.availableIps ?? 0;
+    const reserved = input.reserved?.get(id) ?? 0;
+    const c = credit.get(id) ?? 0;
+    const n = fromNew.get(id) ?? 0;
+    const e = fromExisting.get(id) ?? 0;
+    return {
+      id,
+      zone: s?.zone ?? '',
+      free,
+      reserved,
+      credit: c,
+      available: free - reserved + c,
+      required: n + e,
+      fromNewNodes: n,
+      fromExistingNodes: e,
+    };
+  });
+  return {
+    peak,
+    deltaPods,
+    cni,
+    whatIf,
+    existingNodesUsed,
+    podsOnExisting,
+    newNodes,
+    batches: [...batches.values()],
+    ...(typicalNode && { typicalNode }),
+    unplaced,
+    subnets,
+    ipsRequired: subnets.reduce((n, s) => n + s.required, 0),
+    ipsAvailable: subnets.reduce((n, s) => n + s.available, 0),
+    notes,
+  };
+}

@@ -1,0 +1,78 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { readDocuments, readSingleDocument } from '../files/documents.js';
+import { buildClusterModel } from '../cluster/build.js';
+import { collectObjects, emptyClusterObjects } from '../cluster/collect.js';
+import { parseInstanceTypes } from '../cluster/aws/instance-types.js';
+import {
+  parseNetworkInterfaces,
+  type NetworkInterface,
+} from '../cluster/aws/network-interfaces.js';
+import { parseSubnets } from '../cluster/aws/subnets.js';
+import type { ClusterModel } from '../cluster/model.js';
+
+/** The files `--snapshot DIR` stands for. */
+export const SNAPSHOT_FILES = {
+  cluster: 'cluster.json',
+  subnets: 'subnets.json',
+  instanceTypes: 'instance-types.json',
+  networkInterfaces: 'network-interfaces.json',
+} as const;
+
+export interface StateFiles {
+  readonly cluster: readonly string[];
+  readonly subnets: string;
+  readonly instanceTypes: string;
+  readonly networkInterfaces?: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function snapshotFiles(dir: string): Promise<StateFiles> {
+  const networkInterfaces = join(dir, SNAPSHOT_FILES.networkInterfaces);
+  const files: StateFiles = {
+    cluster: [join(dir, SNAPSHOT_FILES.cluster)],
+    subnets: join(dir, SNAPSHOT_FILES.subnets),
+    instanceTypes: join(dir, SNAPSHOT_FILES.instanceTypes),
+    ...((await exists(networkInterfaces)) && { networkInterfaces }),
+  };
+  for (const f of [...files.cluster, files.subnets, files.instanceTypes]) {
+    if (!(await exists(f)))
+      throw new InputError(
+        `--snapshot ${dir}: ${f} is missing (a snapshot holds ${Object.values(SNAPSHOT_FILES).join(', ')})`,
+      );
+  }
+  return files;
+}
+
+/** The cluster model from kubectl and aws CLI output files. */
+export async function loadStateFiles(files: StateFiles): Promise<ClusterModel> {
+  const objects = emptyClusterObjects();
+  for (const f of files.cluster) collectObjects(await readDocuments(f), f, objects);
+  const subnets = parseSubnets(await readSingleDocument(files.subnets), files.subnets);
+  const instanceTypes = parseInstanceTypes(
+    await readSingleDocument(files.instanceTypes),
+    files.instanceTypes,
+  );
+  let networkInterfaces: NetworkInterface[] | undefined;
+  if (files.networkInterfaces !== undefined) {
+    networkInterfaces = parseNetworkInterfaces(
+      await readSingleDocument(files.networkInterfaces),
+      files.networkInterfaces,
+    );
+  }
+  return buildClusterModel({
+    objects,
+    subnets,
+    instanceTypes,
+    ...(networkInterfaces && { networkInterfaces }),
+  });
+}
