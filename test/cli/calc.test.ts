@@ -1,0 +1,300 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, EXAMPLE } from '../helpers/cli.js';
+import { describeInstanceTypesEntry } from '../helpers/instance-types.js';
+import { eniMaxPodsTable } from '../helpers/shared-data.js';
+
+const TYPES = join(EXAMPLE, 'instance-types.json');
+
+test('calc: the story node, m5.2xlarge with MINIMUM_IP_TARGET=13 and 6 pods', async () => {
+  const r = await cli([
+    'calc',
+    '--instance-type',
+    'm5.2xlarge',
+    '--instance-types',
+    TYPES,
+    '--pods',
+    '6',
+    '--cni',
+    'MINIMUM_IP_TARGET=13',
+    '-o',
+    'json',
+  ]);
+  assert.equal(r.code, 0);
+  assert.deepEqual(JSON.parse(r.out), { enis: 1, ips: 14, poolIps: 13, prefixes: 0, maxPods: 58 });
+  const eight = await cli([
+    'calc',
+    '--instance-type',
+    'm5.2xlarge',
+    '--instance-types',
+    TYPES,
+    '--pods',
+    '6',
+    '--cni',
+    'MINIMUM_IP_TARGET=8',
+    '-o',
+    'json',
+  ]);
+  assert.deepEqual(JSON.parse(eight.out), {
+    enis: 1,
+    ips: 9,
+    poolIps: 8,
+    prefixes: 0,
+    maxPods: 58,
+  });
+});
+
+test('calc: t3.small with prefix delegation takes max pods from the calculator (110), so 58 pods get 5 prefixes', async () => {
+  const r = await cli([
+    'calc',
+    '--max-enis',
+    '3',
+    '--ipv4-per-eni',
+    '4',
+    '--pods',
+    '58',
+    '--cni',
+    'ENABLE_PREFIX_DELEGATION=true',
+    '--cni',
+    'WARM_PREFIX_TARGET=1',
+    '-o',
+    'json',
+  ]);
+  assert.deepEqual(JSON.parse(r.out), { enis: 2, ips: 82, poolIps: 80, prefixes: 5, maxPods: 110 });
+});
+
+test('calc: security groups for pods count the trunk and one address per branch pod', async () => {
+  const r = await cli([
+    'calc',
+    '--max-enis',
+    '3',
+    '--ipv4-per-eni',
+    '10',
+    '--pods',
+    '4',
+    '--branch-pods',
+    '3',
+    '--cni',
+    'ENABLE_POD_ENI=true',
+    '-o',
+    'json',
+  ]);
+  // Pod ENIs: ceil(4/9) + 1 = 2 (one slot kept for the trunk), the trunk, 18 pool addresses, 3 branch ENIs.
+  assert.deepEqual(JSON.parse(r.out), {
+    enis: 3,
+    ips: 3 + 18 + 3,
+    poolIps: 18,
+    prefixes: 0,
+    maxPods: 29,
+  });
+});
+
+test('calc text shows the split under custom networking and why', async () => {
+  const r = await cli([
+    'calc',
+    '--max-enis',
+    '3',
+    '--ipv4-per-eni',
+    '10',
+    '--pods',
+    '6',
+    '--cni',
+    'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true',
+  ]);
+  assert.match(r.out, /node subnet +1 +\(the node's own address\)/);
+  assert.match(r.out, /ENIConfig subnet +20/);
+  // Two ENI slots are left for pods: ceil(6/9) + WARM_ENI_TARGET 1 = 2 fills them.
+  assert.match(r.out, /why: WARM_ENI_TARGET=1 keeps a spare ENI of 9 addresses/);
+});
+
+test('calc: a bad CNI value falls back like the CNI, with a warning', async () => {
+  const r = await cli([
+    'calc',
+    '--max-enis',
+    '3',
+    '--ipv4-per-eni',
+    '10',
+    '--pods',
+    '1',
+    '--cni',
+    'WARM_ENI_TARGET=-2',
+    '-o',
+    'json',
+  ]);
+  assert.equal(r.code, 0);
+  assert.match(r.err, /WARM_ENI_TARGET="-2" is not valid for the VPC CNI; it uses 1/);
+  assert.equal((JSON.parse(r.out) as { enis: number }).enis, 2);
+});
+
+test('max-pods agrees with eni-max-pods.txt through the describe-instance-types file for a sample of types', async () => {
+  const rows = eniMaxPodsTable();
+  const sample = rows.filter((_, i) => i % 37 === 0);
+  const dir = await mkdtemp(join(tmpdir(), 'ipguard-maxpods-'));
+  try {
+    const file = join(dir, 'types.json');
+    await writeFile(
+      file,
+      JSON.stringify({ InstanceTypes: sample.map(describeInstanceTypesEntry) }),
+    );
+    for (const row of sample) {
+      const r = await cli([
+        'max-pods',
+        '--instance-type',
+        row.instanceType,
+        '--instance-types',
+        file,
+        '--show-max-allowed',
+      ]);
+      assert.equal(r.out, `${row.expectedMaxPods}\n`, row.instanceType);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('max-pods flags as in the EKS calculator', async () => {
+  const run = async (...a: string[]): Promise<string> => (await cli(['max-pods', ...a])).out.trim();
+  assert.equal(await run('--instance-type', 'm5.2xlarge', '--instance-types', TYPES), '58');
+  assert.equal(
+    await run(
+      '--instance-type',
+      'm5.large',
+      '--instance-types',
+      TYPES,
+      '--cni-prefix-delegation-enabled',
+    ),
+    '110',
+  );
+  assert.equal(
+    await run(
+      '--instance-type',
+      'm5.large',
+      '--instance-types',
+      TYPES,
+      '--cni-prefix-delegation-enabled',
+      '--show-max-allowed',
+    ),
+    '434',
+  );
+  assert.equal(
+    await run(
+      '--instance-type',
+      'm5.large',
+      '--instance-types',
+      TYPES,
+      '--cni-prefix-delegation-enabled',
+      '--cni-version',
+      '1.8.0',
+    ),
+    '29',
+  );
+  assert.equal(
+    await run(
+      '--instance-type',
+      'm5.large',
+      '--instance-types',
+      TYPES,
+      '--cni-custom-networking-enabled',
+    ),
+    '20',
+  );
+  assert.equal(await run('--max-enis', '15', '--ipv4-per-eni', '50', '--vcpus', '96'), '250');
+  assert.equal(
+    await run(
+      '--max-enis',
+      '15',
+      '--ipv4-per-eni',
+      '50',
+      '--cni-max-eni',
+      '4',
+      '--show-max-allowed',
+    ),
+    '198',
+  );
+  assert.equal(
+    await run('--max-enis', '15', '--ipv4-per-eni', '50', '--cni-max-eni', '4'),
+    '110',
+    'vCPUs unknown: the 110 cap',
+  );
+  assert.deepEqual(
+    JSON.parse(
+      (await cli(['max-pods', '--max-enis', '3', '--ipv4-per-eni', '10', '-o', 'json'])).out,
+    ),
+    { maxPods: 29 },
+  );
+});
+
+const bad = [
+  { args: ['calc', '--max-enis', '3', '--ipv4-per-eni', '10'], err: /--pods is required/ },
+  {
+    args: ['calc', '--max-enis', 'three', '--ipv4-per-eni', '10', '--pods', '1'],
+    err: /--max-enis: expected a whole number of at least 1, got "three"/,
+  },
+  {
+    args: ['calc', '--max-enis', '3', '--ipv4-per-eni', '1', '--pods', '1'],
+    err: /--ipv4-per-eni: expected a whole number of at least 2/,
+  },
+  {
+    args: ['calc', '--pods', '1'],
+    err: /--instance-type T --instance-types FILE, or as --max-enis N --ipv4-per-eni N/,
+  },
+  {
+    args: ['max-pods', '--instance-type', 'm5.large'],
+    err: /--instance-type needs --instance-types FILE/,
+  },
+  {
+    args: ['max-pods', '--instance-type', 'x9.huge', '--instance-types', TYPES],
+    err: /x9\.huge is not in .*instance-types\.json/,
+  },
+  {
+    args: [
+      'calc',
+      '--max-enis',
+      '3',
+      '--ipv4-per-eni',
+      '10',
+      '--pods',
+      '1',
+      '--cni',
+      'MINIMUM_IP_TARGET',
+    ],
+    err: /--cni: expected KEY=VALUE/,
+  },
+  { args: ['frobnicate'], err: /unknown command "frobnicate"/ },
+] as const;
+for (const b of bad) {
+  test(`bad usage exits 2 naming the flag: ${b.args.join(' ')}`, async () => {
+    const r = await cli([...b.args]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, b.err);
+  });
+}
+
+test('an instance types file with a bad field is named', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));
+  try {
+    const file = join(dir, 't.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        InstanceTypes: [
+          {
+            InstanceType: 'm5.large',
+            NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: '10' },
+          },
+        ],
+      }),
+    );
+    const r = await cli(['max-pods', '--instance-type', 'm5.large', '--instance-types', file]);
+    assert.equal(r.code, 2);
+    assert.match(
+      r.err,
+      /t\.json: InstanceTypes\[0\]\.NetworkInfo\.Ipv4AddressesPerInterface: expected a positive integer, got "10"/,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,23 @@
+import { runCli } from '../../src/cli/run.js';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EXAMPLE = join(REPO, 'examples', 'bluegreen');
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Run the CLI in-process, as `ipguard <argv>` would, capturing what it writes. */
+export async function cli(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: t => (out += t), err: t => (err += t), env });
+  return { code, out, err };
+}

@@ -1,0 +1,424 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { peakOf, type WorkloadChange } from '../../src/simulate/peak.js';
+import type { ReplicaSet, RolloutStrategy, Workload } from '../../src/cluster/model.js';
+import { aReplicaSet, aWorkload } from '../helpers/builders.js';
+
+const NOW = Date.parse('2026-11-27T12:00:00Z');
+
+function deployment(o: Partial<Workload> = {}): Workload {
+  return aWorkload({
+    kind: 'Deployment',
+    name: 'web',
+    replicas: 10,
+    deploymentStrategy: { type: 'RollingUpdate' },
+    ...o,
+  });
+}
+function rollout(strategy: RolloutStrategy, o: Partial<Workload> = {}): Workload {
+  return aWorkload({
+    kind: 'Rollout',
+    name: 'web',
+    replicas: 10,
+    rolloutStrategy: strategy,
+    status: { stableRS: 'aaa', currentPodHash: 'aaa' },
+    ...o,
+  });
+}
+const bg = (o: Partial<NonNullable<RolloutStrategy['blueGreen']>> = {}): RolloutStrategy => ({
+  blueGreen: {
+    autoPromotionEnabled: true,
+    scaleDownDelaySeconds: 30,
+    abortScaleDownDelaySeconds: 30,
+    ...o,
+  },
+});
+const canary = (o: Partial<NonNullable<RolloutStrategy['canary']>> = {}): RolloutStrategy => ({
+  canary: {
+    steps: [],
+    trafficRouting: false,
+    maxTrafficWeight: 100,
+    dynamicStableScale: false,
+    ...o,
+  },
+});
+const sets = (w: Workload, ...list: [string, number, string?][]): ReplicaSet[] =>
+  list.map(([hash, n, deadline]) =>
+    aReplicaSet(w, {
+      name: `${w.name}-${hash}`,
+      specReplicas: n,
+      podTemplateHash: hash,
+      ...(deadline !== undefined && { scaleDownDeadline: deadline }),
+    }),
+  );
+
+interface Case {
+  name: string;
+  current?: Workload;
+  desired: Workload;
+  rs?: ReplicaSet[];
+  change: string;
+  current_: number;
+  peak: number;
+}
+
+// Expected peaks from the semantics notes (§2.3 Deployment table, §3.2 blue/green phases, §3.4 canary),
+// each worked out by hand from the controllers' rules rather than from this implementation.
+const d10 = deployment();
+const r10 = rollout(bg());
+const cases: Case[] = [
+  {
+    name: 'Deployment create: replicas only',
+    desired: deployment({ replicas: 4 }),
+    change: 'create',
+    current_: 0,
+    peak: 4,
+  },
+  {
+    name: 'Deployment create without replicas: the default 1',
+    desired: deployment({ replicas: undefined }),
+    change: 'create',
+    current_: 0,
+    peak: 1,
+  },
+  {
+    name: 'Deployment scale 10 -> 15, one ReplicaSet',
+    current: d10,
+    desired: deployment({ replicas: 15 }),
+    rs: sets(d10, ['a', 10]),
+    change: 'scale',
+    current_: 10,
+    peak: 15,
+  },
+  {
+    name: 'Deployment scale down 10 -> 4 adds nothing',
+    current: d10,
+    desired: deployment({ replicas: 4 }),
+    rs: sets(d10, ['a', 10]),
+    change: 'scale',
+    current_: 10,
+    peak: 10,
+  },
+  {
+    name: 'Deployment template change, 25%: 10 + ceil(2.5) = 13',
+    current: d10,
+    desired: deployment({ templateKey: 'v2' }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 13,
+  },
+  {
+    name: 'Deployment template change, 1 replica: surge 1 -> 2',
+    current: deployment({ replicas: 1 }),
+    desired: deployment({ replicas: 1, templateKey: 'v2' }),
+    change: 'rollout',
+    current_: 1,
+    peak: 2,
+  },
+  {
+    name: 'Deployment maxSurge 0, maxUnavailable 1: no surge',
+    current: deployment({ replicas: 4 }),
+    desired: deployment({
+      replicas: 4,
+      templateKey: 'v2',
+      deploymentStrategy: { type: 'RollingUpdate', maxSurge: 0, maxUnavailable: 1 },
+    }),
+    change: 'rollout',
+    current_: 4,
+    peak: 4,
+  },
+  {
+    name: 'Deployment maxSurge 100%: twice the replicas',
+    current: d10,
+    desired: deployment({
+      templateKey: 'v2',
+      deploymentStrategy: { type: 'RollingUpdate', maxSurge: '100%', maxUnavailable: 0 },
+    }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 20,
+  },
+  {
+    name: 'Deployment Recreate: old pods go first',
+    current: d10,
+    desired: deployment({ templateKey: 'v2', deploymentStrategy: { type: 'Recreate' } }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 10,
+  },
+  {
+    name: 'Deployment template and replicas 10 -> 20: 20 + 5',
+    current: d10,
+    desired: deployment({ replicas: 20, templateKey: 'v2' }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 25,
+  },
+  {
+    name: 'Deployment template change while paused: deferred',
+    current: deployment({ paused: true }),
+    desired: deployment({ paused: true, templateKey: 'v2' }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 10,
+  },
+  {
+    name: 'Deployment resumed with a pending template: the rollout starts now',
+    current: deployment({ paused: true, status: { replicas: 10, updatedReplicas: 0 } }),
+    desired: deployment({ paused: false, status: { replicas: 10, updatedReplicas: 0 } }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 13,
+  },
+  {
+    name: 'Deployment scale mid-rollout: proportional up to replicas + surge',
+    current: d10,
+    desired: deployment({ replicas: 20 }),
+    rs: sets(d10, ['a', 7], ['b', 6]),
+    change: 'scale',
+    current_: 13,
+    peak: 25,
+  },
+  {
+    name: 'Deployment label-only change: nothing',
+    current: d10,
+    desired: deployment({ labels: { team: 'x' } }),
+    rs: sets(d10, ['a', 10]),
+    change: 'none',
+    current_: 10,
+    peak: 10,
+  },
+  {
+    name: 'Deployment scale 0 -> 10 (green beside a running blue)',
+    current: deployment({ replicas: 0 }),
+    desired: deployment({ replicas: 10 }),
+    rs: sets(d10, ['a', 0]),
+    change: 'scale',
+    current_: 0,
+    peak: 10,
+  },
+
+  {
+    name: 'Rollout create (first blue/green deploy is fast-tracked)',
+    desired: r10,
+    change: 'create',
+    current_: 0,
+    peak: 10,
+  },
+  {
+    name: 'blue/green template change: 10 active + 10 preview',
+    current: r10,
+    desired: rollout(bg(), { templateKey: 'v2' }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'switch',
+    current_: 10,
+    peak: 20,
+  },
+  {
+    name: 'blue/green previewReplicaCount 3 with auto promotion: the promotion follows at once',
+    current: r10,
+    desired: rollout(bg({ previewReplicaCount: 3 }), { templateKey: 'v2' }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'switch',
+    current_: 10,
+    peak: 20,
+  },
+  {
+    name: 'blue/green previewReplicaCount 3, manual promotion: 10 + 3 now',
+    current: r10,
+    desired: rollout(bg({ previewReplicaCount: 3, autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+    }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'switch',
+    current_: 10,
+    peak: 13,
+  },
+  {
+    name: 'blue/green promotion of a 3-pod preview: +7',
+    current: rollout(bg({ previewReplicaCount: 3, autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    desired: rollout(bg({ previewReplicaCount: 3, autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: false },
+    }),
+    rs: sets(r10, ['aaa', 10], ['bbb', 3]),
+    change: 'switch',
+    current_: 13,
+    peak: 20,
+  },
+  {
+    name: 'blue/green promote --full of a full-size preview adds nothing',
+    current: rollout(bg({ autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    desired: rollout(bg({ autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true, promoteFull: true },
+    }),
+    rs: sets(r10, ['aaa', 10], ['bbb', 10]),
+    change: 'switch',
+    current_: 20,
+    peak: 20,
+  },
+  {
+    name: 'blue/green abort adds nothing',
+    current: rollout(bg(), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    desired: rollout(bg(), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: false, abort: true },
+    }),
+    rs: sets(r10, ['aaa', 10], ['bbb', 10]),
+    change: 'none',
+    current_: 20,
+    peak: 20,
+  },
+  {
+    name: 'blue/green new template while an old set waits out its scale-down delay',
+    current: r10,
+    desired: rollout(bg(), { templateKey: 'v3' }),
+    rs: sets(r10, ['aaa', 10], ['old', 10, '2026-11-27T12:00:20Z']),
+    change: 'switch',
+    current_: 20,
+    peak: 30,
+  },
+  {
+    name: 'blue/green: an old set past its deadline is not counted as kept',
+    current: r10,
+    desired: rollout(bg(), { templateKey: 'v3' }),
+    rs: sets(r10, ['aaa', 10], ['old', 10, '2026-11-27T11:59:00Z']),
+    change: 'switch',
+    current_: 20,
+    peak: 20,
+  },
+  {
+    name: 'blue/green new template while a preview is unpromoted: it is kept beside the new one',
+    current: rollout(bg({ autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    desired: rollout(bg({ autoPromotionEnabled: false }), {
+      templateKey: 'v3',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    rs: sets(r10, ['aaa', 10], ['bbb', 10]),
+    change: 'switch',
+    current_: 20,
+    peak: 30,
+  },
+  {
+    name: 'blue/green scale 10 -> 12 in steady state',
+    current: r10,
+    desired: rollout(bg(), { replicas: 12 }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'scale',
+    current_: 10,
+    peak: 12,
+  },
+  {
+    name: 'blue/green scale 10 -> 12 with a preview up: 12 + 12',
+    current: rollout(bg(), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    desired: rollout(bg(), {
+      templateKey: 'v2',
+      replicas: 12,
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    rs: sets(r10, ['aaa', 10], ['bbb', 10]),
+    change: 'scale',
+    current_: 20,
+    peak: 24,
+  },
+  {
+    name: 'canary without traffic routing: 10 + 25% surge rounded up',
+    current: rollout(canary()),
+    desired: rollout(canary(), { templateKey: 'v2' }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 13,
+  },
+  {
+    name: 'canary: Argo reads "50" as 50%',
+    current: rollout(canary({ maxSurge: '50' })),
+    desired: rollout(canary({ maxSurge: '50' }), { templateKey: 'v2' }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 15,
+  },
+  {
+    name: 'canary with traffic routing and setCanaryScale 15: 10 + 15 (the docs: 25 pods)',
+    current: rollout(canary({ trafficRouting: true })),
+    desired: rollout(
+      canary({
+        trafficRouting: true,
+        steps: [{ setCanaryScale: { replicas: 15 } }, { setWeight: 20 }],
+      }),
+      { templateKey: 'v2' },
+    ),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 25,
+  },
+  {
+    name: 'canary with traffic routing: full promotion runs a full canary beside the stable set',
+    current: rollout(canary({ trafficRouting: true })),
+    desired: rollout(
+      canary({ trafficRouting: true, steps: [{ setWeight: 20 }, { setWeight: 50 }] }),
+      { templateKey: 'v2' },
+    ),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 20,
+  },
+  {
+    name: 'canary with dynamic stable scale: worst step is the last (100% canary + stable at 50%)',
+    current: rollout(canary({ trafficRouting: true, dynamicStableScale: true })),
+    desired: rollout(
+      canary({
+        trafficRouting: true,
+        dynamicStableScale: true,
+        steps: [{ setWeight: 20 }, { setWeight: 50 }],
+      }),
+      { templateKey: 'v2' },
+    ),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 15,
+  },
+];
+
+for (const c of cases) {
+  test(`peak: ${c.name}`, () => {
+    const change: WorkloadChange = {
+      ...(c.current && { current: c.current }),
+      desired: c.desired,
+      replicaSets: c.rs ?? [],
+      nowMs: NOW,
+    };
+    const p = peakOf(change);
+    assert.deepEqual(
+      { change: p.change, current: p.currentPods, peak: p.peakPods },
+      { change: c.change, current: c.current_, peak: c.peak },
+      p.reason,
+    );
+  });
+}
