@@ -15,7 +15,7 @@ import {
   totalLine,
 } from './messages.js';
 import { modeFor } from './mode.js';
-import { remediesFor, type Remedy } from './remedies.js';
+import { remediesFor, type Remedy, type StopSearch } from './remedies.js';
 import { judge, type Judgement, type Verdict } from './verdict.js';
 
 /** At most this many warnings: the apiserver truncates beyond 4 KiB, and people read the first few. */
@@ -33,6 +33,8 @@ export interface DecideInput {
   readonly autoscaler?: boolean;
   /** Why the state behind the decision may be out of date, if it is. */
   readonly stale?: string;
+  /** The caller's time budget: true once remedies should stop searching. */
+  readonly stopSearch?: StopSearch;
 }
 
 export interface Decision {
@@ -118,7 +120,7 @@ export function decide(input: DecideInput): Decision {
   const sim = simulate(simInput);
   const judgement = judge(sim, model, config);
   const simulated = judgement.verdict;
-  const remedies = simulated === 'deny' ? remediesFor(simInput, sim, config) : [];
+  const remedies = simulated === 'deny' ? remediesFor(simInput, sim, config, input.stopSearch) : [];
 
   const exception = exceptionFor(change.desired.annotations, namespace?.annotations, change.nowMs);
   let verdict: Verdict = simulated;
@@ -181,7 +183,7 @@ export function decide(input: DecideInput): Decision {
       warnings.push(`${s.id} (${s.zone}) would keep ${s.left} free (headroom ${s.threshold})`);
     if (t) {
       warnings.push(
-        `${sim.newNodes} new ${t.instanceType ?? 'node'}s x ${t.addresses.ips} IPs for ${t.addresses.podsWithIp} pods each${setting === undefined ? '' : ` (${setting})`}`,
+        `${sim.newNodes} new ${t.instanceType ?? ''} nodes x ${t.addresses.ips} IPs for ${t.addresses.podsWithIp} pods each${setting === undefined ? '' : ` (${setting})`}`,
       );
     }
     if (remedies[0]) warnings.push(`fix: ${remedies[0].text}`);

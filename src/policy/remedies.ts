@@ -17,23 +17,35 @@ export interface Remedy {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** Lets the caller stop the search when its time budget runs low; the core itself reads no clock. */
+export type StopSearch = () => boolean;
+
 /** A setting search never needs more simulations than this; each is a full re-run. */
 const MAX_TRIALS = 40;
 
-function fits(input: SimulationInput, config: PolicyConfig): Simulation | undefined {
-  const sim = simulate(input);
-  return judge(sim, input.model, config).verdict === 'deny' ? undefined : sim;
+/** What every trial needs: the change as asked, the policy to judge by, and when to give up. */
+interface Search {
+  readonly input: SimulationInput;
+  readonly sim: Simulation;
+  readonly config: PolicyConfig;
+  readonly stop: StopSearch;
 }
 
-/** The largest value in [lo, hi] for which `test` passes, scanning down from hi. */
-function largest<T>(
+function fits(s: Search, input: SimulationInput): Simulation | undefined {
+  const sim = simulate(input);
+  return judge(sim, input.model, s.config).verdict === 'deny' ? undefined : sim;
+}
+
+/** The largest value in [lo, hi] that fits, scanning down from hi. */
+function largest(
+  s: Search,
   hi: number,
   lo: number,
-  test: (v: number) => T | undefined,
-): { value: number; result: T } | undefined {
-  for (let v = hi, n = 0; v >= lo && n < MAX_TRIALS; v--, n++) {
-    const result = test(v);
-    if (result !== undefined) return { value: v, result };
+  trial: (v: number) => SimulationInput,
+): { value: number; sim: Simulation } | undefined {
+  for (let v = hi, n = 0; v >= lo && n < MAX_TRIALS && !s.stop(); v--, n++) {
+    const sim = fits(s, trial(v));
+    if (sim) return { value: v, sim };
   }
   return undefined;
 }
@@ -44,63 +56,64 @@ function perNode(sim: Simulation): string {
 }
 
 function giveBack(sim: Simulation): string {
-  const credit = sim.subnets.reduce((n, s) => n + s.credit, 0);
+  const credit = sim.subnets.reduce((n, x) => n + x.credit, 0);
   return credit > 0 ? `; existing nodes give back ${credit}` : '';
 }
 
-function withCni(input: SimulationInput, cni: CniSettings): SimulationInput {
-  return { ...input, cni };
+function withCni(s: Search, cni: CniSettings): SimulationInput {
+  return { ...s.input, cni };
 }
 
-function cniRemedies(
-  input: SimulationInput,
-  sim: Simulation,
-  base: CniSettings,
-  config: PolicyConfig,
-): Remedy[] {
+function withDesired(s: Search, desired: Workload): SimulationInput {
+  return { ...s.input, change: { ...s.input.change, desired } };
+}
+
+function cniRemedies(s: Search): Remedy[] {
+  const base = s.input.cni ?? s.input.model.cni;
   const out: Remedy[] = [];
   if (base.minimumIpTarget > 1) {
-    const found = largest(base.minimumIpTarget - 1, 1, m =>
-      fits(withCni(input, { ...base, minimumIpTarget: m }), config),
+    const found = largest(s, base.minimumIpTarget - 1, 1, m =>
+      withCni(s, { ...base, minimumIpTarget: m }),
     );
     if (found) {
       out.push({
         kind: 'cni',
         env: { MINIMUM_IP_TARGET: String(found.value) },
-        text: `set MINIMUM_IP_TARGET=${found.value} on aws-node (largest that fits): ${perNode(found.result)}${giveBack(found.result)}`,
+        text: `set MINIMUM_IP_TARGET=${found.value} on aws-node (largest that fits): ${perNode(found.sim)}${giveBack(found.sim)}`,
       });
     }
   }
   if (base.warmIpTarget > 0) {
     const floor = base.minimumIpTarget > 0 ? 0 : 1;
-    const found = largest(base.warmIpTarget - 1, floor, w =>
-      fits(withCni(input, { ...base, warmIpTarget: w }), config),
+    const found = largest(s, base.warmIpTarget - 1, floor, w =>
+      withCni(s, { ...base, warmIpTarget: w }),
     );
     if (found) {
       out.push({
         kind: 'cni',
         env: { WARM_IP_TARGET: String(found.value) },
-        text: `set WARM_IP_TARGET=${found.value} on aws-node (largest that fits): ${perNode(found.result)}${giveBack(found.result)}`,
+        text: `set WARM_IP_TARGET=${found.value} on aws-node (largest that fits): ${perNode(found.sim)}${giveBack(found.sim)}`,
       });
     }
   }
   if (base.warmIpTarget === 0 && base.minimumIpTarget === 0 && !base.prefixDelegation) {
-    // WARM_ENI_TARGET keeps a whole spare ENI; a warm IP count releases and grows address by address.
-    const type = sim.typicalNode?.instanceType;
-    const limits = type === undefined ? undefined : input.model.instanceTypes.get(type);
-    const hi = limits ? slotsPerEni(limits) : 16;
-    const found = largest(hi, 1, w => fits(withCni(input, { ...base, warmIpTarget: w }), config));
+    // WARM_ENI_TARGET keeps a whole spare ENI; a warm IP count grows and releases address by address.
+    const type = s.sim.typicalNode?.instanceType;
+    const limits = type === undefined ? undefined : s.input.model.instanceTypes.get(type);
+    const found = largest(s, limits ? slotsPerEni(limits) : 16, 1, w =>
+      withCni(s, { ...base, warmIpTarget: w }),
+    );
     if (found) {
       out.push({
         kind: 'cni',
         env: { WARM_IP_TARGET: String(found.value) },
-        text: `set WARM_IP_TARGET=${found.value} on aws-node instead of WARM_ENI_TARGET=${base.warmEniTarget}: ${perNode(found.result)}${giveBack(found.result)}`,
+        text: `set WARM_IP_TARGET=${found.value} on aws-node instead of WARM_ENI_TARGET=${base.warmEniTarget}: ${perNode(found.sim)}${giveBack(found.sim)}`,
       });
     }
   }
-  if (!base.prefixDelegation) {
+  if (!base.prefixDelegation && !s.stop()) {
     const pd = { ...base, prefixDelegation: true, warmPrefixTarget: base.warmPrefixTarget || 1 };
-    const sim = fits(withCni(input, pd), config);
+    const sim = fits(s, withCni(s, pd));
     if (sim) {
       out.push({
         kind: 'cni',
@@ -112,25 +125,25 @@ function cniRemedies(
   return out;
 }
 
-function withDesired(input: SimulationInput, desired: Workload): SimulationInput {
-  return { ...input, change: { ...input.change, desired } };
-}
-
-function previewRemedy(input: SimulationInput, sim: Simulation, config: PolicyConfig): Remedy[] {
-  const bg = sim.peak.blueGreen;
-  const strategy = input.change.desired.rolloutStrategy?.blueGreen;
-  if (!bg || !strategy || sim.peak.change !== 'switch' || !input.change.current) return [];
-  if (input.change.current.templateKey === input.change.desired.templateKey) return [];
-  const found = largest(bg.preview - 1, 0, p =>
-    fits(
-      withDesired(input, {
-        ...input.change.desired,
-        rolloutStrategy: {
-          blueGreen: { ...strategy, previewReplicaCount: p, autoPromotionEnabled: false },
-        },
-      }),
-      config,
-    ),
+function previewRemedy(s: Search): Remedy[] {
+  const bg = s.sim.peak.blueGreen;
+  const { current, desired } = s.input.change;
+  const strategy = desired.rolloutStrategy?.blueGreen;
+  if (
+    !bg ||
+    !strategy ||
+    s.sim.peak.change !== 'switch' ||
+    !current ||
+    current.templateKey === desired.templateKey
+  )
+    return [];
+  const found = largest(s, bg.preview - 1, 0, p =>
+    withDesired(s, {
+      ...desired,
+      rolloutStrategy: {
+        blueGreen: { ...strategy, previewReplicaCount: p, autoPromotionEnabled: false },
+      },
+    }),
   );
   if (!found) return [];
   return [
@@ -141,15 +154,13 @@ function previewRemedy(input: SimulationInput, sim: Simulation, config: PolicyCo
   ];
 }
 
-function stepRemedy(input: SimulationInput, sim: Simulation, config: PolicyConfig): Remedy[] {
-  const { change } = input;
-  if (sim.peak.change !== 'scale' && sim.peak.change !== 'create') return [];
-  const from = change.current ? replicasOf(change.current) : 0;
-  const to = replicasOf(change.desired);
+function stepRemedy(s: Search): Remedy[] {
+  const { current, desired } = s.input.change;
+  if (s.sim.peak.change !== 'scale' && s.sim.peak.change !== 'create') return [];
+  const from = current ? replicasOf(current) : 0;
+  const to = replicasOf(desired);
   if (to <= from + 1) return [];
-  const found = largest(to - 1, from + 1, r =>
-    fits(withDesired(input, { ...change.desired, replicas: r }), config),
-  );
+  const found = largest(s, to - 1, from + 1, r => withDesired(s, { ...desired, replicas: r }));
   if (!found) return [];
   return [
     {
@@ -159,32 +170,19 @@ function stepRemedy(input: SimulationInput, sim: Simulation, config: PolicyConfi
   ];
 }
 
-function surgeRemedy(input: SimulationInput, sim: Simulation, config: PolicyConfig): Remedy[] {
-  const { desired } = input.change;
+function surgeRemedy(s: Search): Remedy[] {
+  const { desired } = s.input.change;
   const strategy = desired.deploymentStrategy;
-  if (sim.peak.change !== 'rollout' || !strategy || strategy.type !== 'RollingUpdate') return [];
-  const n = replicasOf(desired);
+  if (s.sim.peak.change !== 'rollout' || !strategy || strategy.type !== 'RollingUpdate') return [];
   const { surge } = resolveFenceposts(
     strategy.maxSurge ?? '25%',
     strategy.maxUnavailable ?? '25%',
-    n,
+    replicasOf(desired),
   );
   if (surge <= 0) return [];
-  const found = largest(surge - 1, 0, s =>
-    fits(
-      withDesired(input, {
-        ...desired,
-        deploymentStrategy: {
-          type: 'RollingUpdate',
-          maxSurge: s,
-          maxUnavailable:
-            s === 0
-              ? Math.max(1, Number(strategy.maxUnavailable ?? 1) || 1)
-              : (strategy.maxUnavailable ?? '25%'),
-        },
-      }),
-      config,
-    ),
+  // With both at 0 the controller still replaces one pod at a time (ResolveFenceposts).
+  const found = largest(s, surge - 1, 0, m =>
+    withDesired(s, { ...desired, deploymentStrategy: { ...strategy, maxSurge: m } }),
   );
   if (!found) return [];
   return [
@@ -193,9 +191,9 @@ function surgeRemedy(input: SimulationInput, sim: Simulation, config: PolicyConf
 }
 
 function freeRemedy(sim: Simulation, model: ClusterModel, config: PolicyConfig): Remedy[] {
-  return judge(sim, model, config).short.map(s => ({
+  return judge(sim, model, config).short.map(x => ({
     kind: 'free' as const,
-    text: `free ${s.shortfall} addresses in ${s.id} (${s.zone}), or add capacity there (a larger CIDR, or a subnet tagged kubernetes.io/role/cni)`,
+    text: `free ${x.shortfall} addresses in ${x.id} (${x.zone}), or add capacity there (a larger CIDR, or a subnet tagged kubernetes.io/role/cni)`,
   }));
 }
 
@@ -204,13 +202,14 @@ export function remediesFor(
   input: SimulationInput,
   sim: Simulation,
   config: PolicyConfig,
+  stop: StopSearch = () => false,
 ): Remedy[] {
-  const base = input.cni ?? input.model.cni;
+  const s: Search = { input, sim, config, stop };
   return [
-    ...cniRemedies(input, sim, base, config),
-    ...previewRemedy(input, sim, config),
-    ...stepRemedy(input, sim, config),
-    ...surgeRemedy(input, sim, config),
+    ...cniRemedies(s),
+    ...previewRemedy(s),
+    ...stepRemedy(s),
+    ...surgeRemedy(s),
     ...freeRemedy(sim, input.model, config),
   ];
 }

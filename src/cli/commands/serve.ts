@@ -1,0 +1,180 @@
+import { once } from 'node:events';
+import type { Server as HttpsServer } from 'node:https';
+import pino, { type Logger } from 'pino';
+import { InputError } from '../../errors.js';
+import { loadConfig, type ConfigOverrides, type ServeConfig } from '../../config.js';
+import { buildApp } from '../../http/app.js';
+import { makeDevCertificate } from '../../http/dev-cert.js';
+import { createMetrics } from '../../http/metrics.js';
+import { readTls, TlsReloader, type TlsFiles } from '../../http/tls.js';
+import { AddressBook } from '../../simulate/address-book.js';
+import { bundledExampleDir } from '../../state/bundled-example.js';
+import { Reservations } from '../../state/reservations.js';
+import { SnapshotSource } from '../../state/snapshot-source.js';
+import type { StateSource } from '../../state/source.js';
+import { parseFlags } from '../args.js';
+import { EXIT_OK, type CliIo } from '../io.js';
+
+export const SERVE_USAGE = `ipguard serve [--port N] [--tls-cert FILE --tls-key FILE] [--snapshot DIR | --example]
+    [--mode enforce|warn|off] [--failure-mode allow|deny] [--headroom-ips N] [--headroom-percent N]
+    [--budget-ms N] [--log-level LEVEL]
+  The admission webhook, HTTPS only: POST /validate, GET /healthz, /readyz, /metrics. State comes from the
+  live cluster (in-cluster config or KUBECONFIG, AWS from the SDK's default chain), or --snapshot DIR; with
+  neither reachable it serves the bundled example. Settings also come from IPGUARD_* variables.`;
+
+/** Chooses where state comes from; the live source is plugged in by the caller when available. */
+export interface SourceChoice {
+  readonly source: StateSource;
+  readonly why: string;
+}
+
+export type LiveSourceFactory = (
+  config: ServeConfig,
+  log: Logger,
+) => Promise<SourceChoice | undefined>;
+
+let liveFactory: LiveSourceFactory | undefined;
+
+/** The live state (kube informers + EC2) registers itself here, keeping serve free of its imports. */
+export function registerLiveSource(factory: LiveSourceFactory): void {
+  liveFactory = factory;
+}
+
+async function chooseSource(
+  config: ServeConfig,
+  example: boolean,
+  log: Logger,
+): Promise<SourceChoice> {
+  if (config.snapshotDir !== undefined)
+    return { source: new SnapshotSource(config.snapshotDir), why: 'the snapshot given' };
+  if (!example && liveFactory) {
+    const live = await liveFactory(config, log);
+    if (live) return live;
+  }
+  const dir = bundledExampleDir();
+  if (!dir)
+    throw new InputError(
+      'no cluster is reachable and the bundled example is missing: give --snapshot DIR',
+    );
+  return {
+    source: new SnapshotSource(dir),
+    why: example ? 'asked for the example' : 'no cluster is reachable: serving the bundled example',
+  };
+}
+
+/** Resolves on SIGTERM or SIGINT. */
+function untilSignal(): Promise<string> {
+  return new Promise(resolve => {
+    const on = (sig: NodeJS.Signals): void => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(sig);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values: v } = parseFlags(argv, {
+    port: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    snapshot: { type: 'string' },
+    example: { type: 'boolean' },
+    mode: { type: 'string' },
+    'failure-mode': { type: 'string' },
+    'headroom-ips': { type: 'string' },
+    'headroom-percent': { type: 'string' },
+    'budget-ms': { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  const overrides: ConfigOverrides = {
+    ...(v.port !== undefined && { port: v.port }),
+    ...(v['tls-cert'] !== undefined && { tlsCertFile: v['tls-cert'] }),
+    ...(v['tls-key'] !== undefined && { tlsKeyFile: v['tls-key'] }),
+    ...(v.snapshot !== undefined && { snapshotDir: v.snapshot }),
+    ...(v.mode !== undefined && { defaultMode: v.mode }),
+    ...(v['failure-mode'] !== undefined && { failureMode: v['failure-mode'] }),
+    ...(v['headroom-ips'] !== undefined && { warnBelowFreeIps: v['headroom-ips'] }),
+    ...(v['headroom-percent'] !== undefined && { warnBelowFreePercent: v['headroom-percent'] }),
+    ...(v['budget-ms'] !== undefined && { budgetMs: v['budget-ms'] }),
+    ...(v['log-level'] !== undefined && { logLevel: v['log-level'] }),
+  };
+  // All configuration problems are reported together, before anything starts.
+  const config = loadConfig(io.env, overrides);
+  const log = pino({ level: config.logLevel, base: { service: 'ipguard' } });
+
+  const tlsFiles: TlsFiles =
+    config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+      ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+      : makeDevCertificate();
+  let tls;
+  try {
+    tls = await readTls(tlsFiles);
+  } catch (err) {
+    throw new InputError(
+      `--tls-cert ${tlsFiles.certFile} / --tls-key ${tlsFiles.keyFile}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (config.tlsCertFile === undefined)
+    log.warn(
+      { certFile: tlsFiles.certFile },
+      'no certificate given: serving a self-signed development certificate for localhost',
+    );
+
+  const { source, why } = await chooseSource(config, v.example === true, log);
+  const now = Date.now;
+  const reservations = new Reservations(config.reservationTtlSeconds, now);
+  const metrics = createMetrics({ state: source, reservations, now });
+  const app = buildApp(
+    { state: source, config, reservations, book: new AddressBook(), metrics, now, log },
+    tls,
+  );
+  const reloader = new TlsReloader(
+    tlsFiles,
+    tls,
+    m => {
+      // fastify types its server as http.Server; with `https` options it is an https.Server.
+      (app.server as unknown as HttpsServer).setSecureContext({ cert: m.cert, key: m.key });
+    },
+    log,
+  );
+
+  // A snapshot that cannot be read is bad input: fail before listening. Live state loads in the background
+  // while /readyz says 503 and requests get the failure mode's answer.
+  if (source instanceof SnapshotSource) await source.start();
+  await app.listen({ port: config.port, host: config.host });
+  reloader.start();
+  log.info(
+    {
+      port: config.port,
+      state: source.description,
+      why,
+      failureMode: config.failureMode,
+      defaultMode: config.policy.defaultMode,
+    },
+    'ipguard is serving',
+  );
+  if (!(source instanceof SnapshotSource)) {
+    source.start().then(
+      () => {
+        log.info('cluster and subnet state loaded');
+      },
+      (err: unknown) => {
+        log.error({ err }, 'state did not load; answering with the failure mode');
+      },
+    );
+  }
+
+  const signal = await Promise.race([
+    untilSignal(),
+    once(app.server, 'close').then(() => 'closed'),
+  ]);
+  log.info({ signal }, 'shutting down');
+  reloader.stop();
+  await app.close();
+  await source.close();
+  return EXIT_OK;
+}

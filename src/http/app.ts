@@ -1,0 +1,116 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
+import type { ServeConfig } from '../config.js';
+import type { AddressBook } from '../simulate/address-book.js';
+import type { Reservations } from '../state/reservations.js';
+import type { StateSource } from '../state/source.js';
+import type { Metrics } from './metrics.js';
+import { reviewResponse } from './review-response.js';
+import type { TlsMaterial } from './tls.js';
+import { handleReview } from './validate.js';
+
+export interface AppDeps {
+  readonly state: StateSource;
+  readonly config: ServeConfig;
+  readonly reservations: Reservations;
+  readonly book: AddressBook;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+  readonly log: FastifyBaseLogger;
+}
+
+/** fastify's body errors, as the AdmissionReview codes the apiserver understands. */
+function bodyErrorCode(err: FastifyError): number {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 413;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 415;
+    default:
+      return err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500
+        ? err.statusCode
+        : 400;
+  }
+}
+
+/**
+ * The webhook as a fastify app, without a socket: tests drive it with app.inject(), `serve` listens.
+ * Every answer on /validate is an AdmissionReview, bad bodies included.
+ */
+export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
+  let closing = false;
+  const app = Fastify({
+    loggerInstance: deps.log,
+    // One log line per review comes from the route itself, with the verdict; probes are not logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    return503OnClosing: true,
+    // Slow clients cannot hold a connection open forever; the apiserver's own timeout is at most 30 s.
+    requestTimeout: 30_000,
+    ...(tls && { https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' as const } }),
+  });
+
+  app.addHook('preClose', done => {
+    closing = true;
+    done();
+  });
+  // Keep-alive connections would hold app.close() open for their idle timeout; tell clients to go.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (request.url.startsWith('/validate')) {
+      const code = bodyErrorCode(err);
+      deps.metrics.badRequests.inc({ reason: err.code });
+      request.log.warn({ code, err: err.message }, 'refused a malformed AdmissionReview');
+      return reply.code(code).send(
+        reviewResponse('', {
+          allowed: false,
+          code,
+          message: `malformed AdmissionReview: ${err.message}`,
+        }),
+      );
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(err.statusCode ?? 500).send({
+      error: err.statusCode !== undefined && err.statusCode < 500 ? err.message : 'internal error',
+    });
+  });
+
+  app.post('/validate', (request, reply) => {
+    const outcome = handleReview(request.body, deps);
+    if (outcome.exceptionUsed !== undefined)
+      request.log.warn(outcome.log, 'admission allowed by exception');
+    else if (outcome.status !== 200 || outcome.log.err !== undefined)
+      request.log.warn(outcome.log, 'admission review');
+    else request.log.info(outcome.log, 'admission review');
+    return reply.code(outcome.status).send(outcome.body);
+  });
+
+  app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
+
+  app.get('/readyz', (_request, reply) => {
+    const view = deps.state.current();
+    if (!view) return reply.code(503).send({ ready: false, state: deps.state.description });
+    return reply.send({
+      ready: true,
+      state: deps.state.description,
+      kubeAgeSeconds: Math.round((deps.now() - view.kubeSyncedAtMs) / 1000),
+      subnetsAgeSeconds: Math.round((deps.now() - view.subnetsRefreshedAtMs) / 1000),
+      ...(view.degraded !== undefined && { degraded: view.degraded }),
+    });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+
+  return app;
+}

@@ -1,0 +1,131 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StateSource } from '../state/source.js';
+import type { Reservations } from '../state/reservations.js';
+
+/** Everything /metrics shows; a registry per app so tests and several servers never share counters. */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'verdict' | 'kind' | 'change' | 'dry_run'>;
+  readonly duration: Histogram<'verdict'>;
+  readonly exceptions: Counter<'namespace' | 'on'>;
+  readonly autoscalerAllowed: Counter;
+  readonly failOpen: Counter<'reason'>;
+  readonly badRequests: Counter<'reason'>;
+  readonly reservedIps: Gauge<'subnet'>;
+}
+
+export interface MetricsSources {
+  readonly state: StateSource;
+  readonly reservations: Reservations;
+  readonly now: () => number;
+  /** EC2 API calls made so far, when the state is live. */
+  readonly ec2Calls?: () => number;
+}
+
+export function createMetrics(src: MetricsSources): Metrics {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'ipguard_admission_requests_total',
+    help: 'Admission reviews answered, by verdict (allow, warn, deny, ignored, error), kind, change and dry run.',
+    labelNames: ['verdict', 'kind', 'change', 'dry_run'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'ipguard_admission_duration_seconds',
+    help: 'Time from request to answer, by verdict.',
+    labelNames: ['verdict'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const exceptions = new Counter({
+    name: 'ipguard_exceptions_used_total',
+    help: 'Denials turned into allows by an ipguard.io/exception annotation.',
+    labelNames: ['namespace', 'on'] as const,
+    registers: [registry],
+  });
+  const autoscalerAllowed = new Counter({
+    name: 'ipguard_autoscaler_allowed_total',
+    help: 'Denials of autoscaler requests (HPA, KEDA) allowed with a warning by policy.',
+    registers: [registry],
+  });
+  const failOpen = new Counter({
+    name: 'ipguard_failure_mode_answers_total',
+    help: 'Requests answered by the configured failure mode (no state, unresolvable change, internal error).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const badRequests = new Counter({
+    name: 'ipguard_bad_requests_total',
+    help: 'Requests refused as malformed (not a valid AdmissionReview).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const reservedIps = new Gauge({
+    name: 'ipguard_reserved_ips',
+    help: 'Addresses held per subnet by admitted changes EC2 does not show as used yet.',
+    labelNames: ['subnet'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'ipguard_reservations',
+    help: 'Admitted changes holding addresses.',
+    registers: [registry],
+    collect() {
+      this.set(src.reservations.size);
+    },
+  });
+  new Gauge({
+    name: 'ipguard_state_ready',
+    help: '1 once cluster and subnet state are loaded.',
+    registers: [registry],
+    collect() {
+      this.set(src.state.current() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ipguard_state_age_seconds',
+    help: 'Age of the state behind decisions: kube (last in sync) and subnets (last EC2 answer).',
+    labelNames: ['source'] as const,
+    registers: [registry],
+    collect() {
+      const v = src.state.current();
+      this.reset();
+      if (!v) return;
+      const now = src.now();
+      this.set({ source: 'kube' }, Math.max(0, (now - v.kubeSyncedAtMs) / 1000));
+      this.set({ source: 'subnets' }, Math.max(0, (now - v.subnetsRefreshedAtMs) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'ipguard_subnet_free_ips',
+    help: 'Free addresses per subnet as EC2 reports them.',
+    labelNames: ['subnet', 'zone'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of src.state.current()?.model.subnets.values() ?? [])
+        this.set({ subnet: s.id, zone: s.zone }, s.availableIps);
+    },
+  });
+  if (src.ec2Calls) {
+    const calls = src.ec2Calls;
+    new Gauge({
+      name: 'ipguard_ec2_api_calls',
+      help: 'EC2 API calls made since start (all in the background, none on the request path).',
+      registers: [registry],
+      collect() {
+        this.set(calls());
+      },
+    });
+  }
+  return {
+    registry,
+    requests,
+    duration,
+    exceptions,
+    autoscalerAllowed,
+    failOpen,
+    badRequests,
+    reservedIps,
+  };
+}

@@ -1,0 +1,233 @@
+import {
+  BadReview,
+  parseAdmissionReview,
+  targetOf,
+  type AdmissionRequest,
+} from '../admission/review.js';
+import { InputError } from '../errors.js';
+import { workloadKey } from '../cluster/model.js';
+import type { ServeConfig } from '../config.js';
+import { decide, type Decision } from '../policy/decide.js';
+import { oneLine } from '../policy/messages.js';
+import type { AddressBook } from '../simulate/address-book.js';
+import { resolveChange, type ResolvedChange } from '../simulate/resolve.js';
+import type { Reservations } from '../state/reservations.js';
+import type { StateSource, StateView } from '../state/source.js';
+import type { Metrics } from './metrics.js';
+import {
+  reviewResponse,
+  type AdmissionReviewResponse,
+  type ReviewAnswer,
+} from './review-response.js';
+
+export interface ValidateDeps {
+  readonly state: StateSource;
+  readonly config: ServeConfig;
+  readonly reservations: Reservations;
+  readonly book: AddressBook;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+}
+
+export interface ValidateOutcome {
+  /** HTTP status: 200 for every answer the apiserver should read, 400 for a review it could not have sent. */
+  readonly status: number;
+  readonly body: AdmissionReviewResponse;
+  /** Fields for the request's log line. */
+  readonly log: Record<string, unknown>;
+  /** Set when an exception turned a deny into an allow (logged at warn). */
+  readonly exceptionUsed?: string;
+}
+
+const UNKNOWN_UID = '';
+
+function staleReason(view: StateView, config: ServeConfig, nowMs: number): string | undefined {
+  if (view.degraded !== undefined) return view.degraded;
+  const limitMs = config.staleAfterSeconds * 1000;
+  const kubeAge = nowMs - view.kubeSyncedAtMs;
+  const ec2Age = nowMs - view.subnetsRefreshedAtMs;
+  if (ec2Age > limitMs) return `subnet free counts are ${Math.round(ec2Age / 1000)} s old`;
+  if (kubeAge > limitMs) return `cluster state is ${Math.round(kubeAge / 1000)} s old`;
+  return undefined;
+}
+
+/** Short audit annotation keys: the apiserver prefixes them with the webhook name and refuses a '/' in them. */
+function auditAnnotations(d: Decision): Record<string, string> {
+  const a: Record<string, string> = {
+    verdict: d.verdict,
+    'ips-required': String(d.sim.ipsRequired),
+    'ips-available': String(d.sim.ipsAvailable),
+  };
+  if (d.judgement.shortfall > 0) a.shortfall = String(d.judgement.shortfall);
+  if (d.exceptionUsed && d.exception)
+    a.exception = oneLine(`${d.exception.on}: ${d.exception.reason}`, 256);
+  if (d.mode !== 'enforce') a.mode = d.mode;
+  return a;
+}
+
+/** What the configured failure mode answers when ipguard cannot decide. */
+function failureAnswer(deps: ValidateDeps, why: string): ReviewAnswer {
+  const text = oneLine(`ipguard could not check this change: ${why}`);
+  if (deps.config.failureMode === 'deny')
+    return { allowed: false, code: 503, message: text, warnings: [text] };
+  return { allowed: true, warnings: [oneLine(`${text}; allowed (failure mode allow)`)] };
+}
+
+function decideRequest(
+  req: AdmissionRequest,
+  view: StateView,
+  deps: ValidateDeps,
+  startedMs: number,
+): { answer: ReviewAnswer; decision?: Decision; resolved?: ResolvedChange; reason?: string } {
+  const target = targetOf(req);
+  if (target.type === 'ignore') return { answer: { allowed: true }, reason: target.reason };
+  const nowMs = deps.now();
+  let resolved: ResolvedChange;
+  try {
+    resolved = resolveChange(view.model, target.desired, {
+      ...(target.current && { current: target.current }),
+      nowMs,
+    });
+  } catch (err) {
+    if (err instanceof InputError)
+      return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
+    throw err;
+  }
+  const d = resolved.change.desired;
+  const key = workloadKey(d.kind, d.namespace, d.name);
+  const free = (id: string): number | undefined => view.model.subnets.get(id)?.availableIps;
+  const stale = staleReason(view, deps.config, nowMs);
+  const decision = decide({
+    model: view.model,
+    change: resolved.change,
+    config: deps.config.policy,
+    book: deps.book,
+    reserved: deps.reservations.held(free, key),
+    autoscaler:
+      req.username !== undefined && deps.config.policy.autoscalerUsernames.includes(req.username),
+    ...(stale !== undefined && { stale }),
+    // Remedies are a courtesy: stop looking for them once half the budget is gone.
+    stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+  });
+  // Dry runs change no state: they get the same verdict and reserve nothing.
+  if (decision.allowed && !req.dryRun && decision.sim.ipsRequired > 0) {
+    deps.reservations.reserve(
+      key,
+      new Map(decision.sim.subnets.map(s => [s.id, s.required])),
+      free,
+    );
+  }
+  const answer: ReviewAnswer = {
+    allowed: decision.allowed,
+    ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
+    warnings: decision.warnings,
+    auditAnnotations: auditAnnotations(decision),
+  };
+  return { answer, decision, resolved };
+}
+
+/** One AdmissionReview in, one AdmissionReview out: never a crash, never a hang. */
+export function handleReview(body: unknown, deps: ValidateDeps): ValidateOutcome {
+  const started = deps.now();
+  let req: AdmissionRequest;
+  try {
+    req = parseAdmissionReview(body);
+  } catch (err) {
+    const uid = err instanceof BadReview ? (err.uid ?? UNKNOWN_UID) : UNKNOWN_UID;
+    const message = err instanceof Error ? err.message : 'malformed AdmissionReview';
+    deps.metrics.badRequests.inc({ reason: 'review' });
+    return {
+      status: 400,
+      body: reviewResponse(uid, { allowed: false, code: 400, message }),
+      log: { bad: message },
+    };
+  }
+  const log: Record<string, unknown> = {
+    uid: req.uid,
+    operation: req.operation,
+    resource: `${req.resource.resource}${req.subResource === undefined ? '' : `/${req.subResource}`}`,
+    namespace: req.namespace,
+    name: req.name,
+    user: req.username,
+    dryRun: req.dryRun,
+  };
+  const view = deps.state.current();
+  let answer: ReviewAnswer;
+  let verdictLabel: string;
+  let decision: Decision | undefined;
+  let kind = req.kind.kind;
+  try {
+    if (!view) {
+      // Cheap answers first: a request ipguard ignores needs no state.
+      const target = targetOf(req);
+      if (target.type === 'ignore') {
+        answer = { allowed: true };
+        verdictLabel = 'ignored';
+      } else {
+        answer = failureAnswer(deps, 'cluster and subnet state are not loaded yet');
+        verdictLabel = 'error';
+        deps.metrics.failOpen.inc({ reason: 'no-state' });
+      }
+    } else {
+      const r = decideRequest(req, view, deps, started);
+      answer = r.answer;
+      decision = r.decision;
+      if (r.resolved) kind = r.resolved.subject.kind;
+      verdictLabel = decision?.verdict ?? (r.reason === 'unresolvable' ? 'error' : 'ignored');
+      if (r.reason === 'unresolvable') deps.metrics.failOpen.inc({ reason: 'unresolvable' });
+      if (r.reason !== undefined) log.reason = r.reason;
+    }
+  } catch (err) {
+    if (err instanceof BadReview) {
+      deps.metrics.badRequests.inc({ reason: 'object' });
+      return {
+        status: 200,
+        body: reviewResponse(req.uid, { allowed: false, code: 400, message: err.message }),
+        log: { ...log, bad: err.message },
+      };
+    }
+    // A bug must not leak internals or crash the server; the failure mode decides.
+    deps.metrics.failOpen.inc({ reason: 'internal-error' });
+    log.err = err;
+    answer = failureAnswer(deps, 'internal error (see the ipguard log)');
+    verdictLabel = 'error';
+  }
+  const elapsedMs = deps.now() - started;
+  deps.metrics.requests.inc({
+    verdict: verdictLabel,
+    kind,
+    change: decision?.sim.peak.change ?? 'none',
+    dry_run: String(req.dryRun),
+  });
+  deps.metrics.duration.observe({ verdict: verdictLabel }, elapsedMs / 1000);
+  let exceptionUsed: string | undefined;
+  if (decision) {
+    log.verdict = decision.verdict;
+    log.change = decision.sim.peak.change;
+    log.deltaPods = decision.sim.deltaPods;
+    log.newNodes = decision.sim.newNodes;
+    log.ipsRequired = decision.sim.ipsRequired;
+    log.ipsAvailable = decision.sim.ipsAvailable;
+    if (decision.judgement.shortfall > 0) log.shortfall = decision.judgement.shortfall;
+    if (decision.exceptionUsed && decision.exception) {
+      exceptionUsed = decision.exception.reason;
+      log.exception = {
+        on: decision.exception.on,
+        reason: decision.exception.reason,
+        expires: decision.exception.expires,
+      };
+      deps.metrics.exceptions.inc({ namespace: req.namespace ?? '', on: decision.exception.on });
+    }
+    if (decision.autoscalerAllowed) deps.metrics.autoscalerAllowed.inc();
+  } else {
+    log.verdict = verdictLabel;
+  }
+  log.allowed = answer.allowed;
+  log.durationMs = elapsedMs;
+  return {
+    status: 200,
+    body: reviewResponse(req.uid, answer),
+    log,
+    ...(exceptionUsed !== undefined && { exceptionUsed }),
+  };
+}

@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server as HttpsServer } from 'node:https';
+import pino from 'pino';
+import { readTls, TlsReloader } from '../../src/http/tls.js';
+import { exampleModel, switchReview, testApp } from '../helpers/app.js';
+import { makePki } from '../helpers/certs.js';
+import { EXAMPLE, REPO } from '../helpers/cli.js';
+
+interface HttpsAnswer {
+  status: number;
+  body: string;
+  peerCertFingerprint: string;
+}
+
+function call(
+  port: number,
+  ca: Buffer | undefined,
+  path: string,
+  body?: string,
+): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: body === undefined ? 'GET' : 'POST',
+        servername: 'localhost',
+        ...(ca && { ca }),
+        rejectUnauthorized: true,
+        agent: false,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        timeout: 5000,
+      },
+      res => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text,
+            peerCertFingerprint:
+              res.socket && 'getPeerCertificate' in res.socket
+                ? (res.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256
+                : '',
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+test('over real HTTPS: a client that trusts only our CA verifies the server and gets the verdict', async t => {
+  const pki = makePki();
+  t.after(() => {
+    rmSync(pki.dir, { recursive: true, force: true });
+  });
+  const app = testApp(await exampleModel(), {}, await readTls(pki)).app;
+  t.after(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const res = await call(port, pki.ca, '/validate', JSON.stringify(switchReview()));
+  assert.equal(res.status, 200);
+  const review = JSON.parse(res.body) as { response: { allowed: boolean; uid: string } };
+  assert.equal(review.response.allowed, false);
+  assert.equal(review.response.uid, 'b7f1c2d3-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+  await assert.rejects(
+    call(port, undefined, '/healthz'),
+    /self-signed certificate|unable to verify/i,
+    'without the CA the chain does not verify',
+  );
+});
+
+test('a rotated certificate is served without a restart', async t => {
+  const first = makePki();
+  const second = makePki();
+  t.after(() => {
+    rmSync(first.dir, { recursive: true, force: true });
+    rmSync(second.dir, { recursive: true, force: true });
+  });
+  const files = { certFile: first.certFile, keyFile: first.keyFile };
+  const initial = await readTls(files);
+  const app = testApp(await exampleModel(), {}, initial).app;
+  t.after(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const reloader = new TlsReloader(
+    files,
+    initial,
+    m => {
+      (app.server as unknown as HttpsServer).setSecureContext({ cert: m.cert, key: m.key });
+    },
+    pino({ level: 'silent' }),
+    60_000,
+  );
+  reloader.start();
+  t.after(() => {
+    reloader.stop();
+  });
+  const before = await call(port, first.ca, '/healthz');
+  // The Secret is updated: a new key and certificate from another CA land in the same files.
+  copyFileSync(second.keyFile, first.keyFile);
+  copyFileSync(second.certFile, first.certFile);
+  assert.equal(await reloader.check(), true);
+  const after = await call(port, second.ca, '/healthz');
+  assert.equal(after.status, 200);
+  assert.notEqual(after.peerCertFingerprint, before.peerCertFingerprint);
+  await assert.rejects(
+    call(port, first.ca, '/healthz'),
+    'the old CA no longer verifies the new certificate',
+  );
+});
+
+test('a half-written rotation (key and certificate do not match) keeps the old pair', async t => {
+  const first = makePki();
+  const second = makePki();
+  t.after(() => {
+    rmSync(first.dir, { recursive: true, force: true });
+    rmSync(second.dir, { recursive: true, force: true });
+  });
+  const files = { certFile: first.certFile, keyFile: first.keyFile };
+  const initial = await readTls(files);
+  let applied = 0;
+  const reloader = new TlsReloader(
+    files,
+    initial,
+    () => (applied += 1),
+    pino({ level: 'silent' }),
+    60_000,
+  );
+  copyFileSync(second.certFile, first.certFile);
+  assert.equal(await reloader.check(), false);
+  assert.equal(applied, 0);
+  copyFileSync(second.keyFile, first.keyFile);
+  assert.equal(await reloader.check(), true);
+  assert.equal(applied, 1);
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>(r => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise(r => srv.close(r));
+  return port;
+}
+
+test('ipguard serve as a process: ready on the snapshot, answers, and exits cleanly on SIGTERM', async t => {
+  const pki = makePki();
+  t.after(() => {
+    rmSync(pki.dir, { recursive: true, force: true });
+  });
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'src/cli/main.ts'),
+      'serve',
+      '--port',
+      String(port),
+      '--tls-cert',
+      pki.certFile,
+      '--tls-key',
+      pki.keyFile,
+      '--snapshot',
+      EXAMPLE,
+    ],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let logs = '';
+  child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
+  const exited = new Promise<number | null>(resolve =>
+    child.on('exit', code => {
+      resolve(code);
+    }),
+  );
+  t.after(() => child.kill('SIGKILL'));
+  let ready = false;
+  for (let i = 0; i < 100 && !ready; i++) {
+    ready = await call(port, pki.ca, '/readyz').then(
+      r => r.status === 200,
+      () => false,
+    );
+    if (!ready) await new Promise(r => setTimeout(r, 100));
+  }
+  assert.ok(ready, `never ready:\n${logs}`);
+  const res = await call(port, pki.ca, '/validate', JSON.stringify(switchReview()));
+  assert.equal(
+    (JSON.parse(res.body) as { response: { allowed: boolean } }).response.allowed,
+    false,
+  );
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, logs);
+  assert.match(logs, /"msg":"ipguard is serving"/);
+  assert.match(logs, /"verdict":"deny"/);
+  assert.match(logs, /"msg":"shutting down"/);
+});

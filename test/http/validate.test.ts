@@ -1,0 +1,431 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ClusterModel } from '../../src/cluster/model.js';
+import {
+  exampleModel,
+  scaleReview,
+  switchReview,
+  testApp,
+  validate,
+  T0,
+  type TestApp,
+} from '../helpers/app.js';
+
+/** A CREATE of a Deployment whose one pod fills an apps node: one new m5.2xlarge, 14 addresses in us-east-1b. */
+function createReview(
+  name: string,
+  o: {
+    dryRun?: boolean;
+    annotations?: Record<string, string>;
+    username?: string;
+    replicas?: number;
+  } = {},
+): Record<string, unknown> {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `create-${name}`,
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      name,
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: o.username ?? 'alice' },
+      object: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: 'shop', annotations: o.annotations ?? {} },
+        spec: {
+          replicas: o.replicas ?? 1,
+          selector: { matchLabels: { app: name } },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+          },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              nodeSelector: { 'eks.amazonaws.com/nodegroup': 'apps' },
+              containers: [
+                {
+                  name: 'app',
+                  image: 'app:1',
+                  resources: { requests: { cpu: '7', memory: '20Gi' } },
+                },
+              ],
+            },
+          },
+        },
+      },
+      dryRun: o.dryRun ?? false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  };
+}
+
+async function story(env: Record<string, string> = {}): Promise<TestApp> {
+  return testApp(await exampleModel(), env);
+}
+
+function withNamespaceAnnotations(
+  model: ClusterModel,
+  annotations: Record<string, string>,
+): ClusterModel {
+  const namespaces = new Map(model.namespaces);
+  namespaces.set('shop', { name: 'shop', labels: {}, annotations });
+  return { ...model, namespaces };
+}
+
+const AUDIT_KEY = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+test('the story: denied with the uid echoed, a 403 a person can read, short warnings, audit annotations', async () => {
+  const t = await story();
+  const { statusCode, answer, raw } = await validate(t, switchReview());
+  assert.equal(statusCode, 200);
+  assert.equal(raw.apiVersion, 'admission.k8s.io/v1');
+  assert.equal(raw.kind, 'AdmissionReview');
+  assert.equal(answer.uid, 'b7f1c2d3-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+  assert.equal(answer.allowed, false);
+  assert.equal(answer.status?.code, 403);
+  assert.match(answer.status?.message ?? '', /needs 140, 85 available \(short 55\)/);
+  assert.match(answer.status?.message ?? '', /MINIMUM_IP_TARGET=8/);
+  assert.ok(!('patch' in answer) && !('patchType' in answer), 'a validating webhook never patches');
+  assert.ok((answer.warnings ?? []).length >= 1 && (answer.warnings ?? []).length <= 5);
+  for (const w of answer.warnings ?? []) {
+    assert.ok(w.length <= 120, w);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(w, /[\u0000-\u001f]/);
+  }
+  assert.deepEqual(answer.auditAnnotations, {
+    verdict: 'deny',
+    'ips-required': '140',
+    'ips-available': '85',
+    shortfall: '55',
+  });
+  for (const k of Object.keys(answer.auditAnnotations ?? {})) assert.match(k, AUDIT_KEY);
+});
+
+test('server-side dry run gets the same verdict and reserves nothing', async () => {
+  const t = await story();
+  const dry = await validate(t, createReview('search', { dryRun: true }));
+  assert.equal(dry.answer.allowed, true);
+  assert.equal(t.reservations.size, 0);
+  const again = await validate(t, createReview('search2'));
+  assert.equal(again.answer.allowed, true, 'the dry run held no addresses');
+  assert.equal(t.reservations.size, 1);
+  const reviewDry = switchReview();
+  reviewDry.request.dryRun = true;
+  assert.equal(
+    (await validate(t, reviewDry)).answer.allowed,
+    false,
+    'a dry-run deny is still a deny',
+  );
+});
+
+test('two changes that each fit alone do not both pass: the first reserves its addresses', async () => {
+  const t = await story();
+  const first = await validate(t, createReview('search'));
+  assert.equal(first.answer.allowed, true);
+  const second = await validate(t, createReview('recommend'));
+  assert.equal(second.answer.allowed, false);
+  assert.match(second.answer.status?.message ?? '', /us-east-1b\) needs 14, has 6/);
+  // Re-admitting the same workload replaces its own reservation instead of stacking it.
+  assert.equal((await validate(t, createReview('search'))).answer.allowed, true);
+});
+
+test('concurrent changes: reservations admit exactly the ones that fit', async () => {
+  const t = await story();
+  const answers = await Promise.all(
+    ['a', 'b', 'c', 'd', 'e', 'f'].map(n => validate(t, createReview(`svc-${n}`))),
+  );
+  assert.equal(
+    answers.filter(a => a.answer.allowed).length,
+    1,
+    '20 free in us-east-1b hold one 14-address node',
+  );
+});
+
+test('a reservation ends when EC2 shows the addresses used, or after its TTL', async () => {
+  const t = await story({ IPGUARD_RESERVATION_TTL_SECONDS: '600' });
+  assert.equal((await validate(t, createReview('search'))).answer.allowed, true);
+  assert.equal((await validate(t, createReview('other'))).answer.allowed, false);
+  t.clock.now = T0 + 601_000;
+  t.source.view = {
+    ...t.source.view!,
+    kubeSyncedAtMs: t.clock.now,
+    subnetsRefreshedAtMs: t.clock.now,
+  };
+  assert.equal(
+    (await validate(t, createReview('other'))).answer.allowed,
+    true,
+    'the first reservation expired',
+  );
+});
+
+test('deployments/scale and rollouts/scale carry Scales; the parent comes from the state', async () => {
+  const t = await story();
+  const up = await validate(t, scaleReview('rollouts', 'shop', 'checkout', 10, 11));
+  assert.equal(up.answer.allowed, true, 'one more node fits');
+  assert.equal(up.answer.auditAnnotations?.['ips-required'], '14');
+  const down = await validate(t, scaleReview('rollouts', 'shop', 'checkout', 10, undefined));
+  assert.equal(down.answer.allowed, true);
+  assert.equal(
+    down.answer.auditAnnotations?.['ips-required'],
+    '0',
+    'a Scale with spec {} is a scale to 0',
+  );
+  const big = await validate(t, scaleReview('rollouts', 'shop', 'checkout', 10, 20));
+  assert.equal(big.answer.allowed, false);
+  assert.match(big.answer.status?.message ?? '', /scale/);
+  const dep = await validate(t, scaleReview('deployments', 'kube-system', 'coredns', 2, 3));
+  assert.equal(dep.answer.allowed, true);
+});
+
+test('a Scale whose parent is unknown is answered by the failure mode', async () => {
+  const t = await story();
+  const r = await validate(t, scaleReview('deployments', 'shop', 'ghost', 1, 5));
+  assert.equal(r.answer.allowed, true);
+  assert.match(
+    r.answer.warnings?.[0] ?? '',
+    /could not check this change: Scale shop\/ghost: no Deployment/,
+  );
+  const strict = await story({ IPGUARD_FAILURE_MODE: 'deny' });
+  const denied = await validate(strict, scaleReview('deployments', 'shop', 'ghost', 1, 5));
+  assert.equal(denied.answer.allowed, false);
+  assert.equal(denied.answer.status?.code, 503);
+});
+
+test('requests ipguard does not judge are allowed untouched', async () => {
+  const t = await story();
+  const base = switchReview();
+  for (const change of [
+    { operation: 'DELETE' },
+    { resource: { group: '', version: 'v1', resource: 'pods' } },
+    { resource: { group: 'apps', version: 'v1', resource: 'deployments' }, subResource: 'status' },
+  ]) {
+    const review = { ...base, request: { ...base.request, ...change } };
+    const { answer } = await validate(t, review);
+    assert.equal(answer.allowed, true);
+    assert.equal(answer.warnings, undefined);
+  }
+});
+
+test('a label-only update changes no pods and is allowed quietly', async () => {
+  const t = await story();
+  const review = switchReview();
+  review.request.object = structuredClone(review.request.oldObject);
+  review.request.object.metadata.labels.team = 'payments';
+  const { answer } = await validate(t, review);
+  assert.equal(answer.allowed, true);
+  assert.equal(answer.warnings, undefined);
+  assert.equal(answer.auditAnnotations?.verdict, 'allow');
+});
+
+test('a promote on rollouts/status that adds no pods is allowed', async () => {
+  const t = await story();
+  const review = switchReview();
+  review.request.subResource = 'status';
+  review.request.object = structuredClone(review.request.oldObject);
+  review.request.oldObject.status.pauseConditions = [
+    { reason: 'BlueGreenPause', startTime: '2026-11-27T11:00:00Z' },
+  ];
+  const { answer } = await validate(t, review);
+  assert.equal(answer.allowed, true);
+});
+
+test('an exception on the workload allows a deny, visibly: warning, audit annotation, metric', async () => {
+  const t = await story();
+  const review = switchReview();
+  review.request.object.metadata.annotations['ipguard.io/exception'] =
+    'CHG-2231 approved by platform on-call';
+  const { answer } = await validate(t, review);
+  assert.equal(answer.allowed, true);
+  assert.ok(answer.warnings?.some(w => w.includes('CHG-2231 approved by platform on-call')));
+  assert.equal(
+    answer.auditAnnotations?.exception,
+    'workload: CHG-2231 approved by platform on-call',
+  );
+  assert.equal(answer.auditAnnotations?.verdict, 'warn');
+  const metrics = await t.app.inject({ url: '/metrics' });
+  assert.match(metrics.body, /ipguard_exceptions_used_total\{namespace="shop",on="workload"\} 1/);
+});
+
+test('an expired exception on the namespace does not apply and the warning says so', async () => {
+  const model = withNamespaceAnnotations(await exampleModel(), {
+    'ipguard.io/exception': 'freeze week',
+    'ipguard.io/exception-expires': '2026-11-01T00:00:00Z',
+  });
+  const t = testApp(model);
+  const { answer } = await validate(t, switchReview());
+  assert.equal(answer.allowed, false);
+  assert.ok(answer.warnings?.some(w => /expired 2026-11-01T00:00:00Z/.test(w)));
+});
+
+test('a namespace in warn mode gets the denial as warnings', async () => {
+  const t = testApp(withNamespaceAnnotations(await exampleModel(), { 'ipguard.io/mode': 'warn' }));
+  const { answer } = await validate(t, switchReview());
+  assert.equal(answer.allowed, true);
+  assert.equal(answer.auditAnnotations?.mode, 'warn');
+  assert.ok(answer.warnings?.some(w => w.includes('warn mode')));
+});
+
+test('an autoscaler is allowed with a warning and counted, unless autoscalers are enforced', async () => {
+  const hpa = 'system:serviceaccount:kube-system:horizontal-pod-autoscaler';
+  const t = await story();
+  const r = await validate(
+    t,
+    scaleReview('rollouts', 'shop', 'checkout', 10, 20, { userInfo: { username: hpa } }),
+  );
+  assert.equal(r.answer.allowed, true);
+  assert.ok(r.answer.warnings?.some(w => w.includes('autoscaler')));
+  assert.match(
+    (await t.app.inject({ url: '/metrics' })).body,
+    /ipguard_autoscaler_allowed_total 1/,
+  );
+  const enforced = await story({ IPGUARD_ENFORCE_AUTOSCALERS: 'true' });
+  assert.equal(
+    (
+      await validate(
+        enforced,
+        scaleReview('rollouts', 'shop', 'checkout', 10, 20, { userInfo: { username: hpa } }),
+      )
+    ).answer.allowed,
+    false,
+  );
+});
+
+test('before state is loaded: /readyz is 503 and reviews get the failure mode answer at once', async () => {
+  const t = testApp(undefined);
+  assert.equal((await t.app.inject({ url: '/readyz' })).statusCode, 503);
+  assert.equal((await t.app.inject({ url: '/healthz' })).statusCode, 200);
+  const r = await validate(t, switchReview());
+  assert.equal(r.answer.allowed, true);
+  assert.match(r.answer.warnings?.[0] ?? '', /state are not loaded yet/);
+  t.source.view = { model: await exampleModel(), kubeSyncedAtMs: T0, subnetsRefreshedAtMs: T0 };
+  assert.equal((await t.app.inject({ url: '/readyz' })).statusCode, 200);
+  assert.equal((await validate(t, switchReview())).answer.allowed, false);
+});
+
+test('stale subnet counts still get a decision, with a warning saying how old they are', async () => {
+  const t = await story({ IPGUARD_STALE_AFTER_SECONDS: '300' });
+  t.clock.now = T0 + 900_000;
+  const { answer } = await validate(t, createReview('search'));
+  assert.equal(answer.allowed, true);
+  assert.ok(answer.warnings?.some(w => /subnet free counts are 900 s old/.test(w)));
+});
+
+const malformed: {
+  name: string;
+  payload: string;
+  type?: string;
+  code: number;
+  uid?: string;
+  message: RegExp;
+}[] = [
+  { name: 'not JSON', payload: '{"apiVersion": ', code: 400, message: /not valid JSON/ },
+  { name: 'an empty body', payload: '', code: 400, message: /malformed AdmissionReview/ },
+  {
+    name: 'no request',
+    payload: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }),
+    code: 400,
+    message: /request: missing/,
+  },
+  {
+    name: 'a v1beta1 review',
+    payload: JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1beta1',
+      kind: 'AdmissionReview',
+      request: { uid: 'old-1' },
+    }),
+    code: 400,
+    uid: 'old-1',
+    message: /expected admission\.k8s\.io\/v1/,
+  },
+  { name: 'an array', payload: '[1,2,3]', code: 400, message: /expected a JSON object/ },
+  {
+    name: 'a wrong content type',
+    payload: 'uid=1',
+    type: 'application/x-www-form-urlencoded',
+    code: 415,
+    message: /malformed AdmissionReview/,
+  },
+];
+for (const m of malformed) {
+  test(`malformed input gets a 4xx AdmissionReview and the next request is served: ${m.name}`, async () => {
+    const t = await story();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/validate',
+      headers: { 'content-type': m.type ?? 'application/json' },
+      payload: m.payload,
+    });
+    assert.equal(res.statusCode, m.code);
+    const body = res.json<{
+      apiVersion: string;
+      response: { uid: string; allowed: boolean; status: { code: number; message: string } };
+    }>();
+    assert.equal(body.apiVersion, 'admission.k8s.io/v1');
+    assert.equal(body.response.allowed, false);
+    assert.equal(body.response.status.code, m.code);
+    assert.equal(body.response.uid, m.uid ?? '');
+    assert.match(body.response.status.message, m.message);
+    assert.equal(
+      (await validate(t, switchReview())).answer.uid,
+      'b7f1c2d3-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    );
+  });
+}
+
+test('an oversized body is refused with 413, not buffered', async () => {
+  const t = await story();
+  const huge = JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { uid: 'x', pad: 'x'.repeat(8 * 1024 * 1024) },
+  });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/validate',
+    headers: { 'content-type': 'application/json' },
+    payload: huge,
+  });
+  assert.equal(res.statusCode, 413);
+  assert.equal(res.json<{ response: { status: { code: number } } }>().response.status.code, 413);
+});
+
+test('an object the apiserver could not have sent is a 400 in the AdmissionReview, naming the field', async () => {
+  const t = await story();
+  const review = switchReview();
+  review.request.object.spec.replicas = 'ten';
+  const { statusCode, answer } = await validate(t, review);
+  assert.equal(statusCode, 200);
+  assert.equal(answer.allowed, false);
+  assert.equal(answer.status?.code, 400);
+  assert.match(
+    answer.status?.message ?? '',
+    /request\.object: spec\.replicas|spec\.replicas: expected a non-negative integer/,
+  );
+});
+
+test('/metrics speaks the Prometheus text format with the families operators alert on', async () => {
+  const t = await story();
+  await validate(t, switchReview());
+  const res = await t.app.inject({ url: '/metrics' });
+  assert.equal(res.statusCode, 200);
+  assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+  for (const family of [
+    'ipguard_admission_requests_total',
+    'ipguard_admission_duration_seconds_bucket',
+    'ipguard_state_age_seconds',
+    'ipguard_subnet_free_ips',
+    'ipguard_reservations',
+    'ipguard_state_ready 1',
+  ]) {
+    assert.ok(res.body.includes(family), family);
+  }
+  assert.match(
+    res.body,
+    /ipguard_admission_requests_total\{verdict="deny",kind="Rollout",change="switch",dry_run="false"\} 1/,
+  );
+});

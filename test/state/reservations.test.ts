@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Reservations } from '../../src/state/reservations.js';
+
+test('a reservation shrinks as EC2 shows its addresses used, and ends after its TTL', () => {
+  const clock = { now: 0 };
+  const r = new Reservations(600, () => clock.now);
+  let free = 100;
+  r.reserve('Deployment/shop/web', new Map([['subnet-a', 30]]), () => free);
+  assert.deepEqual([...r.held(() => free)], [['subnet-a', 30]]);
+  free = 80; // 20 of the 30 are now attached to ENIs and gone from EC2's free count
+  assert.deepEqual([...r.held(() => free)], [['subnet-a', 10]]);
+  free = 60; // other consumers took more: the reservation is fully realised, not negative
+  assert.deepEqual([...r.held(() => free)], []);
+  free = 100;
+  clock.now = 600_001;
+  assert.deepEqual([...r.held(() => free)], []);
+  assert.equal(r.size, 0);
+});
+
+test('one reservation per workload; the workload being decided does not count its own', () => {
+  const r = new Reservations(600, () => 0);
+  const free = (): number => 50;
+  r.reserve(
+    'w1',
+    new Map([
+      ['a', 10],
+      ['b', 5],
+    ]),
+    free,
+  );
+  r.reserve('w2', new Map([['a', 7]]), free);
+  r.reserve('w1', new Map([['a', 4]]), free);
+  assert.deepEqual(Object.fromEntries(r.held(free)), { a: 11 });
+  assert.deepEqual(Object.fromEntries(r.held(free, 'w1')), { a: 7 });
+  r.reserve('w2', new Map(), free);
+  assert.equal(r.size, 1, 'a change that needs nothing releases what its workload held');
+});
