@@ -90,6 +90,15 @@ export class Reader {
     return v;
   }
 
+  /** A positive integer, required: EC2 limits and counts. */
+  positiveInt(key: string): number {
+    const v = this.value[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw this.fail(key, `expected a positive integer, got ${describeValue(v)}`);
+    }
+    return v;
+  }
+
   /** An int-or-string (maxSurge, maxUnavailable): an integer or a percentage. */
   intOrString(key: string): number | string | undefined {
     const v = this.value[key];

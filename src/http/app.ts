@@ -4,22 +4,11 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
 } from 'fastify';
-import type { ServeConfig } from '../config.js';
-import type { AddressBook } from '../simulate/address-book.js';
-import type { Reservations } from '../state/reservations.js';
-import type { StateSource } from '../state/source.js';
-import type { Metrics } from './metrics.js';
 import { reviewResponse } from './review-response.js';
 import type { TlsMaterial } from './tls.js';
-import { handleReview } from './validate.js';
+import { handleReview, type ValidateDeps } from './validate.js';
 
-export interface AppDeps {
-  readonly state: StateSource;
-  readonly config: ServeConfig;
-  readonly reservations: Reservations;
-  readonly book: AddressBook;
-  readonly metrics: Metrics;
-  readonly now: () => number;
+export interface AppDeps extends ValidateDeps {
   readonly log: FastifyBaseLogger;
 }
 

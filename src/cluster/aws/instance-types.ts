@@ -1,6 +1,7 @@
-import { fieldPath, inputError } from '../../errors.js';
+import { inputError } from '../../errors.js';
 import type { InstanceLimits } from '../../cni/instance-limits.js';
-import { isRecord, optionalPositiveInt, positiveInt, requireString } from '../fields.js';
+import { isRecord } from '../fields.js';
+import { Reader } from '../reader.js';
 
 /**
  * Instance limits from what `aws ec2 describe-instance-types --output json` prints
@@ -15,38 +16,30 @@ export function parseInstanceTypes(doc: unknown, source: string): Map<string, In
     );
   }
   const byType = new Map<string, InstanceLimits>();
-  doc.InstanceTypes.forEach((entry: unknown, i: number) => {
-    const limits = instanceLimitsFromEc2(entry, source, fieldPath('InstanceTypes', i));
+  for (const entry of new Reader(doc, source, '').list('InstanceTypes')) {
+    const limits = instanceLimitsFromEc2(entry);
     if (limits.instanceType !== undefined) byType.set(limits.instanceType, limits);
-  });
+  }
   return byType;
 }
 
 /** One DescribeInstanceTypes entry (the CLI's PascalCase JSON, which is also the SDK's shape). */
-export function instanceLimitsFromEc2(entry: unknown, source: string, at: string): InstanceLimits {
-  if (!isRecord(entry)) throw inputError(source, at, 'expected an object');
-  const instanceType = requireString(entry, 'InstanceType', source, at);
-  const netAt = fieldPath(at, 'NetworkInfo');
-  const net = entry.NetworkInfo;
-  if (!isRecord(net)) throw inputError(source, netAt, 'missing');
-  const ipv4PerEni = positiveInt(net, 'Ipv4AddressesPerInterface', source, netAt);
-  const maxEnis = defaultCardEnis(net, source, netAt);
-  const vcpu = entry.VCpuInfo;
-  const vcpus = isRecord(vcpu)
-    ? optionalPositiveInt(vcpu, 'DefaultVCpus', source, fieldPath(at, 'VCpuInfo'))
-    : undefined;
-  const memory = entry.MemoryInfo;
-  const memoryMiB = isRecord(memory)
-    ? optionalPositiveInt(memory, 'SizeInMiB', source, fieldPath(at, 'MemoryInfo'))
-    : undefined;
-  const nitro = entry.Hypervisor === 'nitro';
-  const bareMetal = entry.BareMetal === true;
+export function instanceLimitsFromEc2(entry: Reader): InstanceLimits {
+  const instanceType = entry.requireString('InstanceType');
+  const net = entry.child('NetworkInfo');
+  if (!net) throw entry.fail('NetworkInfo', 'missing');
+  const ipv4PerEni = net.positiveInt('Ipv4AddressesPerInterface');
+  const maxEnis = defaultCardEnis(net);
+  const vcpus = entry.child('VCpuInfo')?.int('DefaultVCpus');
+  const memoryMiB = entry.child('MemoryInfo')?.int('SizeInMiB');
+  const nitro = entry.string('Hypervisor') === 'nitro';
+  const bareMetal = entry.bool('BareMetal') === true;
   return {
     instanceType,
     maxEnis,
     ipv4PerEni,
-    ...(vcpus !== undefined && { vcpus }),
-    ...(memoryMiB !== undefined && { memoryMiB }),
+    ...(vcpus !== undefined && vcpus > 0 && { vcpus }),
+    ...(memoryMiB !== undefined && memoryMiB > 0 && { memoryMiB }),
     nitro,
     prefixDelegationSupported: nitro || bareMetal,
   };
@@ -56,21 +49,12 @@ export function instanceLimitsFromEc2(entry: unknown, source: string, at: string
  * ENIs of the default network card: the VPC CNI and the max-pods calculator count card 0 only
  * (scripts/gen_vpc_ip_limits.go); MaximumNetworkInterfaces is the total over all cards.
  */
-function defaultCardEnis(net: Record<string, unknown>, source: string, at: string): number {
-  const cards = net.NetworkCards;
-  if (Array.isArray(cards) && cards.length > 0) {
-    const defaultIndex =
-      typeof net.DefaultNetworkCardIndex === 'number' ? net.DefaultNetworkCardIndex : 0;
-    const i = cards.findIndex(c => isRecord(c) && (c.NetworkCardIndex ?? 0) === defaultIndex);
-    const card: unknown = cards[i];
-    if (isRecord(card)) {
-      return positiveInt(
-        card,
-        'MaximumNetworkInterfaces',
-        source,
-        fieldPath(fieldPath(at, 'NetworkCards'), i),
-      );
-    }
+function defaultCardEnis(net: Reader): number {
+  const cards = net.list('NetworkCards');
+  if (cards.length > 0) {
+    const defaultIndex = net.int('DefaultNetworkCardIndex') ?? 0;
+    const card = cards.find(c => (c.int('NetworkCardIndex') ?? 0) === defaultIndex);
+    if (card) return card.positiveInt('MaximumNetworkInterfaces');
   }
-  return positiveInt(net, 'MaximumNetworkInterfaces', source, at);
+  return net.positiveInt('MaximumNetworkInterfaces');
 }
