@@ -2,37 +2,25 @@ import type { InstanceLimits } from '../cni/instance-limits.js';
 import { nodeAddresses, type NodeAddresses } from '../cni/node-addresses.js';
 import type { CniSettings } from '../cni/settings.js';
 
-/** Far more distinct node shapes than any cluster has; the cache restarts past this. */
-const MAX_ENTRIES = 50_000;
+/** Far more distinct node shapes than any cluster has; a table restarts past this. */
+const MAX_ENTRIES_PER_TABLE = 20_000;
+
+/** (max pods, pods, branch pods) as one number; shapes outside these ranges are computed uncached. */
+function shapeKey(maxPods: number, pods: number, branchPods: number): number | undefined {
+  if (maxPods >= 100_000 || pods >= 10_000 || branchPods >= 1_000) return undefined;
+  return (maxPods * 10_000 + pods) * 1_000 + branchPods;
+}
 
 /**
- * The address model, memoized: a cluster has few distinct (instance type, settings, pods) shapes,
- * and an admission decision asks about thousands of nodes.
+ * The address model, memoized: a cluster has few distinct (instance type, settings, pods) shapes, and an
+ * admission decision asks about thousands of nodes. Tables hang off the limits and settings objects
+ * themselves, so lookups build no strings.
  */
 export class AddressBook {
-  readonly #cache = new Map<string, NodeAddresses>();
-  readonly #settingsKeys = new WeakMap<CniSettings, string>();
-  readonly #limitsKeys = new WeakMap<InstanceLimits, string>();
-
-  #key(
-    limits: InstanceLimits,
-    settings: CniSettings,
-    maxPods: number,
-    pods: number,
-    branchPods: number,
-  ): string {
-    let s = this.#settingsKeys.get(settings);
-    if (s === undefined) {
-      s = JSON.stringify(settings);
-      this.#settingsKeys.set(settings, s);
-    }
-    let l = this.#limitsKeys.get(limits);
-    if (l === undefined) {
-      l = `${limits.maxEnis}/${limits.ipv4PerEni}/${limits.maxBranchEnis ?? ''}/${limits.prefixDelegationSupported ?? ''}`;
-      this.#limitsKeys.set(limits, l);
-    }
-    return `${l}|${s}|${maxPods}|${pods}|${branchPods}`;
-  }
+  readonly #tables = new WeakMap<
+    InstanceLimits,
+    WeakMap<CniSettings, Map<number, NodeAddresses>>
+  >();
 
   addresses(
     limits: InstanceLimits,
@@ -41,12 +29,17 @@ export class AddressBook {
     pods: number,
     branchPods = 0,
   ): NodeAddresses {
-    const key = this.#key(limits, settings, maxPods, pods, branchPods);
-    let a = this.#cache.get(key);
+    const key = shapeKey(maxPods, pods, branchPods);
+    if (key === undefined) return nodeAddresses({ limits, settings, maxPods, pods, branchPods });
+    let bySettings = this.#tables.get(limits);
+    if (!bySettings) this.#tables.set(limits, (bySettings = new WeakMap()));
+    let table = bySettings.get(settings);
+    if (!table) bySettings.set(settings, (table = new Map<number, NodeAddresses>()));
+    let a = table.get(key);
     if (!a) {
-      if (this.#cache.size >= MAX_ENTRIES) this.#cache.clear();
+      if (table.size >= MAX_ENTRIES_PER_TABLE) table.clear();
       a = nodeAddresses({ limits, settings, maxPods, pods, branchPods });
-      this.#cache.set(key, a);
+      table.set(key, a);
     }
     return a;
   }

@@ -24,7 +24,8 @@ export function toleratesTaints(pod: PodShape, taints: readonly Taint[]): boolea
 
 /** nodeSelector and required node affinity (terms ORed, requirements ANDed). */
 export function matchesNode(pod: PodShape, node: NodeFace): boolean {
-  for (const [k, v] of Object.entries(pod.nodeSelector)) if (node.labels[k] !== v) return false;
+  // for-in: this runs for every node of the cluster on every decision, and allocates nothing.
+  for (const k in pod.nodeSelector) if (node.labels[k] !== pod.nodeSelector[k]) return false;
   if (pod.requiredNodeTerms.length === 0) return true;
   return pod.requiredNodeTerms.some(term =>
     term.every(req =>

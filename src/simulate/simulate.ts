@@ -5,7 +5,7 @@ import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peak.js';
 import { placePods, type DaemonSetLoad } from './placement.js';
 import { settingsCredit } from './settings-credit.js';
-import { growth, nodeSubnets, sharesOf, sharesOfHoldings } from './subnet-shares.js';
+import { addGrowth, addShares, nodeSubnets, sharesOf, sharesOfHoldings } from './subnet-shares.js';
 
 export interface SimulationInput {
   readonly model: ClusterModel;
@@ -68,10 +68,6 @@ export interface Simulation {
   readonly ipsRequired: number;
   readonly ipsAvailable: number;
   readonly notes: readonly string[];
-}
-
-function addTo(target: Map<string, number>, shares: ReadonlyMap<string, number>): void {
-  for (const [id, n] of shares) target.set(id, (target.get(id) ?? 0) + n);
 }
 
 /**
@@ -149,7 +145,7 @@ export function simulate(input: SimulationInput): Simulation {
         ),
         subnets,
       );
-      addTo(fromExisting, growth(before, after));
+      addGrowth(fromExisting, before, after);
     }
 
     const group = placement.group;
@@ -176,7 +172,7 @@ export function simulate(input: SimulationInput): Simulation {
             plan.zone.eniConfig,
             plan.zone.zone,
           );
-          addTo(fromNew, sharesOf(a, subnets));
+          addShares(fromNew, sharesOf(a, subnets));
           if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
             typicalNode = {
               group: group.name,

@@ -34,33 +34,42 @@ export function nodeSubnets(
   };
 }
 
+/** A node's addresses per subnet: at most two entries (its own subnet, and its ENIConfig subnet). */
+export type Shares = readonly (readonly [string, number])[];
+
 /** Addresses per subnet for a node in the model's terms. */
-export function sharesOf(a: NodeAddresses, subnets: NodeSubnets): Map<string, number> {
-  const shares = new Map<string, number>();
-  const add = (id: string | undefined, n: number): void => {
-    if (id === undefined || n === 0) return;
-    shares.set(id, (shares.get(id) ?? 0) + n);
-  };
-  const secondary = a.secondaryEniIps.reduce((x, y) => x + y, 0) + a.trunkIps + a.branchIps;
-  add(subnets.node, a.primaryEniIps);
-  add(subnets.pod ?? subnets.node, secondary);
-  return shares;
+export function sharesOf(a: NodeAddresses, subnets: NodeSubnets): Shares {
+  let secondary = a.trunkIps + a.branchIps;
+  for (const n of a.secondaryEniIps) secondary += n;
+  const podId = subnets.pod ?? subnets.node;
+  if (subnets.node === undefined) return podId === undefined ? [] : [[podId, secondary]];
+  if (podId === undefined || podId === subnets.node)
+    return [[subnets.node, a.primaryEniIps + secondary]];
+  return [
+    [subnets.node, a.primaryEniIps],
+    [podId, secondary],
+  ];
 }
 
 /** Addresses per subnet as counted from the node's ENIs. */
-export function sharesOfHoldings(h: EniHoldings): Map<string, number> {
-  return new Map(Object.entries(h.bySubnet));
+export function sharesOfHoldings(h: EniHoldings): Shares {
+  return Object.entries(h.bySubnet);
 }
 
-/** Per-subnet growth from `before` to `after`, never negative (growth only). */
-export function growth(
-  before: ReadonlyMap<string, number>,
-  after: ReadonlyMap<string, number>,
-): Map<string, number> {
-  const out = new Map<string, number>();
+function shareIn(shares: Shares, id: string): number {
+  for (const [k, n] of shares) if (k === id) return n;
+  return 0;
+}
+
+/** Add what a node takes per subnet to `acc`. */
+export function addShares(acc: Map<string, number>, shares: Shares): void {
+  for (const [id, n] of shares) if (n !== 0) acc.set(id, (acc.get(id) ?? 0) + n);
+}
+
+/** Add a node's growth from `before` to `after` to `acc`, per subnet, never negative. */
+export function addGrowth(acc: Map<string, number>, before: Shares, after: Shares): void {
   for (const [id, n] of after) {
-    const d = n - (before.get(id) ?? 0);
-    if (d > 0) out.set(id, d);
+    const d = n - shareIn(before, id);
+    if (d > 0) acc.set(id, (acc.get(id) ?? 0) + d);
   }
-  return out;
 }
