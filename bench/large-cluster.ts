@@ -11,7 +11,11 @@ export interface LargeClusterOptions {
   readonly zones: readonly string[];
 }
 
-export const LARGE: LargeClusterOptions = { nodes: 5000, podsPerNode: 30, zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] };
+export const LARGE: LargeClusterOptions = {
+  nodes: 5000,
+  podsPerNode: 30,
+  zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+};
 
 const DAEMONSETS: { name: string; ns: string; host: boolean; cpu: string; mem: string }[] = [
   { name: 'aws-node', ns: 'kube-system', host: true, cpu: '25m', mem: '0' },
@@ -42,7 +46,10 @@ export interface GeneratedCluster {
   readonly bigRollout: string;
 }
 
-export async function writeLargeCluster(dir: string, o: LargeClusterOptions = LARGE): Promise<GeneratedCluster> {
+export async function writeLargeCluster(
+  dir: string,
+  o: LargeClusterOptions = LARGE,
+): Promise<GeneratedCluster> {
   await mkdir(dir, { recursive: true });
   const subnets = [];
   const subnetCount = o.zones.length * 2;
@@ -73,7 +80,12 @@ export async function writeLargeCluster(dir: string, o: LargeClusterOptions = LA
         BareMetal: false,
         VCpuInfo: { DefaultVCpus: x.vcpu },
         MemoryInfo: { SizeInMiB: x.mem },
-        NetworkInfo: { MaximumNetworkInterfaces: x.enis, Ipv4AddressesPerInterface: x.ipv4, DefaultNetworkCardIndex: 0, NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: x.enis }] },
+        NetworkInfo: {
+          MaximumNetworkInterfaces: x.enis,
+          Ipv4AddressesPerInterface: x.ipv4,
+          DefaultNetworkCardIndex: 0,
+          NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: x.enis }],
+        },
       })),
     }),
   );
@@ -85,7 +97,12 @@ export async function writeLargeCluster(dir: string, o: LargeClusterOptions = LA
     { name: 'WARM_IP_TARGET', value: '2' },
     { name: 'ENABLE_PREFIX_DELEGATION', value: 'false' },
   ];
-  for (const ns of ['kube-system', 'amazon-cloudwatch', 'observability', ...Array.from({ length: 40 }, (_, i) => `team-${i}`)]) {
+  for (const ns of [
+    'kube-system',
+    'amazon-cloudwatch',
+    'observability',
+    ...Array.from({ length: 40 }, (_, i) => `team-${i}`),
+  ]) {
     items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
   for (const ds of DAEMONSETS) {
@@ -99,7 +116,13 @@ export async function writeLargeCluster(dir: string, o: LargeClusterOptions = LA
           spec: {
             ...(ds.host && { hostNetwork: true }),
             tolerations: [{ operator: 'Exists' }],
-            containers: [{ name: ds.name, resources: { requests: { cpu: ds.cpu, ...(ds.mem !== '0' && { memory: ds.mem }) } }, ...(ds.name === 'aws-node' && { env: awsEnv }) }],
+            containers: [
+              {
+                name: ds.name,
+                resources: { requests: { cpu: ds.cpu, ...(ds.mem !== '0' && { memory: ds.mem }) } },
+                ...(ds.name === 'aws-node' && { env: awsEnv }),
+              },
+            ],
           },
         },
       },
@@ -109,7 +132,12 @@ export async function writeLargeCluster(dir: string, o: LargeClusterOptions = LA
   const nodes: { name: string; group: (typeof GROUPS)[number]; zone: number; ip: string }[] = [];
   const perSubnet = new Array<number>(subnetCount).fill(10);
   for (let i = 0; i < o.nodes; i++) {
-    const g = i < o.nodes * GROUPS[0]!.share ? GROUPS[0]! : i < o.nodes * (GROUPS[0]!.share + GROUPS[1]!.share) ? GROUPS[1]! : GROUPS[2]!;
+    const g =
+      i < o.nodes * GROUPS[0]!.share
+        ? GROUPS[0]!
+        : i < o.nodes * (GROUPS[0]!.share + GROUPS[1]!.share)
+          ? GROUPS[1]!
+          : GROUPS[2]!;
     const zone = i % o.zones.length;
     const subnetIndex = zone + o.zones.length * (Math.floor(i / o.zones.length) % 2);
     const ip = ipOf(subnetIndex, (perSubnet[subnetIndex] = (perSubnet[subnetIndex] ?? 0) + 1));
@@ -140,62 +168,145 @@ export async function writeLargeCluster(dir: string, o: LargeClusterOptions = LA
   // Workloads: 300 Deployments and 30 Rollouts; their pods fill the nodes to podsPerNode.
   let podCount = 0;
   const appPodsPerNode = o.podsPerNode - DAEMONSETS.length;
-  const workloads: { kind: 'Deployment' | 'Rollout'; name: string; ns: string; group: string; replicas: number; cpu: number }[] = [];
+  const workloads: {
+    kind: 'Deployment' | 'Rollout';
+    name: string;
+    ns: string;
+    group: string;
+    replicas: number;
+    cpu: number;
+  }[] = [];
   for (let w = 0; w < 330; w++) {
     const kind = w < 300 ? 'Deployment' : 'Rollout';
-    workloads.push({ kind, name: `svc-${w}`, ns: `team-${w % 40}`, group: GROUPS[w % GROUPS.length]!.name, replicas: 0, cpu: 200 + (w % 5) * 100 });
+    workloads.push({
+      kind,
+      name: `svc-${w}`,
+      ns: `team-${w % 40}`,
+      group: GROUPS[w % GROUPS.length]!.name,
+      replicas: 0,
+      cpu: 200 + (w % 5) * 100,
+    });
   }
   // The big one: a 1,000-replica blue/green Rollout, one pod on each of the first 1,000 general nodes.
-  const storefront = { kind: 'Rollout' as const, name: 'storefront', ns: 'team-0', group: 'general', replicas: 0, cpu: 500 };
+  const storefront = {
+    kind: 'Rollout' as const,
+    name: 'storefront',
+    ns: 'team-0',
+    group: 'general',
+    replicas: 0,
+    cpu: 500,
+  };
   workloads.push(storefront);
-  const byGroup = new Map(GROUPS.map(g => [g.name, workloads.filter(w => w.group === g.name && w !== storefront)]));
+  const byGroup = new Map(
+    GROUPS.map(g => [g.name, workloads.filter(w => w.group === g.name && w !== storefront)]),
+  );
   for (const [n, node] of nodes.entries()) {
     for (const ds of DAEMONSETS) {
-      items.push(pod(`${ds.name}-${n}`, ds.ns, node.name, ds.host, ds.cpu, ds.mem === '0' ? '0' : ds.mem, { kind: 'DaemonSet', name: ds.name }));
+      items.push(
+        pod(`${ds.name}-${n}`, ds.ns, node.name, ds.host, ds.cpu, ds.mem === '0' ? '0' : ds.mem, {
+          kind: 'DaemonSet',
+          name: ds.name,
+        }),
+      );
       podCount += 1;
     }
     const candidates = byGroup.get(node.group.name) ?? [];
     for (let k = 0; k < appPodsPerNode; k++) {
-      const w = k === 0 && node.group.name === 'general' && storefront.replicas < 1000 ? storefront : candidates[(n * 7 + k) % candidates.length]!;
+      const w =
+        k === 0 && node.group.name === 'general' && storefront.replicas < 1000
+          ? storefront
+          : candidates[(n * 7 + k) % candidates.length]!;
       w.replicas += 1;
-      items.push(pod(`${w.name}-${n}-${k}`, w.ns, node.name, false, `${w.cpu}m`, '256Mi', { kind: 'ReplicaSet', name: `${w.name}-abc123` }));
+      items.push(
+        pod(`${w.name}-${n}-${k}`, w.ns, node.name, false, `${w.cpu}m`, '256Mi', {
+          kind: 'ReplicaSet',
+          name: `${w.name}-abc123`,
+        }),
+      );
       podCount += 1;
     }
   }
   for (const w of workloads) {
     const template = {
       metadata: { labels: { app: w.name } },
-      spec: { nodeSelector: { workload: w.group }, containers: [{ name: 'app', image: `${w.name}:1`, resources: { requests: { cpu: `${w.cpu}m`, memory: '256Mi' } } }] },
+      spec: {
+        nodeSelector: { workload: w.group },
+        containers: [
+          {
+            name: 'app',
+            image: `${w.name}:1`,
+            resources: { requests: { cpu: `${w.cpu}m`, memory: '256Mi' } },
+          },
+        ],
+      },
     };
     const spec =
       w.kind === 'Deployment'
         ? { replicas: w.replicas, selector: { matchLabels: { app: w.name } }, template }
-        : { replicas: w.replicas, selector: { matchLabels: { app: w.name } }, template, strategy: { blueGreen: { activeService: w.name, autoPromotionEnabled: false } } };
+        : {
+            replicas: w.replicas,
+            selector: { matchLabels: { app: w.name } },
+            template,
+            strategy: { blueGreen: { activeService: w.name, autoPromotionEnabled: false } },
+          };
     items.push({
       apiVersion: w.kind === 'Deployment' ? 'apps/v1' : 'argoproj.io/v1alpha1',
       kind: w.kind,
       metadata: { name: w.name, namespace: w.ns },
       spec,
-      status: { replicas: w.replicas, ...(w.kind === 'Rollout' && { stableRS: 'abc123', currentPodHash: 'abc123' }) },
+      status: {
+        replicas: w.replicas,
+        ...(w.kind === 'Rollout' && { stableRS: 'abc123', currentPodHash: 'abc123' }),
+      },
     });
     items.push({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: `${w.name}-abc123`, namespace: w.ns, labels: { [w.kind === 'Rollout' ? 'rollouts-pod-template-hash' : 'pod-template-hash']: 'abc123' }, ownerReferences: [{ apiVersion: 'v1', kind: w.kind, name: w.name, controller: true }] },
+      metadata: {
+        name: `${w.name}-abc123`,
+        namespace: w.ns,
+        labels: {
+          [w.kind === 'Rollout' ? 'rollouts-pod-template-hash' : 'pod-template-hash']: 'abc123',
+        },
+        ownerReferences: [{ apiVersion: 'v1', kind: w.kind, name: w.name, controller: true }],
+      },
       spec: { replicas: w.replicas },
       status: { replicas: w.replicas },
     });
   }
-  await writeFile(join(dir, 'cluster.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  await writeFile(
+    join(dir, 'cluster.json'),
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+  );
   return { dir, nodes: o.nodes, pods: podCount, bigRollout: `${storefront.ns}/${storefront.name}` };
 }
 
-function pod(name: string, ns: string, node: string, host: boolean, cpu: string, mem: string, owner: { kind: string; name: string }): unknown {
+function pod(
+  name: string,
+  ns: string,
+  node: string,
+  host: boolean,
+  cpu: string,
+  mem: string,
+  owner: { kind: string; name: string },
+): unknown {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, controller: true }] },
-    spec: { nodeName: node, ...(host && { hostNetwork: true }), containers: [{ name: 'c', resources: { requests: { cpu, ...(mem !== '0' && { memory: mem }) } } }] },
+    metadata: {
+      name,
+      namespace: ns,
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, controller: true },
+      ],
+    },
+    spec: {
+      nodeName: node,
+      ...(host && { hostNetwork: true }),
+      containers: [
+        { name: 'c', resources: { requests: { cpu, ...(mem !== '0' && { memory: mem }) } } },
+      ],
+    },
     status: { phase: 'Running' },
   };
 }

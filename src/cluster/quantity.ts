@@ -32,7 +32,20 @@ interface Exact {
   readonly den: bigint;
 }
 
+/** Manifests repeat the same few quantities ("100m", "256Mi") endlessly: parse each text once. */
+const MAX_CACHED = 4096;
+const cache = new Map<string, Exact | null>();
+
 function parseExact(text: string): Exact | undefined {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const parsed = parseUncached(text);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(text, parsed ?? null);
+  return parsed;
+}
+
+function parseUncached(text: string): Exact | undefined {
   const m = QUANTITY.exec(text);
   if (!m) return undefined;
   const [, sign = '', whole = '', frac = '', suffix = ''] = m;

@@ -1,4 +1,4 @@
-import type { ClusterModel } from '../cluster/model.js';
+import type { ClusterModel, Subnet } from '../cluster/model.js';
 import { usableAddresses } from '../cluster/aws/subnets.js';
 import type { Simulation } from '../simulate/simulate.js';
 import type { PolicyConfig } from './config.js';
@@ -32,9 +32,16 @@ export function headroomThreshold(
   config: PolicyConfig,
 ): number {
   const s = model.subnets.get(subnetId);
-  const byShare = s ? Math.ceil((usableAddresses(s.cidr) * config.warnBelowFreePercent) / 100) : 0;
-  return Math.max(config.warnBelowFreeIps, byShare);
+  let size = 0;
+  if (s) {
+    size = usable.get(s) ?? usableAddresses(s.cidr);
+    usable.set(s, size);
+  }
+  return Math.max(config.warnBelowFreeIps, Math.ceil((size * config.warnBelowFreePercent) / 100));
 }
+
+/** A subnet's usable addresses, parsed from its CIDR once. */
+const usable = new WeakMap<Subnet, number>();
 
 /**
  * Deny when any subnet the change draws from would need more than it has; warn when one would be left

@@ -3,6 +3,7 @@ import type { ClusterModel, DaemonSet, Node, PodShape } from '../cluster/model.j
 import type { AddressBook } from './address-book.js';
 import { podFitsNodeFace, type NodeFace } from './fit.js';
 import { MinHeap } from './heap.js';
+import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
 import { faceInZone, nodeGroupsOf, type GroupZone, type NodeGroup } from './node-groups.js';
 
 /** Requests and addresses of the DaemonSet pods a node runs. */
@@ -115,33 +116,53 @@ function allocatedShare(node: Node, placed: number, pod: PodShape): number {
 
 function placeOnExisting(req: PlacementRequest): { existing: ExistingPlacement[]; placed: number } {
   const { model, pod } = req;
-  const hosting = model.workloadNodes.get(req.workload);
-  const heap = new MinHeap<Slot>(
-    (a, b) => a.score < b.score || (a.score === b.score && a.node.name < b.node.name),
-  );
-  for (const node of model.nodes.values()) {
-    if (!node.ready || node.unschedulable) continue;
-    if (!podFitsNodeFace(pod, node)) continue;
-    // Required anti-affinity against its own pods: nodes running one are out while they run.
-    if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
-    const room = roomOn(node, node.usage, req);
-    if (room <= 0) continue;
-    heap.push({ node, room, placed: 0, score: allocatedShare(node, 1, pod) });
-  }
-  let placed = 0;
+  const sorted = candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
+    const hosting = model.workloadNodes.get(req.workload);
+    const out: Candidate[] = [];
+    for (const node of model.nodes.values()) {
+      if (!node.ready || node.unschedulable) continue;
+      const room = roomOn(node, node.usage, req);
+      if (room <= 0) continue;
+      if (!podFitsNodeFace(pod, node)) continue;
+      // Required anti-affinity against its own pods: nodes running one are out while they run.
+      if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
+      out.push({ node, room, score: allocatedShare(node, 1, pod) });
+    }
+    return out;
+  });
+  // Lazy merge of the sorted untouched nodes with a heap of the nodes already given pods: placing k pods
+  // costs O(k log k), not a scan of the cluster.
+  const touched = new MinHeap<Slot>((a, b) => before(a.score, a.node.name, b.score, b.node.name));
   const used: Slot[] = [];
-  while (placed < req.pods && heap.size > 0) {
-    const slot = heap.pop() as Slot;
+  let next = 0;
+  let placed = 0;
+  while (placed < req.pods) {
+    const fresh = sorted[next];
+    const top = touched.peek();
+    let slot: Slot;
+    if (fresh && (!top || before(fresh.score, fresh.node.name, top.score, top.node.name))) {
+      next += 1;
+      slot = { node: fresh.node, room: fresh.room, placed: 0, score: fresh.score };
+      used.push(slot);
+    } else if (top) {
+      slot = touched.pop() as Slot;
+    } else {
+      break;
+    }
     slot.placed += 1;
     placed += 1;
-    if (slot.placed === 1) used.push(slot);
     if (slot.placed < slot.room) {
       slot.score = allocatedShare(slot.node, slot.placed + 1, pod);
-      heap.push(slot);
+      touched.push(slot);
     }
   }
   used.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
   return { existing: used.map(s => ({ node: s.node, pods: s.placed })), placed };
+}
+
+/** Lower score first, then node name: the order the scheduler's LeastAllocated scoring breaks ties in here. */
+function before(scoreA: number, nameA: string, scoreB: number, nameB: string): boolean {
+  return scoreA < scoreB || (scoreA === scoreB && nameA < nameB);
 }
 
 interface GroupChoice {

@@ -1,6 +1,7 @@
 import type { NodeAddresses } from '../cni/node-addresses.js';
 import type { CniSettings } from '../cni/settings.js';
-import { workloadKey, type ClusterModel } from '../cluster/model.js';
+import { workloadKey, type ClusterModel, type PodShape } from '../cluster/model.js';
+import { shapeKey } from './candidates.js';
 import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peak.js';
 import { placePods, type DaemonSetLoad } from './placement.js';
@@ -74,12 +75,71 @@ export interface Simulation {
  * The change's peak pods, placed on existing nodes and then on new nodes of a node group, turned into the
  * addresses every subnet must give, beside what EC2 says is free.
  */
-export function simulate(input: SimulationInput): Simulation {
-  const { model, change, book } = input;
-  const cni = input.cni ?? model.cni;
-  const whatIf = JSON.stringify(cni) !== JSON.stringify(model.cni);
-  const peak = peakOf(change);
-  const deltaPods = Math.max(0, peak.peakPods - peak.currentPods);
+/** Where the added pods go and what that takes per subnet: everything but what is free and reserved. */
+interface Demand {
+  readonly fromNew: ReadonlyMap<string, number>;
+  readonly fromExisting: ReadonlyMap<string, number>;
+  /** Subnets of the existing nodes that take pods, even when they need no new address. */
+  readonly touched: ReadonlySet<string>;
+  readonly batches: readonly NewNodeBatch[];
+  readonly typicalNode?: TypicalNode;
+  readonly existingNodesUsed: number;
+  readonly podsOnExisting: number;
+  readonly newNodes: number;
+  readonly unplaced: number;
+  readonly notes: readonly string[];
+}
+
+const NO_DEMAND: Demand = {
+  fromNew: new Map(),
+  fromExisting: new Map(),
+  touched: new Set(),
+  batches: [],
+  existingNodesUsed: 0,
+  podsOnExisting: 0,
+  newNodes: 0,
+  unplaced: 0,
+  notes: [],
+};
+
+/** Demands worked out per model: the same pods on the same state land the same way, so repeats are free. */
+const MAX_DEMANDS_PER_MODEL = 512;
+const demands = new WeakMap<
+  ClusterModel,
+  Map<string, { readonly cni: CniSettings; readonly demand: Demand }>
+>();
+
+function demandOf(
+  model: ClusterModel,
+  pod: PodShape,
+  pods: number,
+  cni: CniSettings,
+  book: AddressBook,
+  workload: string,
+): Demand {
+  const key = `${shapeKey(pod, workload)}|${pods}|${workload}`;
+  let table = demands.get(model);
+  if (!table)
+    demands.set(
+      model,
+      (table = new Map<string, { readonly cni: CniSettings; readonly demand: Demand }>()),
+    );
+  const hit = table.get(key);
+  if (hit && hit.cni === cni) return hit.demand;
+  const demand = computeDemand(model, pod, pods, cni, book, workload);
+  if (table.size >= MAX_DEMANDS_PER_MODEL) table.clear();
+  table.set(key, { cni, demand });
+  return demand;
+}
+
+function computeDemand(
+  model: ClusterModel,
+  pod: PodShape,
+  pods: number,
+  cni: CniSettings,
+  book: AddressBook,
+  workload: string,
+): Demand {
   const notes: string[] = [];
   const fromNew = new Map<string, number>();
   const fromExisting = new Map<string, number>();
@@ -89,116 +149,137 @@ export function simulate(input: SimulationInput): Simulation {
   let existingNodesUsed = 0;
   let podsOnExisting = 0;
   let newNodes = 0;
-  let unplaced = 0;
+  const placement = placePods({ model, pod, pods, cni, book, workload });
+  notes.push(...placement.notes);
+  const pool = pod.network === 'pool' ? 1 : 0;
+  const branch = pod.network === 'branch' ? 1 : 0;
+  for (const { node, pods: onNode } of placement.existing) {
+    existingNodesUsed += 1;
+    podsOnExisting += onNode;
+    const limits =
+      node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
+    const subnets = nodeSubnets(
+      model,
+      cni.customNetworking,
+      node.subnetId,
+      node.eniConfig,
+      node.zone,
+    );
+    if (subnets.node !== undefined) touched.add(subnets.node);
+    if (!limits) {
+      notes.push(
+        `node ${node.name}: instance type ${node.instanceType ?? '(no label)'} is not in the instance types`,
+      );
+      continue;
+    }
+    const u = node.usage;
+    const held = model.holdings?.get(node.name);
+    const before = held
+      ? sharesOfHoldings(held)
+      : sharesOf(
+          book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods),
+          subnets,
+        );
+    const after = sharesOf(
+      book.addresses(
+        limits,
+        cni,
+        node.maxPods,
+        u.poolPods + pool * onNode,
+        u.branchPods + branch * onNode,
+      ),
+      subnets,
+    );
+    addGrowth(fromExisting, before, after);
+  }
 
+  const group = placement.group;
+  const ds = placement.daemonSets;
+  if (group && ds) {
+    for (const plan of placement.newNodes) {
+      newNodes += 1;
+      const subnetId = plan.zone.subnetIds[0];
+      const key = `${plan.zone.zone}/${subnetId ?? ''}`;
+      let ips = 0;
+      if (group.limits) {
+        const a = book.addresses(
+          group.limits,
+          cni,
+          group.maxPods,
+          ds.poolPods + pool * plan.workloadPods,
+          ds.branchPods + branch * plan.workloadPods,
+        );
+        ips = a.ips;
+        const subnets = nodeSubnets(
+          model,
+          cni.customNetworking,
+          subnetId,
+          plan.zone.eniConfig,
+          plan.zone.zone,
+        );
+        addShares(fromNew, sharesOf(a, subnets));
+        if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
+          typicalNode = {
+            group: group.name,
+            ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
+            workloadPods: plan.workloadPods,
+            daemonSets: ds,
+            addresses: a,
+            maxPods: group.maxPods,
+          };
+        }
+      }
+      if (subnetId === undefined)
+        notes.push(`node group ${group.name} in ${plan.zone.zone}: its nodes' subnet is unknown`);
+      const b = batches.get(key);
+      batches.set(key, {
+        group: group.name,
+        ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
+        zone: plan.zone.zone,
+        ...(subnetId !== undefined && { subnetId }),
+        nodes: (b?.nodes ?? 0) + 1,
+        workloadPods: (b?.workloadPods ?? 0) + plan.workloadPods,
+        ips: (b?.ips ?? 0) + ips,
+      });
+    }
+  }
+
+  return {
+    fromNew,
+    fromExisting,
+    touched,
+    batches: [...batches.values()],
+    ...(typicalNode && { typicalNode }),
+    existingNodesUsed,
+    podsOnExisting,
+    newNodes,
+    unplaced: placement.unplaced,
+    notes,
+  };
+}
+
+export function simulate(input: SimulationInput): Simulation {
+  const { model, change, book } = input;
+  const cni = input.cni ?? model.cni;
+  const whatIf = cni !== model.cni && JSON.stringify(cni) !== JSON.stringify(model.cni);
+  const peak = peakOf(change);
+  const deltaPods = Math.max(0, peak.peakPods - peak.currentPods);
+  let demand = NO_DEMAND;
+  const notes: string[] = [];
   if (deltaPods > 0 && !peak.pod) {
     notes.push('the workload has no pod template here: the added pods cannot be placed');
   } else if (deltaPods > 0 && peak.pod) {
-    const pod = peak.pod;
-    const placement = placePods({
+    demand = demandOf(
       model,
-      pod,
-      pods: deltaPods,
+      peak.pod,
+      deltaPods,
       cni,
       book,
-      workload: workloadKey(change.desired.kind, change.desired.namespace, change.desired.name),
-    });
-    notes.push(...placement.notes);
-    unplaced = placement.unplaced;
-    const pool = pod.network === 'pool' ? 1 : 0;
-    const branch = pod.network === 'branch' ? 1 : 0;
-
-    for (const { node, pods } of placement.existing) {
-      existingNodesUsed += 1;
-      podsOnExisting += pods;
-      const limits =
-        node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
-      const subnets = nodeSubnets(
-        model,
-        cni.customNetworking,
-        node.subnetId,
-        node.eniConfig,
-        node.zone,
-      );
-      if (subnets.node !== undefined) touched.add(subnets.node);
-      if (!limits) {
-        notes.push(
-          `node ${node.name}: instance type ${node.instanceType ?? '(no label)'} is not in the instance types`,
-        );
-        continue;
-      }
-      const u = node.usage;
-      const held = model.holdings?.get(node.name);
-      const before = held
-        ? sharesOfHoldings(held)
-        : sharesOf(
-            book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods),
-            subnets,
-          );
-      const after = sharesOf(
-        book.addresses(
-          limits,
-          cni,
-          node.maxPods,
-          u.poolPods + pool * pods,
-          u.branchPods + branch * pods,
-        ),
-        subnets,
-      );
-      addGrowth(fromExisting, before, after);
-    }
-
-    const group = placement.group;
-    const ds = placement.daemonSets;
-    if (group && ds) {
-      for (const plan of placement.newNodes) {
-        newNodes += 1;
-        const subnetId = plan.zone.subnetIds[0];
-        const key = `${plan.zone.zone}/${subnetId ?? ''}`;
-        let ips = 0;
-        if (group.limits) {
-          const a = book.addresses(
-            group.limits,
-            cni,
-            group.maxPods,
-            ds.poolPods + pool * plan.workloadPods,
-            ds.branchPods + branch * plan.workloadPods,
-          );
-          ips = a.ips;
-          const subnets = nodeSubnets(
-            model,
-            cni.customNetworking,
-            subnetId,
-            plan.zone.eniConfig,
-            plan.zone.zone,
-          );
-          addShares(fromNew, sharesOf(a, subnets));
-          if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
-            typicalNode = {
-              group: group.name,
-              ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
-              workloadPods: plan.workloadPods,
-              daemonSets: ds,
-              addresses: a,
-              maxPods: group.maxPods,
-            };
-          }
-        }
-        if (subnetId === undefined)
-          notes.push(`node group ${group.name} in ${plan.zone.zone}: its nodes' subnet is unknown`);
-        const b = batches.get(key);
-        batches.set(key, {
-          group: group.name,
-          ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
-          zone: plan.zone.zone,
-          ...(subnetId !== undefined && { subnetId }),
-          nodes: (b?.nodes ?? 0) + 1,
-          workloadPods: (b?.workloadPods ?? 0) + plan.workloadPods,
-          ips: (b?.ips ?? 0) + ips,
-        });
-      }
-    }
+      workloadKey(change.desired.kind, change.desired.namespace, change.desired.name),
+    );
+    notes.push(...demand.notes);
   }
+  const { fromNew, fromExisting, touched } = demand;
 
   const credit = whatIf ? settingsCredit(model, model.cni, cni, book) : new Map<string, number>();
   const ids = new Set<string>([...fromNew.keys(), ...fromExisting.keys(), ...touched]);
@@ -227,12 +308,12 @@ export function simulate(input: SimulationInput): Simulation {
     deltaPods,
     cni,
     whatIf,
-    existingNodesUsed,
-    podsOnExisting,
-    newNodes,
-    batches: [...batches.values()],
-    ...(typicalNode && { typicalNode }),
-    unplaced,
+    existingNodesUsed: demand.existingNodesUsed,
+    podsOnExisting: demand.podsOnExisting,
+    newNodes: demand.newNodes,
+    batches: demand.batches,
+    ...(demand.typicalNode && { typicalNode: demand.typicalNode }),
+    unplaced: demand.unplaced,
     subnets,
     ipsRequired: subnets.reduce((n, s) => n + s.required, 0),
     ipsAvailable: subnets.reduce((n, s) => n + s.available, 0),

@@ -1,0 +1,61 @@
+import { workloadKey, type ClusterModel } from '../src/cluster/model.js';
+import { DEFAULT_POLICY } from '../src/policy/config.js';
+import { decide } from '../src/policy/decide.js';
+import { AddressBook } from '../src/simulate/address-book.js';
+import { resolveChange } from '../src/simulate/resolve.js';
+
+export interface DecisionTiming {
+  readonly coldMedianMs: number;
+  readonly coldP99Ms: number;
+  readonly warmMedianMs: number;
+  readonly warmP99Ms: number;
+  readonly verdict: string;
+  readonly summary: string;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * One in-process decision: the 1,000-replica blue/green switch of `storefront`, timed after warm-up.
+ * Cold: a new model object each time, so nothing derived from the state is reused (what the first
+ * request after every state change pays). Warm: the same request again on the same state.
+ */
+export function timeDecision(model: ClusterModel, runs = 500, warmup = 30): DecisionTiming {
+  const rollout = model.workloads.get(workloadKey('Rollout', 'team-0', 'storefront'));
+  if (!rollout) throw new Error('no storefront Rollout in the model');
+  const desired = { ...rollout, templateKey: `${rollout.templateKey}-v2` };
+  const book = new AddressBook();
+  let last: ReturnType<typeof decide> | undefined;
+  const run = (m: ClusterModel): number => {
+    const t = performance.now();
+    const { change } = resolveChange(
+      m,
+      { type: 'workload', workload: desired },
+      { current: rollout, nowMs: Date.now() },
+    );
+    last = decide({ model: m, change, config: DEFAULT_POLICY, book });
+    return performance.now() - t;
+  };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t = run({ ...model });
+    if (i >= warmup) cold.push(t);
+  }
+  for (let i = 0; i < warmup + runs; i++) {
+    const t = run(model);
+    if (i >= warmup) warm.push(t);
+  }
+  cold.sort((a, b) => a - b);
+  warm.sort((a, b) => a - b);
+  return {
+    coldMedianMs: percentile(cold, 50),
+    coldP99Ms: percentile(cold, 99),
+    warmMedianMs: percentile(warm, 50),
+    warmP99Ms: percentile(warm, 99),
+    verdict: last?.verdict ?? '?',
+    summary: last?.messages.slice(0, 2).join('; ') ?? '',
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: one run on one machine, one table, written to bench/results/. Never part of npm test.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadStateFiles, snapshotFiles } from '../src/state/files.js';
+import { makePki } from '../test/helpers/certs.js';
+import { freePort, load, startServer, stopServer, type LoadResult } from './admission-load.js';
+import { timeDecision } from './decision.js';
+import { writeLargeCluster } from './large-cluster.js';
+import { requestMix } from './request-mix.js';
+
+const CONNECTIONS = 20;
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+interface Row {
+  readonly measure: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly target: string;
+  readonly met: boolean | undefined;
+}
+
+function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+async function admissionRows(clusterDir: string, pki: ReturnType<typeof makePki>): Promise<Row[]> {
+  const bodies = await requestMix(clusterDir);
+  const ipguardPort = await freePort();
+  const ipguard = await startServer(
+    [
+      join(ROOT, 'dist/src/cli/main.js'),
+      'serve',
+      '--port',
+      String(ipguardPort),
+      '--tls-cert',
+      pki.certFile,
+      '--tls-key',
+      pki.keyFile,
+      '--snapshot',
+      clusterDir,
+      '--log-level',
+      'warn',
+    ],
+    ipguardPort,
+  );
+  let mine: LoadResult;
+  try {
+    await load(ipguardPort, bodies, CONNECTIONS, 3); // warm-up
+    mine = await load(ipguardPort, bodies, CONNECTIONS, DURATION_SECONDS);
+  } finally {
+    await stopServer(ipguard);
+  }
+  const barePort = await freePort();
+  const bare = await startServer(
+    [join(ROOT, 'dist/bench/bare-server.js'), String(barePort), pki.certFile, pki.keyFile],
+    barePort,
+  );
+  let base: LoadResult;
+  try {
+    await load(barePort, bodies, CONNECTIONS, 3);
+    base = await load(barePort, bodies, CONNECTIONS, DURATION_SECONDS);
+  } finally {
+    await stopServer(bare);
+  }
+  const ratio = mine.requestsPerSecond / base.requestsPerSecond;
+  return [
+    {
+      measure: `admission over HTTPS, requests/s (${CONNECTIONS} connections, ${DURATION_SECONDS} s)`,
+      value: fmt(mine.requestsPerSecond, 0),
+      baseline: fmt(base.requestsPerSecond, 0),
+      target: 'ratio >= 0.5 (aim 0.8)',
+      met: ratio >= 0.5,
+    },
+    {
+      measure: 'throughput ratio ipguard / bare route',
+      value: fmt(ratio, 2),
+      baseline: '1.00',
+      target: '>= 0.5',
+      met: ratio >= 0.5,
+    },
+    {
+      measure: 'latency p50, ms',
+      value: fmt(mine.p50Ms),
+      baseline: fmt(base.p50Ms),
+      target: '',
+      met: undefined,
+    },
+    {
+      measure: 'latency p99, ms',
+      value: fmt(mine.p99Ms),
+      baseline: fmt(base.p99Ms),
+      target: '< 10',
+      met: mine.p99Ms < 10,
+    },
+    {
+      measure: 'non-2xx answers / errors',
+      value: `${mine.non2xx} / ${mine.errors}`,
+      baseline: `${base.non2xx} / ${base.errors}`,
+      target: '0 / 0',
+      met: mine.non2xx === 0 && mine.errors === 0,
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'ipguard-bench-'));
+  try {
+    const clusterDir = join(work, 'cluster');
+    const generated = await writeLargeCluster(clusterDir);
+    const pki = makePki(await mkdtemp(join(work, 'pki-')));
+    const rows: Row[] = [];
+    rows.push(...(await admissionRows(clusterDir, pki)));
+
+    const model = await loadStateFiles(await snapshotFiles(clusterDir));
+    const d = timeDecision(model);
+    rows.push({
+      measure: `one decision in-process: 1,000-replica blue/green switch (${d.verdict}), cold state, median ms`,
+      value: fmt(d.coldMedianMs, 2),
+      baseline: '',
+      target: '< 2',
+      met: d.coldMedianMs < 2,
+    });
+    rows.push({
+      measure: 'one decision, cold state, p99 ms',
+      value: fmt(d.coldP99Ms, 2),
+      baseline: '',
+      target: '',
+      met: undefined,
+    });
+    rows.push({
+      measure: 'one decision, same request again (memoized placement), median / p99 ms',
+      value: `${fmt(d.warmMedianMs, 3)} / ${fmt(d.warmP99Ms, 3)}`,
+      baseline: '',
+      target: '',
+      met: undefined,
+    });
+    const header = `ipguard benchmark ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); cluster: ${generated.nodes} nodes, ${generated.pods} pods, 3 zones, 6 subnets`;
+    const table = [
+      '| measure | ipguard | bare fastify | target | met |',
+      '| --- | ---: | ---: | --- | --- |',
+      ...rows.map(
+        r =>
+          `| ${r.measure} | ${r.value} | ${r.baseline} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`,
+      ),
+    ].join('\n');
+    const text = `${header}\n\n${table}\n\nDecision: ${d.summary}\n`;
+    process.stdout.write(`${text}\n`);
+    const out = join(ROOT, 'bench', 'results');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'latest.md'), text);
+    await writeFile(join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`), text);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

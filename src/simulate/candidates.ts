@@ -1,0 +1,55 @@
+import type { CniSettings } from '../cni/settings.js';
+import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
+
+/** An existing node a pod of some shape can go to, with how many fit and its score before any is placed. */
+export interface Candidate {
+  readonly node: Node;
+  readonly room: number;
+  /** LeastAllocated share with one pod placed: lower is preferred. */
+  readonly score: number;
+}
+
+/** Distinct pod shapes cached per model; far more than the workloads admitted between two state changes. */
+const MAX_SHAPES_PER_MODEL = 256;
+
+interface ModelCache {
+  readonly byShape: Map<string, { readonly cni: CniSettings; readonly list: readonly Candidate[] }>;
+}
+
+const caches = new WeakMap<ClusterModel, ModelCache>();
+
+/** What makes two pods land on the same nodes: requests, network, selectors, tolerations, anti-affinity. */
+export function shapeKey(pod: PodShape, workload: string): string {
+  return JSON.stringify([
+    pod.requests.cpuMilli,
+    pod.requests.memoryBytes,
+    pod.network,
+    pod.nodeSelector,
+    pod.requiredNodeTerms,
+    pod.tolerations,
+    pod.onePerNode ? workload : '',
+  ]);
+}
+
+/**
+ * The nodes that can take this pod, least allocated first. Built by a full scan once per model, pod shape
+ * and CNI settings, then reused: the model is immutable, so the answer cannot go stale.
+ */
+export function candidatesFor(
+  model: ClusterModel,
+  key: string,
+  cni: CniSettings,
+  build: () => Candidate[],
+): readonly Candidate[] {
+  let cache = caches.get(model);
+  if (!cache) caches.set(model, (cache = { byShape: new Map() }));
+  const hit = cache.byShape.get(key);
+  if (hit && hit.cni === cni) return hit.list;
+  const list = build().sort(
+    (a, b) =>
+      a.score - b.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
+  );
+  if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) cache.byShape.clear();
+  cache.byShape.set(key, { cni, list });
+  return list;
+}
