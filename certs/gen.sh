@@ -13,7 +13,8 @@ Usage: certs/gen.sh [options]
 Writes into the output folder:
   ca.crt ca.key          the CA (reused on later runs, so the caBundle stays the same)
   tls.crt tls.key        the serving certificate and its key
-  caBundle               base64 of ca.crt, for the webhook's clientConfig.caBundle
+  caBundle               base64 of ca.crt (after --new-ca: and the CA it replaced, until the
+                         next run), for the webhook's clientConfig.caBundle
   secret.yaml            Secret <secret-name> (type kubernetes.io/tls: tls.crt, tls.key, ca.crt)
   cabundle-patch.yaml    JSON patch that sets the caBundle of ValidatingWebhookConfiguration ipguard
   kustomization.yaml     a kustomize Component of the two, used by manifests/overlays/plain
@@ -26,7 +27,9 @@ Options (environment variable in brackets):
       --ca-days N        CA lifetime when a new CA is made [IPGUARD_CA_DAYS] (default: 1825)
       --secret-name NAME the Secret's name [IPGUARD_TLS_SECRET] (default: ipguard-tls)
       --local            also name localhost and 127.0.0.1, to run `ipguard serve` on this machine
-      --new-ca           make a new CA even if the folder has one (the caBundle changes)
+      --new-ca           make a new CA even if the folder has one (the caBundle changes; it
+                         trusts the old CA too until the next run: apply, wait for the
+                         pods, run again and apply again)
   -h, --help             this text
 
 Rotation: run again before tls.crt expires and re-apply; the CA is kept, so only the Secret
@@ -128,6 +131,13 @@ if [ "$new_ca" = false ] && [ -f "$out/ca.crt" ] && [ -f "$out/ca.key" ]; then
   reuse_ca=true
 fi
 
+# Replacing a CA that is still valid: the caBundle trusts both until the next run, so the apiserver
+# accepts the pods' current certificate until the kubelet has delivered the new one.
+if [ "$reuse_ca" = false ] && [ -f "$out/ca.crt" ] &&
+  openssl x509 -in "$out/ca.crt" -noout -checkend 0 >/dev/null 2>&1; then
+  cp "$out/ca.crt" "$work/previous-ca.crt"
+fi
+
 if [ "$reuse_ca" = false ]; then
   [ "$ca_days" -ge "$days" ] ||
     die "--ca-days $ca_days is shorter than --days $days: the certificate would outlive its CA"
@@ -182,7 +192,11 @@ mv "$work/tls.key" "$out/tls.key"
 mv "$work/tls.crt" "$out/tls.crt"
 
 b64() { openssl base64 -A <"$1"; }
-ca_bundle=$(b64 "$out/ca.crt")
+cp "$out/ca.crt" "$work/bundle.pem"
+if [ -f "$work/previous-ca.crt" ]; then
+  cat "$work/previous-ca.crt" >>"$work/bundle.pem"
+fi
+ca_bundle=$(b64 "$work/bundle.pem")
 printf '%s\n' "$ca_bundle" >"$out/caBundle"
 
 cat >"$out/secret.yaml" <<EOF
@@ -198,11 +212,12 @@ type: kubernetes.io/tls
 data:
   tls.crt: $(b64 "$out/tls.crt")
   tls.key: $(b64 "$out/tls.key")
-  ca.crt: $ca_bundle
+  ca.crt: $(b64 "$out/ca.crt")
 EOF
 
 cat >"$out/cabundle-patch.yaml" <<EOF
-# Written by certs/gen.sh: the CA that signed the serving certificate, for the apiserver.
+# Written by certs/gen.sh: the CA that signed the serving certificate (and, right after --new-ca,
+# the one it replaces), for the apiserver.
 - op: add
   path: /webhooks/0/clientConfig/caBundle
   value: $ca_bundle

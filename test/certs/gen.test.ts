@@ -320,8 +320,22 @@ describe('certs/gen.sh options', () => {
       ok: true,
       body: 'ok',
     });
+    // A new CA: the caBundle trusts it and, until the next run, the CA it replaces, so the
+    // apiserver accepts the certificate the pods still serve while the kubelet delivers the new one.
+    const oldCa = read(first.out, 'ca.crt');
     ok(['--new-ca'], {}, first.out);
-    assert.notEqual(read(first.out, 'caBundle'), bundle);
+    const newCa = read(first.out, 'ca.crt');
+    assert.notEqual(newCa, oldCa);
+    const both = Buffer.from(read(first.out, 'caBundle').trim(), 'base64').toString('utf8');
+    assert.equal(both, newCa + oldCa);
+    const secret = parse(read(first.out, 'secret.yaml')) as { data: Record<string, string> };
+    assert.equal(
+      secret.data['ca.crt'],
+      b64(first.out, 'ca.crt'),
+      'the Secret names the new CA only',
+    );
+    ok([], {}, first.out);
+    assert.equal(read(first.out, 'caBundle').trim(), b64(first.out, 'ca.crt'), 'old CA dropped');
   });
 
   test('refuses a CA that would expire before the certificate, or a key that is not its own', () => {
