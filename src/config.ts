@@ -28,6 +28,11 @@ export interface ServeConfig {
   readonly clusterName?: string;
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
+  /**
+   * After SIGTERM, keep answering (with /readyz failing) this long before closing, so the endpoint is
+   * gone from the Service before the server is.
+   */
+  readonly shutdownDelaySeconds: number;
 }
 
 export const DEFAULT_SERVE: Omit<ServeConfig, 'policy'> = {
@@ -43,6 +48,7 @@ export const DEFAULT_SERVE: Omit<ServeConfig, 'policy'> = {
   // controller-runtime allows 7 MiB; Deployments with oldObject exceed fastify's default 1 MiB.
   bodyLimitBytes: 7 * 1024 * 1024,
   logLevel: 'info',
+  shutdownDelaySeconds: 5,
 };
 
 /** Environment variables, documented in docs/configuration.md; flags of `ipguard serve` override them. */
@@ -65,6 +71,7 @@ export const ENV = {
   describeNetworkInterfaces: 'IPGUARD_DESCRIBE_NETWORK_INTERFACES',
   clusterName: 'IPGUARD_CLUSTER_NAME',
   logLevel: 'IPGUARD_LOG_LEVEL',
+  shutdownDelaySeconds: 'IPGUARD_SHUTDOWN_DELAY_SECONDS',
 } as const;
 
 export type ConfigKey = keyof typeof ENV;
@@ -175,6 +182,7 @@ export function loadConfig(
     ...(clusterName !== undefined && { clusterName }),
     bodyLimitBytes: DEFAULT_SERVE.bodyLimitBytes,
     logLevel: oneOf('logLevel', LOG_LEVELS, DEFAULT_SERVE.logLevel),
+    shutdownDelaySeconds: int('shutdownDelaySeconds', DEFAULT_SERVE.shutdownDelaySeconds, 0, 120),
   };
   if (problems.length > 0) throw new InputError(`configuration: ${problems.join('; ')}`);
   return config;

@@ -10,6 +10,8 @@ import { handleReview, type ValidateDeps } from './validate.js';
 
 export interface AppDeps extends ValidateDeps {
   readonly log: FastifyBaseLogger;
+  /** True once shutdown began: /readyz fails so the Service drops this pod while it still answers. */
+  readonly draining?: () => boolean;
 }
 
 /** fastify's body errors, as the AdmissionReview codes the apiserver understands. */
@@ -85,6 +87,7 @@ export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
 
   app.get('/readyz', (_request, reply) => {
+    if (deps.draining?.() === true) return reply.code(503).send({ ready: false, draining: true });
     const view = deps.state.current();
     if (!view) return reply.code(503).send({ ready: false, state: deps.state.description });
     return reply.send({

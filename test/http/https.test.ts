@@ -177,7 +177,11 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
       '--snapshot',
       EXAMPLE,
     ],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, IPGUARD_SHUTDOWN_DELAY_SECONDS: '2' },
+    },
   );
   let logs = '';
   child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
@@ -203,6 +207,18 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
     false,
   );
   child.kill('SIGTERM');
+  // Draining: /readyz fails at once so the Service drops the pod, while reviews are still answered.
+  let draining = false;
+  for (let i = 0; i < 20 && !draining; i++) {
+    draining = await call(port, pki.ca, '/readyz').then(
+      r => r.status === 503,
+      () => false,
+    );
+    if (!draining) await new Promise(r => setTimeout(r, 50));
+  }
+  assert.ok(draining, 'readyz fails while draining');
+  const late = await call(port, pki.ca, '/validate', JSON.stringify(switchReview()));
+  assert.equal(late.status, 200);
   assert.equal(await exited, 0, logs);
   assert.match(logs, /"msg":"ipguard is serving"/);
   assert.match(logs, /"verdict":"deny"/);

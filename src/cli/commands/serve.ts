@@ -128,8 +128,18 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   const now = Date.now;
   const reservations = new Reservations(config.reservationTtlSeconds, now);
   const metrics = createMetrics({ state: source, reservations, now });
+  let draining = false;
   const app = buildApp(
-    { state: source, config, reservations, book: new AddressBook(), metrics, now, log },
+    {
+      state: source,
+      config,
+      reservations,
+      book: new AddressBook(),
+      metrics,
+      now,
+      log,
+      draining: () => draining,
+    },
     tls,
   );
   const reloader = new TlsReloader(
@@ -172,7 +182,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     untilSignal(),
     once(app.server, 'close').then(() => 'closed'),
   ]);
-  log.info({ signal }, 'shutting down');
+  log.info({ signal, delaySeconds: config.shutdownDelaySeconds }, 'shutting down');
+  if (signal !== 'closed' && config.shutdownDelaySeconds > 0) {
+    draining = true;
+    await new Promise(r => setTimeout(r, config.shutdownDelaySeconds * 1000));
+  }
   reloader.stop();
   await app.close();
   await source.close();
