@@ -6,6 +6,9 @@ import { MinHeap } from './heap.js';
 import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
 import { faceInZone, nodeGroupsOf, type GroupZone, type NodeGroup } from './node-groups.js';
 
+/** More new nodes than any subnet could address; the simulation stops adding nodes here. */
+export const MAX_NEW_NODES = 10_000;
+
 /** Requests and addresses of the DaemonSet pods a node runs. */
 export interface DaemonSetLoad {
   readonly pods: number;
@@ -233,11 +236,21 @@ export function placePods(req: PlacementRequest): Placement {
       `instance type ${choice.group.instanceType ?? '(unknown)'} of node group ${choice.group.name} is not in the instance types: its addresses cannot be modelled`,
     );
   }
-  const nodeCount = Math.ceil(remaining / choice.perNode);
+  const wanted = Math.ceil(remaining / choice.perNode);
+  // spec.replicas is an int32: a request can ask for two billion pods. Past this many new nodes the
+  // subnets are long exhausted, and the rest are reported as not placed rather than simulated.
+  const nodeCount = Math.min(wanted, MAX_NEW_NODES);
+  const placedOnNew = Math.min(remaining, nodeCount * choice.perNode);
+  if (wanted > MAX_NEW_NODES) {
+    notes.push(
+      `${remaining} pods would need ${wanted} new nodes; only the first ${MAX_NEW_NODES} are simulated`,
+    );
+  }
   const zones = spreadOverZones(choice.zones, nodeCount);
   const newNodes = zones.map((zone, i) => ({
     zone,
-    workloadPods: i < nodeCount - 1 ? choice.perNode : remaining - choice.perNode * (nodeCount - 1),
+    workloadPods:
+      i < nodeCount - 1 ? choice.perNode : placedOnNew - choice.perNode * (nodeCount - 1),
   }));
   return {
     existing,
@@ -245,7 +258,7 @@ export function placePods(req: PlacementRequest): Placement {
     daemonSets: choice.daemonSets,
     podsPerNewNode: choice.perNode,
     newNodes,
-    unplaced: 0,
+    unplaced: remaining - placedOnNew,
     notes,
   };
 }
