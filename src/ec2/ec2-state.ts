@@ -8,7 +8,7 @@ import type { Clock, Delay } from '../timing/delay.js';
 import type { Ec2Api } from './api.js';
 import { classifyAwsError, describeAwsError, type AwsErrorKind } from './errors.js';
 import { fetchInstanceTypes, fetchNetworkInterfaces, fetchSubnets } from './fetch.js';
-import { selectSubnets, type Ec2Demand } from './selection.js';
+import { selectSubnets, type Ec2Demand } from '../cluster/aws/subnet-selection.js';
 import { FAILURE_BACKOFF, MIN_REFRESH_GAP_MS, THROTTLED_BACKOFF } from './ttls.js';
 
 /** The EC2 half of the cluster model; the same object until an answer changes something. */

@@ -10,7 +10,11 @@ import type { Subnet } from '../cluster/model.js';
 import { Reader } from '../cluster/reader.js';
 import type { Ec2Api, InstanceTypeInfo, SdkNetworkInterface, SdkSubnet } from './api.js';
 import { classifyAwsError, describeAwsError } from './errors.js';
-import { selectSubnets, type Ec2Demand, type SubnetSelection } from './selection.js';
+import {
+  selectSubnets,
+  type Ec2Demand,
+  type SubnetSelection,
+} from '../cluster/aws/subnet-selection.js';
 import { FILTER_VALUES_PER_CALL, INSTANCE_TYPES_PER_CALL } from './ttls.js';
 
 /**

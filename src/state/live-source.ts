@@ -4,7 +4,7 @@ import type { Ec2Api } from '../ec2/api.js';
 import { Ec2CallCounter } from '../ec2/calls.js';
 import { createEc2Api, createEc2Client } from '../ec2/client.js';
 import { Ec2State, type Ec2Health, type Ec2StateOptions } from '../ec2/ec2-state.js';
-import { demandOf } from '../ec2/selection.js';
+import { demandOf } from '../cluster/aws/subnet-selection.js';
 import { KubeInformers, type KubeHealth, type KubeInformersOptions } from '../kube/informers.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { createKubeTransport, type KubeTransport } from '../kube/transport.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Ec2CallCounter } from '../../src/ec2/calls.js';
 import { createEc2Api } from '../../src/ec2/client.js';
 import { Ec2State, type Ec2StateOptions } from '../../src/ec2/ec2-state.js';
-import { demandOf, type Ec2Demand } from '../../src/ec2/selection.js';
+import { demandOf, type Ec2Demand } from '../../src/cluster/aws/subnet-selection.js';
 import { loadStateFiles, snapshotFiles } from '../../src/state/files.js';
 import { FakeEc2 } from '../fakes/ec2.js';
 import { captureLog, scaledDelay, waitFor } from '../helpers/async.js';

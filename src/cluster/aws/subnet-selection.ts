@@ -1,5 +1,5 @@
-import type { DaemonSet, EniConfig, Node, Subnet } from '../cluster/model.js';
-import { ipv4ToNumber, parseCidr } from '../cluster/aws/subnets.js';
+import type { DaemonSet, EniConfig, Node, Subnet } from '../model.js';
+import { ipv4ToNumber, parseCidr } from './subnets.js';
 
 /** Subnets tagged for the VPC CNI (subnet discovery, VPC CNI 1.18+): pods may draw addresses there. */
 export const CNI_ROLE_TAG = 'kubernetes.io/role/cni';

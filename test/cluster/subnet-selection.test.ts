@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Subnet } from '../../src/cluster/model.js';
-import { selectSubnets, type Ec2Demand } from '../../src/ec2/selection.js';
+import { selectSubnets, type Ec2Demand } from '../../src/cluster/aws/subnet-selection.js';
 
 function subnet(
   id: string,
