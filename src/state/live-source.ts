@@ -10,6 +10,7 @@ import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { createKubeTransport, type KubeTransport } from '../kube/transport.js';
 import { realDelay, type Clock, type Delay } from '../timing/delay.js';
 import { InputError } from '../errors.js';
+import { probeLiveState } from './live-available.js';
 import { LiveModelBuilder } from './live-model.js';
 import type { StateSource, StateView } from './source.js';
 
@@ -131,6 +132,8 @@ export class LiveSource implements StateSource {
     await Promise.race([this.#ec2.start(), closed]);
     this.#ready = true;
     this.#updateDemand();
+    // Build the first model now (tens of ms for thousands of nodes), not in the first admission request.
+    this.current();
     this.#log.info({ ms: this.#now() - t0, ec2Calls: this.ec2Calls.total }, 'live state ready');
   }
 
@@ -207,4 +210,21 @@ export function createLiveSource(
       client.destroy();
     },
   });
+}
+
+/**
+ * For `serve`: the live source and why it was chosen when a cluster answers, else undefined so the
+ * caller can fall back (to the bundled example). The shape of serve's SourceChoice.
+ */
+export async function chooseLiveSource(
+  config: ServeConfig,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<{ readonly source: LiveSource; readonly why: string } | undefined> {
+  const probe = await probeLiveState(env);
+  if (!probe.available) {
+    log.info({ reason: probe.reason }, 'no live cluster');
+    return undefined;
+  }
+  return { source: createLiveSource(config, log, env), why: probe.reason };
 }

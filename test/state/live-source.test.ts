@@ -10,7 +10,7 @@ import { NODES } from '../../src/kube/resources.js';
 import { createKubeTransport } from '../../src/kube/transport.js';
 import { loadStateFiles, snapshotFiles } from '../../src/state/files.js';
 import { liveStateAvailable, probeLiveState } from '../../src/state/live-available.js';
-import { createLiveSource, LiveSource } from '../../src/state/live-source.js';
+import { chooseLiveSource, createLiveSource, LiveSource } from '../../src/state/live-source.js';
 import { DEFAULT_POLICY } from '../../src/policy/config.js';
 import { DEFAULT_SERVE } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
@@ -200,4 +200,24 @@ test('createLiveSource needs a cluster; liveStateAvailable says whether one answ
   assert.equal(probe.available, false);
   assert.match(probe.reason, /did not answer/);
   assert.ok(Date.now() - t1 < 1_000, 'gives up after the timeout');
+});
+
+test('chooseLiveSource gives serve a live source when a cluster answers, undefined otherwise', async t => {
+  const home = mkdtempSync(join(tmpdir(), 'ipguard-home-'));
+  const config = { ...DEFAULT_SERVE, policy: DEFAULT_POLICY };
+  const { log, lines } = captureLog();
+  assert.equal(await chooseLiveSource(config, log, { HOME: home }), undefined);
+  assert.ok(lines.some(l => l.msg === 'no live cluster'));
+
+  const kube = await FakeKubeApi.start();
+  t.after(() => kube.close());
+  const file = join(home, 'kubeconfig');
+  writeFileSync(file, kube.kubeConfigYaml());
+  const choice = await chooseLiveSource(config, log, { KUBECONFIG: file });
+  assert.ok(choice);
+  assert.ok(choice.source instanceof LiveSource);
+  assert.equal(choice.why, `cluster at ${file} (${kube.url})`);
+  assert.equal(choice.source.description, `live cluster ${file} (${kube.url})`);
+  assert.equal(choice.source.current(), undefined);
+  await choice.source.close();
 });
