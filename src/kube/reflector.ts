@@ -57,6 +57,8 @@ export const DEFAULT_WATCH_BACKOFF: BackoffPolicy = { baseMs: 800, capMs: 30_000
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
 const DEFAULT_ABSENT_RETRY_MS = 5 * 60_000;
 const DEFAULT_MIN_HEALTHY_WATCH_MS = 1_000;
+/** How long past the server's own timeout a silent watch is given before it is taken for dead. */
+const WATCH_SILENCE_GRACE_SECONDS = 30;
 
 type WatchEnd =
   | { readonly type: 'closed'; readonly healthy: boolean }
@@ -321,9 +323,11 @@ export class Reflector<T> {
     let streamError: Error | undefined;
     let events = 0;
     let openedAtMs: number | undefined;
+    let lastHeardMs = this.#o.now();
 
     const onEvent = (type: string, obj: unknown): void => {
       if (ac.signal.aborted) return;
+      lastHeardMs = this.#o.now();
       if (type === 'ERROR') {
         const status = obj as { code?: unknown; message?: unknown };
         if (status.code === 410) gone = true;
@@ -360,8 +364,23 @@ export class Reflector<T> {
     };
     const opened = (): void => {
       openedAtMs = this.#o.now();
+      lastHeardMs = openedAtMs;
       this.#current();
     };
+    // The server ends every watch after timeoutSeconds; silence well past that means a connection that
+    // died without a FIN (client-node 1.x watches have no timeout of their own), so start over.
+    const silenceMs = (this.#o.watchTimeoutSeconds + WATCH_SILENCE_GRACE_SECONDS) * 1000;
+    const ended = (): boolean => ac.signal.aborted;
+    const watchdog = async (): Promise<void> => {
+      while (!ended()) {
+        await this.#o.delay(silenceMs, ac.signal);
+        if (!ended() && this.#o.now() - lastHeardMs >= silenceMs) {
+          streamError = new Error(`the watch went silent for ${silenceMs / 1000} s`);
+          ac.abort();
+        }
+      }
+    };
+    void watchdog();
     return this.#o.transport
       .watch(path, query, onEvent, ac.signal, opened)
       .then(
@@ -375,6 +394,8 @@ export class Reflector<T> {
           statusCode(err) === 410 ? { type: 'gone' } : { type: 'failed', err },
       )
       .finally(() => {
+        // Ends the watchdog too.
+        ac.abort();
         this.#stop.signal.removeEventListener('abort', onStop);
       });
   }

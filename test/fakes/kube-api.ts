@@ -102,6 +102,7 @@ export class FakeKubeApi {
   #continueEpoch = 0;
   #listDelayMs = 0;
   #hang = false;
+  #ignoreWatchTimeout = false;
 
   private constructor(server: http.Server, url: string, options: FakeKubeOptions) {
     this.#server = server;
@@ -314,6 +315,11 @@ export class FakeKubeApi {
     this.#listDelayMs = ms;
   }
 
+  /** Keep watches open past timeoutSeconds, silent: a connection that died without a FIN looks like this. */
+  set ignoreWatchTimeout(on: boolean) {
+    this.#ignoreWatchTimeout = on;
+  }
+
   /** Accept requests and never answer (an API server that is reachable but stuck). */
   set hang(on: boolean) {
     this.#hang = on;
@@ -461,7 +467,7 @@ export class FakeKubeApi {
         if (e.rv > from) res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
       }
     }
-    const timeoutSeconds = Number(query.timeoutSeconds ?? '0');
+    const timeoutSeconds = this.#ignoreWatchTimeout ? 0 : Number(query.timeoutSeconds ?? '0');
     const timer =
       timeoutSeconds > 0
         ? setTimeout(() => {

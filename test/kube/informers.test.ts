@@ -341,3 +341,26 @@ test('a list that fails at start is retried; synced waits for it', async t => {
   assert.equal(pods?.failures, 2);
   assert.ok(h.waits.includes(50) && h.waits.includes(100));
 });
+
+test('a watch silent for longer than the server would keep it is taken for dead and restarted', async t => {
+  let nowMs = 1_000_000;
+  const h = await harness(
+    t,
+    fake => {
+      fake.load(bluegreenObjects());
+      fake.ignoreWatchTimeout = true;
+    },
+    { now: () => nowMs, watchTimeoutSeconds: 10, minHealthyWatchMs: 0 },
+  );
+  await waitFor(() => h.fake.watchers(PODS) === 1, 'the pod watch');
+  nowMs += 41_000;
+  const podFailures = (): number =>
+    h.informers.health().resources.find(r => r.resource === 'pods')?.failures ?? 0;
+  await waitFor(() => podFailures() >= 1, 'the silent pod watch given up');
+  await waitFor(() => h.fake.watchers(PODS) === 1, 'a new pod watch');
+  assert.ok(h.lines.some(l => l.resource === 'pods' && l.err === 'the watch went silent for 40 s'));
+  // Still current: the new watch replays from the last resourceVersion.
+  const before = h.model().nodes.get(NODE)?.usage.pods ?? 0;
+  h.fake.add(pod('after-silence', NODE));
+  await waitFor(() => h.model().nodes.get(NODE)?.usage.pods === before + 1, 'the event');
+});
