@@ -226,6 +226,8 @@ export class Ec2State {
         this.#o.subnetRefreshMs / 1000,
       );
       this.#subnetsAtMs = this.#o.now();
+      // Fresh free-address counts are served at once, even if a later step of this cycle fails.
+      if (this.#loaded) this.#publish(got.selection.selected);
       const typesChanged = await this.#refreshTypes(demand.instanceTypes, signal);
       let enisChanged = false;
       if (this.#o.describeNetworkInterfaces) {

@@ -204,3 +204,22 @@ test('close() ends the refresher and a start() still waiting', async t => {
   await assert.rejects(started, /closed before EC2 state was loaded/);
   assert.ok(h.lines.some(l => l.msg === 'EC2 refresh failed: keeping the last good state'));
 });
+
+test('fresh subnet counts are served even when a later call of the same refresh fails', async t => {
+  const h = await setup(t);
+  await h.state.start();
+  const s = bluegreenSubnets();
+  s.Subnets[1]!.AvailableIpAddressCount = 7;
+  h.fake.load(s);
+  h.fake.failNext({
+    status: 503,
+    code: 'RequestLimitExceeded',
+    action: 'DescribeInstanceTypes',
+    times: 100,
+  });
+  const demand = await exampleDemand();
+  h.state.setDemand({ ...demand, instanceTypes: [...demand.instanceTypes, 'c6i.large'] });
+  await waitFor(() => h.state.health().consecutiveFailures > 0, 'the failed instance type call');
+  assert.equal(h.state.view()?.subnets.get(PRIVATE_SUBNETS[1] ?? '')?.availableIps, 7);
+  assert.equal(h.state.health().lastErrorKind, 'throttled');
+});
