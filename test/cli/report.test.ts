@@ -66,5 +66,8 @@ test('bad flags are bad usage: exit 2 with the reason', async () => {
   assert.match(r.err, /--pod-cpu: expected a quantity/);
   const none = await ipguard(['report'], { HOME: '/nonexistent' });
   assert.equal(none.code, 2);
-  assert.match(none.err, /ipguard report needs a cluster: set KUBECONFIG/);
+  assert.match(
+    none.err,
+    /^ipguard report: no cluster configured: set KUBECONFIG .*, or give --snapshot DIR\n$/,
+  );
 });

@@ -5,7 +5,7 @@ import { buildReport } from '../../report/headroom.js';
 import { captureLive, modelOfCapture } from '../../state/live-capture.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, UsageError } from '../args.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
-import { cliLogger, liveClients } from '../live.js';
+import { cliLogger, liveClients, liveFailure } from '../live.js';
 import { reportText } from '../report-text.js';
 import { STATE_OPTIONS, hasStateFlags, loadState, type StateFlags } from '../state-flags.js';
 
@@ -36,7 +36,7 @@ async function liveModel(
   v: { 'cluster-name'?: string | undefined; 'describe-network-interfaces'?: boolean | undefined },
 ): Promise<{ model: ClusterModel; source: string }> {
   const config = loadConfig(io.env);
-  const clients = liveClients(io, 'ipguard report');
+  const clients = liveClients(io, ', or give --snapshot DIR');
   const log = cliLogger(io, io.env.IPGUARD_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
   const clusterName = v['cluster-name'] ?? config.clusterName;
   try {
@@ -46,6 +46,8 @@ async function liveModel(
       networkInterfaces: v['describe-network-interfaces'] ?? config.describeNetworkInterfaces,
       log,
       ...(clusterName !== undefined && { clusterName }),
+    }).catch((err: unknown) => {
+      throw liveFailure(err, clients);
     });
     return { model: modelOfCapture(capture), source: `live cluster ${clients.description}` };
   } finally {

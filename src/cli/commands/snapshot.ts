@@ -2,7 +2,7 @@ import { loadConfig } from '../../config.js';
 import { writeSnapshot } from '../../state/snapshot-writer.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, requireFlag } from '../args.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
-import { cliLogger, liveClients } from '../live.js';
+import { cliLogger, liveClients, liveFailure } from '../live.js';
 
 export const SNAPSHOT_USAGE = `ipguard snapshot --out DIR [--network-interfaces] [--cluster-name NAME] [--output text|json]
   Write the live cluster (kubeconfig or in-cluster) and EC2 (AWS SDK default chain, AWS_REGION,
@@ -19,7 +19,7 @@ export async function snapshotCommand(argv: readonly string[], io: CliIo): Promi
   const format = outputFormat(v.output);
   const dir = requireFlag('out', v.out, 'the folder to write the snapshot to');
   const config = loadConfig(io.env);
-  const clients = liveClients(io, 'ipguard snapshot');
+  const clients = liveClients(io);
   // Warnings only, unless IPGUARD_LOG_LEVEL asks for more: the summary is the output.
   const log = cliLogger(io, io.env.IPGUARD_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
   const clusterName = v['cluster-name'] ?? config.clusterName;
@@ -30,6 +30,8 @@ export async function snapshotCommand(argv: readonly string[], io: CliIo): Promi
       networkInterfaces: v['network-interfaces'] ?? config.describeNetworkInterfaces,
       log,
       ...(clusterName !== undefined && { clusterName }),
+    }).catch((err: unknown) => {
+      throw liveFailure(err, clients);
     });
     const c = written.capture;
     const objects = Object.fromEntries(
