@@ -4,6 +4,8 @@ import { nodeAddresses } from '../../src/cni/node-addresses.js';
 import { buildClusterModel } from '../../src/cluster/build.js';
 import type { ClusterModel } from '../../src/cluster/model.js';
 import { buildReport, type HeadroomReport } from '../../src/report/headroom.js';
+import { idleSettings } from '../../src/report/idle-settings.js';
+import { parseCniSettings } from '../../src/cni/settings.js';
 import { loadStateFiles, snapshotFiles } from '../../src/state/files.js';
 import { collectObjects, emptyClusterObjects } from '../../src/cluster/collect.js';
 import { AddressBook } from '../../src/simulate/address-book.js';
@@ -179,4 +181,28 @@ test('a pod size given replaces the average', async () => {
   assert.equal(apps?.typicalPod.basis, 'given');
   assert.ok((apps.runway?.pods ?? 0) > 3, 'small pods fit on the existing nodes first');
   assert.ok((apps.runway?.onExistingNodes ?? 0) > 0);
+});
+
+test('idle settings under WARM_ENI_TARGET and under prefix delegation', async () => {
+  const files = await loadStateFiles(await snapshotFiles(BLUEGREEN_DIR));
+  const withEnv = (env: Record<string, string>): ClusterModel => ({
+    ...files,
+    cniEnv: env,
+    cni: parseCniSettings(env).settings,
+  });
+  const eni = idleSettings(withEnv({ WARM_ENI_TARGET: '1' }), new AddressBook());
+  assert.equal(eni.current, 'WARM_ENI_TARGET=1');
+  assert.ok(eni.options.length > 0);
+  assert.ok(eni.options.every(o => o.unset.length === 0 && o.freed > 0));
+  assert.ok(eni.notes.some(n => n.includes('WARM_ENI_TARGET=1 keeps a whole spare ENI')));
+
+  const pd = idleSettings(
+    withEnv({ ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' }),
+    new AddressBook(),
+  );
+  assert.deepStrictEqual(pd.options, []);
+  assert.match(
+    pd.notes[0] ?? '',
+    /gives a \/28 back only when no pod uses any of its 16 addresses/,
+  );
 });
