@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The pure core must stay free of I/O, clocks and logging: it takes plain data and returns plain data.
-    files: ['src/cni/**', 'src/cluster/**', 'src/simulate/**', 'src/policy/**'],
+    files: ['src/cni/**', 'src/cluster/**', 'src/simulate/**', 'src/policy/**', 'src/report/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -3,6 +3,8 @@ import { calcCommand, CALC_USAGE } from './commands/calc.js';
 import { maxPodsCommand, MAX_PODS_USAGE } from './commands/max-pods.js';
 import { checkCommand, CHECK_USAGE } from './commands/check.js';
 import { serveCommand, SERVE_USAGE } from './commands/serve.js';
+import { reportCommand, REPORT_USAGE } from './commands/report.js';
+import { snapshotCommand, SNAPSHOT_USAGE } from './commands/snapshot.js';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliIo } from './io.js';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
@@ -12,6 +14,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'max-pods': { run: maxPodsCommand, usage: MAX_PODS_USAGE },
   check: { run: checkCommand, usage: CHECK_USAGE },
   serve: { run: serveCommand, usage: SERVE_USAGE },
+  report: { run: reportCommand, usage: REPORT_USAGE },
+  snapshot: { run: snapshotCommand, usage: SNAPSHOT_USAGE },
 };
 
 function usage(): string {

@@ -1,23 +1,26 @@
-import { runCli } from '../../src/cli/run.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/run.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXAMPLE = join(REPO, 'examples', 'bluegreen');
 
 export interface CliRun {
-  code: number;
-  out: string;
-  err: string;
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
 }
 
 /** Run the CLI in-process, as `ipguard <argv>` would, capturing what it writes. */
 export async function cli(
-  argv: string[],
-  env: Record<string, string | undefined> = {},
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<CliRun> {
   let out = '';
   let err = '';
   const code = await runCli(argv, { out: t => (out += t), err: t => (err += t), env });
   return { code, out, err };
 }
+
+/** The same, under the name the live-state tests use. */
+export const ipguard = cli;

@@ -11,6 +11,7 @@ import { AddressBook } from '../../simulate/address-book.js';
 import { bundledExampleDir } from '../../state/bundled-example.js';
 import { Reservations } from '../../state/reservations.js';
 import { SnapshotSource } from '../../state/snapshot-source.js';
+import { chooseLiveSource, LiveSource } from '../../state/live-source.js';
 import type { StateSource } from '../../state/source.js';
 import { parseFlags } from '../args.js';
 import { EXIT_OK, type CliIo } from '../io.js';
@@ -22,40 +23,31 @@ export const SERVE_USAGE = `ipguard serve [--port N] [--tls-cert FILE --tls-key 
   live cluster (in-cluster config or KUBECONFIG, AWS from the SDK's default chain), or --snapshot DIR; with
   neither reachable it serves the bundled example. Settings also come from IPGUARD_* variables.`;
 
-/** Chooses where state comes from; the live source is plugged in by the caller when available. */
 export interface SourceChoice {
   readonly source: StateSource;
   readonly why: string;
 }
 
-export type LiveSourceFactory = (
-  config: ServeConfig,
-  log: Logger,
-) => Promise<SourceChoice | undefined>;
-
-let liveFactory: LiveSourceFactory | undefined;
-
-/** The live state (kube informers + EC2) registers itself here, keeping serve free of its imports. */
-export function registerLiveSource(factory: LiveSourceFactory): void {
-  liveFactory = factory;
-}
-
+/** A snapshot if given; else the live cluster if one answers; else the bundled example. */
 async function chooseSource(
   config: ServeConfig,
   example: boolean,
   log: Logger,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<SourceChoice> {
-  if (config.snapshotDir !== undefined)
+  if (config.snapshotDir !== undefined) {
     return { source: new SnapshotSource(config.snapshotDir), why: 'the snapshot given' };
-  if (!example && liveFactory) {
-    const live = await liveFactory(config, log);
+  }
+  if (!example) {
+    const live = await chooseLiveSource(config, log, env);
     if (live) return live;
   }
   const dir = bundledExampleDir();
-  if (!dir)
+  if (!dir) {
     throw new InputError(
       'no cluster is reachable and the bundled example is missing: give --snapshot DIR',
     );
+  }
   return {
     source: new SnapshotSource(dir),
     why: example ? 'asked for the example' : 'no cluster is reachable: serving the bundled example',
@@ -124,10 +116,15 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       'no certificate given: serving a self-signed development certificate for localhost',
     );
 
-  const { source, why } = await chooseSource(config, v.example === true, log);
+  const { source, why } = await chooseSource(config, v.example === true, log, io.env);
   const now = Date.now;
   const reservations = new Reservations(config.reservationTtlSeconds, now);
-  const metrics = createMetrics({ state: source, reservations, now });
+  const metrics = createMetrics({
+    state: source,
+    reservations,
+    now,
+    ...(source instanceof LiveSource && { ec2Calls: () => source.ec2Calls.stats().total }),
+  });
   let draining = false;
   const app = buildApp(
     {

@@ -1,0 +1,355 @@
+import { replicaSetOwners } from '../cluster/build.js';
+import {
+  workloadKey,
+  type DaemonSet,
+  type EniConfig,
+  type Namespace,
+  type Node,
+  type PodRecord,
+  type ReplicaSet,
+  type Workload,
+} from '../cluster/model.js';
+import type { Reader } from '../cluster/reader.js';
+import { projectDaemonSet } from '../cluster/objects/daemonset.js';
+import { projectEniConfig } from '../cluster/objects/eniconfig.js';
+import { projectNamespace } from '../cluster/objects/namespace.js';
+import { projectNode } from '../cluster/objects/node.js';
+import { projectPod } from '../cluster/objects/pod.js';
+import { projectReplicaSet } from '../cluster/objects/replicaset.js';
+import { projectDeployment, projectRollout } from '../cluster/objects/workload.js';
+import { PodIndex } from './pod-index.js';
+import type { Sink } from './reflector.js';
+
+/**
+ * The Kubernetes half of the cluster model, as the informers last saw it. Every part keeps its
+ * identity until it changes, so whoever assembles a ClusterModel can tell cheaply what to rebuild.
+ */
+export interface KubeView {
+  /** Bumped on every change the model can see. */
+  readonly version: number;
+  /** Nodes with their pods' usage; subnet and ENIConfig are resolved later, against EC2's subnets. */
+  readonly nodes: ReadonlyMap<string, Node>;
+  /** The nodes that differ from the view of version `since` (-1: no earlier view, all of them). */
+  readonly nodeChanges: { readonly since: number; readonly names: ReadonlySet<string> | 'all' };
+  readonly daemonSets: readonly DaemonSet[];
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** Deployments and Rollouts, keyed by workloadKey. */
+  readonly workloads: ReadonlyMap<string, Workload>;
+  readonly replicaSets: readonly ReplicaSet[];
+  readonly eniConfigs: ReadonlyMap<string, EniConfig>;
+  readonly workloadNodes: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * Bumped when what EC2 must be asked about changes: node addresses, instance types and ids,
+   * ENIConfigs, the aws-node settings.
+   */
+  readonly topologyVersion: number;
+  readonly pods: number;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What of a node decides which subnets and instance types EC2 is asked about. */
+function nodeTopology(n: Node): string {
+  return `${n.internalIp ?? ''}|${n.instanceType ?? ''}|${n.instanceId ?? ''}|${n.zone ?? ''}`;
+}
+
+/** A keyed collection of projections whose derived views are rebuilt only after a change. */
+class Collection<T> {
+  readonly items = new Map<string, T>();
+  changed = true;
+
+  /** Returns the previous item when something changed, `undefined`-wrapped; null when nothing did. */
+  set(key: string, item: T): { previous: T | undefined } | null {
+    const previous = this.items.get(key);
+    if (previous !== undefined && sameJson(previous, item)) return null;
+    this.items.set(key, item);
+    this.changed = true;
+    return { previous };
+  }
+
+  delete(key: string): T | undefined {
+    const previous = this.items.get(key);
+    if (previous === undefined) return undefined;
+    this.items.delete(key);
+    this.changed = true;
+    return previous;
+  }
+
+  replace(items: ReadonlyMap<string, T>): void {
+    this.items.clear();
+    for (const [k, v] of items) this.items.set(k, v);
+    this.changed = true;
+  }
+}
+
+/**
+ * Compact projections of the watched objects, fed by reflectors through `sinks`. Pods are small
+ * records in a PodIndex that keeps per-node usage current; nothing keeps a whole object.
+ */
+export class KubeStore {
+  readonly #nodes = new Collection<Node>();
+  readonly #pods = new PodIndex();
+  readonly #daemonSets = new Collection<DaemonSet>();
+  readonly #namespaces = new Collection<Namespace>();
+  readonly #deployments = new Collection<Workload>();
+  readonly #rollouts = new Collection<Workload>();
+  readonly #replicaSets = new Collection<ReplicaSet>();
+  readonly #eniConfigs = new Collection<EniConfig>();
+
+  /** Node names whose projection changed since the last view. */
+  readonly #dirtyNodes = new Set<string>();
+  /** ReplicaSet key → the workloadKey that owns it. */
+  #rsOwner = new Map<string, string>();
+  /** workloadKey → its ReplicaSet keys. */
+  readonly #workloadSets = new Map<string, Set<string>>();
+  readonly #dirtyWorkloads = new Set<string>();
+  readonly #workloadNodes = new Map<string, ReadonlyMap<string, number>>();
+
+  #version = 0;
+  #topologyVersion = 0;
+  #view: KubeView | undefined;
+  #viewVersion = -1;
+
+  /** A change listener (the live source wakes the EC2 refresher when topology changes). */
+  onTopologyChange: (() => void) | undefined;
+
+  get version(): number {
+    return this.#version;
+  }
+
+  #bump(topology = false): void {
+    this.#version += 1;
+    if (topology) {
+      this.#topologyVersion += 1;
+      this.onTopologyChange?.();
+    }
+  }
+
+  readonly sinks = {
+    nodes: this.#collectionSink(this.#nodes, projectNode, {
+      changed: (key, prev, next) => {
+        this.#dirtyNodes.add(key);
+        this.#bump(
+          prev === undefined || next === undefined || nodeTopology(prev) !== nodeTopology(next),
+        );
+      },
+      replaced: (before, after) => {
+        for (const k of before) this.#dirtyNodes.add(k);
+        for (const k of after) this.#dirtyNodes.add(k);
+        this.#bump(true);
+      },
+    }),
+    pods: this.#podSink(),
+    daemonSets: this.#collectionSink(this.#daemonSets, projectDaemonSet, {
+      changed: (key, prev, next) => {
+        // aws-node's env carries the CNI settings, ENI_CONFIG_LABEL_DEF and VPC_ID.
+        const awsNode = key === 'kube-system/aws-node';
+        this.#bump(awsNode && !sameJson(prev?.env, next?.env));
+      },
+      replaced: () => {
+        this.#bump(true);
+      },
+    }),
+    namespaces: this.#collectionSink(this.#namespaces, projectNamespace),
+    deployments: this.#collectionSink(this.#deployments, projectDeployment),
+    rollouts: this.#collectionSink(this.#rollouts, projectRollout),
+    replicaSets: this.#collectionSink(this.#replicaSets, projectReplicaSet, {
+      changed: (key, prev, next) => {
+        this.#ownerChanged(key, prev, next);
+        this.#bump();
+      },
+      replaced: () => {
+        this.#reindexOwners();
+        this.#bump();
+      },
+    }),
+    eniConfigs: this.#collectionSink(this.#eniConfigs, projectEniConfig, {
+      changed: () => {
+        this.#bump(true);
+      },
+      replaced: () => {
+        this.#bump(true);
+      },
+    }),
+  } as const;
+
+  #collectionSink<T>(
+    c: Collection<T>,
+    project: (r: Reader) => T,
+    on: {
+      changed: (key: string, prev: T | undefined, next: T | undefined) => void;
+      replaced: (before: readonly string[], after: readonly string[]) => void;
+    } = {
+      changed: () => {
+        this.#bump();
+      },
+      replaced: () => {
+        this.#bump();
+      },
+    },
+  ): Sink<T> {
+    return {
+      project,
+      upsert: (key, item) => {
+        const r = c.set(key, item);
+        if (r) on.changed(key, r.previous, item);
+      },
+      remove: key => {
+        const prev = c.delete(key);
+        if (prev !== undefined) on.changed(key, prev, undefined);
+      },
+      replaceAll: items => {
+        const before = [...c.items.keys()];
+        c.replace(items);
+        on.replaced(before, [...items.keys()]);
+      },
+    };
+  }
+
+  #podSink(): Sink<PodRecord> {
+    return {
+      project: projectPod,
+      upsert: (key, pod) => {
+        if (this.#pods.upsert(key, pod)) this.#bump();
+      },
+      remove: key => {
+        if (this.#pods.remove(key)) this.#bump();
+      },
+      replaceAll: pods => {
+        this.#pods.replaceAll(pods);
+        this.#bump();
+      },
+    };
+  }
+
+  #ownerOf(rs: ReplicaSet | undefined): string | undefined {
+    if (!rs || (rs.ownerKind !== 'Deployment' && rs.ownerKind !== 'Rollout')) return undefined;
+    return workloadKey(rs.ownerKind, rs.namespace, rs.ownerName ?? '');
+  }
+
+  #ownerChanged(rsKey: string, prev: ReplicaSet | undefined, next: ReplicaSet | undefined): void {
+    const before = this.#ownerOf(prev);
+    const after = this.#ownerOf(next);
+    if (before === after) return;
+    if (before !== undefined) {
+      this.#workloadSets.get(before)?.delete(rsKey);
+      this.#dirtyWorkloads.add(before);
+    }
+    if (after !== undefined) {
+      let sets = this.#workloadSets.get(after);
+      if (!sets) this.#workloadSets.set(after, (sets = new Set()));
+      sets.add(rsKey);
+      this.#rsOwner.set(rsKey, after);
+      this.#dirtyWorkloads.add(after);
+    } else {
+      this.#rsOwner.delete(rsKey);
+    }
+  }
+
+  #reindexOwners(): void {
+    for (const w of this.#workloadSets.keys()) this.#dirtyWorkloads.add(w);
+    this.#workloadSets.clear();
+    this.#rsOwner = replicaSetOwners([...this.#replicaSets.items.values()]);
+    for (const [rsKey, w] of this.#rsOwner) {
+      let sets = this.#workloadSets.get(w);
+      if (!sets) this.#workloadSets.set(w, (sets = new Set()));
+      sets.add(rsKey);
+      this.#dirtyWorkloads.add(w);
+    }
+  }
+
+  #nodesView(previous: ReadonlyMap<string, Node> | undefined): {
+    nodes: ReadonlyMap<string, Node>;
+    changed: ReadonlySet<string> | 'all';
+  } {
+    for (const n of this.#pods.dirtyNodes) this.#dirtyNodes.add(n);
+    this.#pods.dirtyNodes.clear();
+    if (previous && this.#dirtyNodes.size === 0) return { nodes: previous, changed: new Set() };
+    const nodes = new Map(previous ?? []);
+    const names = previous ? this.#dirtyNodes : this.#nodes.items.keys();
+    for (const name of names) {
+      const base = this.#nodes.items.get(name);
+      if (base) nodes.set(name, { ...base, usage: this.#pods.usageOf(name) });
+      else nodes.delete(name);
+    }
+    const changed = previous ? new Set(this.#dirtyNodes) : 'all';
+    this.#dirtyNodes.clear();
+    return { nodes, changed };
+  }
+
+  #workloadNodesView(
+    previous: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined,
+  ): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    for (const rs of this.#pods.dirtyReplicaSets) {
+      const owner = this.#rsOwner.get(rs);
+      if (owner !== undefined) this.#dirtyWorkloads.add(owner);
+    }
+    this.#pods.dirtyReplicaSets.clear();
+    if (previous && this.#dirtyWorkloads.size === 0) return previous;
+    for (const w of this.#dirtyWorkloads) {
+      const merged = new Map<string, number>();
+      for (const rs of this.#workloadSets.get(w) ?? []) {
+        for (const [node, n] of this.#pods.replicaSetNodes(rs) ?? [])
+          merged.set(node, (merged.get(node) ?? 0) + n);
+      }
+      if (merged.size > 0) this.#workloadNodes.set(w, merged);
+      else this.#workloadNodes.delete(w);
+    }
+    this.#dirtyWorkloads.clear();
+    return new Map(this.#workloadNodes);
+  }
+
+  /** The current state; the same object until something changes. */
+  view(): KubeView {
+    if (this.#view && this.#viewVersion === this.#version) return this.#view;
+    const prev = this.#view;
+    const pick = <T, V>(c: Collection<T>, old: V | undefined, make: () => V): V => {
+      if (old !== undefined && !c.changed) return old;
+      c.changed = false;
+      return make();
+    };
+    const workloadsChanged = this.#deployments.changed || this.#rollouts.changed;
+    this.#deployments.changed = false;
+    this.#rollouts.changed = false;
+    const workloads =
+      prev && !workloadsChanged
+        ? prev.workloads
+        : new Map(
+            [...this.#deployments.items.values(), ...this.#rollouts.items.values()].map(w => [
+              workloadKey(w.kind, w.namespace, w.name),
+              w,
+            ]),
+          );
+    this.#nodes.changed = false;
+    const nodes = this.#nodesView(prev?.nodes);
+    this.#view = {
+      version: this.#version,
+      nodes: nodes.nodes,
+      nodeChanges: { since: prev?.version ?? -1, names: nodes.changed },
+      daemonSets: pick(this.#daemonSets, prev?.daemonSets, () => [
+        ...this.#daemonSets.items.values(),
+      ]),
+      namespaces: pick(
+        this.#namespaces,
+        prev?.namespaces,
+        () => new Map([...this.#namespaces.items.values()].map(n => [n.name, n])),
+      ),
+      workloads,
+      replicaSets: pick(this.#replicaSets, prev?.replicaSets, () => [
+        ...this.#replicaSets.items.values(),
+      ]),
+      eniConfigs: pick(
+        this.#eniConfigs,
+        prev?.eniConfigs,
+        () => new Map([...this.#eniConfigs.items.values()].map(e => [e.name, e])),
+      ),
+      workloadNodes: this.#workloadNodesView(prev?.workloadNodes),
+      topologyVersion: this.#topologyVersion,
+      pods: this.#pods.size,
+    };
+    this.#viewVersion = this.#version;
+    return this.#view;
+  }
+}

@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import type { Clock, Delay } from '../timing/delay.js';
+import type { BackoffPolicy } from '../timing/backoff.js';
+import { KubeStore } from './cluster-store.js';
+import { Reflector, type ReflectorStatus } from './reflector.js';
+import {
+  DAEMON_SETS,
+  DEPLOYMENTS,
+  ENI_CONFIGS,
+  NAMESPACES,
+  NODES,
+  PODS,
+  REPLICA_SETS,
+  ROLLOUTS,
+} from './resources.js';
+import type { KubeTransport } from './transport.js';
+
+export interface KubeInformersOptions {
+  readonly transport: KubeTransport;
+  readonly log: Logger;
+  readonly now: Clock;
+  readonly delay: Delay;
+  readonly pageSize?: number;
+  readonly watchTimeoutSeconds?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly absentRetryMs?: number;
+  readonly minHealthyWatchMs?: number;
+  readonly random?: () => number;
+}
+
+export interface KubeHealth {
+  /** Every resource has had its first full list. */
+  readonly synced: boolean;
+  /** When the state stopped being known current: the earliest time a list or watch fell; undefined while current. */
+  readonly downSinceMs?: number;
+  /** Why, for /readyz and warnings: `pods watch: HTTP 500 (since …)`. */
+  readonly degraded?: string;
+  readonly resources: readonly ReflectorStatus[];
+}
+
+/**
+ * List/watch of every resource the cluster model is built from, into one KubeStore. Nodes, pods,
+ * DaemonSets, Namespaces, Deployments and ReplicaSets must exist; Argo Rollouts and ENIConfigs are CRDs
+ * that many clusters do not have.
+ */
+export class KubeInformers {
+  readonly store = new KubeStore();
+  /** Resolves once every resource has been listed in full: readiness. */
+  readonly synced: Promise<void>;
+  readonly #reflectors: readonly Reflector<unknown>[];
+  readonly #now: Clock;
+
+  constructor(options: KubeInformersOptions) {
+    const { transport, log, now, delay } = options;
+    this.#now = now;
+    const opts = {
+      transport,
+      log: log.child({ component: 'kube' }),
+      now,
+      delay,
+      ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
+      ...(options.watchTimeoutSeconds !== undefined && {
+        watchTimeoutSeconds: options.watchTimeoutSeconds,
+      }),
+      ...(options.backoff && { backoff: options.backoff }),
+      ...(options.absentRetryMs !== undefined && { absentRetryMs: options.absentRetryMs }),
+      ...(options.minHealthyWatchMs !== undefined && {
+        minHealthyWatchMs: options.minHealthyWatchMs,
+      }),
+      ...(options.random && { random: options.random }),
+    };
+    const s = this.store.sinks;
+    this.#reflectors = [
+      new Reflector(NODES, s.nodes, opts),
+      new Reflector(PODS, s.pods, opts),
+      new Reflector(DAEMON_SETS, s.daemonSets, opts),
+      new Reflector(NAMESPACES, s.namespaces, opts),
+      new Reflector(DEPLOYMENTS, s.deployments, opts),
+      new Reflector(REPLICA_SETS, s.replicaSets, opts),
+      new Reflector(ROLLOUTS, s.rollouts, opts),
+      new Reflector(ENI_CONFIGS, s.eniConfigs, opts),
+    ] as Reflector<unknown>[];
+    this.synced = Promise.all(this.#reflectors.map(r => r.synced)).then(() => undefined);
+  }
+
+  start(): void {
+    for (const r of this.#reflectors) r.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#reflectors.map(r => r.stop()));
+  }
+
+  health(): KubeHealth {
+    const resources = this.#reflectors.map(r => r.status());
+    const down = resources.filter(r => r.downSinceMs !== undefined);
+    const downSinceMs = down.length
+      ? Math.min(...down.map(r => r.downSinceMs ?? this.#now()))
+      : undefined;
+    const degraded = down.length
+      ? down
+          .map(
+            r =>
+              `${r.resource} ${r.synced ? 'watch' : 'list'} failing for ${Math.round((this.#now() - (r.downSinceMs ?? 0)) / 1000)} s: ${r.lastError ?? 'unknown error'}`,
+          )
+          .join('; ')
+      : undefined;
+    return {
+      synced: resources.every(r => r.synced),
+      ...(downSinceMs !== undefined && { downSinceMs }),
+      ...(degraded !== undefined && { degraded }),
+      resources,
+    };
+  }
+}

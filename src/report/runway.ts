@@ -1,0 +1,164 @@
+import type { CniSettings } from '../cni/settings.js';
+import type { ClusterModel, PodShape, Workload } from '../cluster/model.js';
+import { NODE_GROUP_LABELS } from '../cluster/objects/node.js';
+import type { AddressBook } from '../simulate/address-book.js';
+import type { NodeGroup } from '../simulate/node-groups.js';
+import { simulate, type Simulation } from '../simulate/simulate.js';
+import type { TypicalPod } from './typical-pod.js';
+
+/** How many more typical pods a node group can take before one of its subnets runs out. */
+export interface Runway {
+  readonly pods: number;
+  /** Of those, on the group's nodes as they are. */
+  readonly onExistingNodes: number;
+  readonly newNodes: number;
+  /** Addresses one full new node takes (ENI primaries and pool), and what it runs. */
+  readonly newNode?: {
+    readonly ips: number;
+    readonly workloadPods: number;
+    readonly daemonSetPods: number;
+  };
+  /** The subnet that runs out first: one more pod would need more than it has. */
+  readonly limitedBy?: {
+    readonly subnetId: string;
+    readonly zone: string;
+    readonly available: number;
+    readonly required: number;
+  };
+  /** The search stopped at its ceiling: at least this many fit. */
+  readonly atLeast: boolean;
+  readonly notes: readonly string[];
+}
+
+/** No node group's runway is worth counting past this; it also bounds the search. */
+export const RUNWAY_CEILING = 100_000;
+
+/** The label that names this group on its nodes, so the probe pods stay on it. */
+function groupLabel(model: ClusterModel, group: NodeGroup): string | undefined {
+  for (const n of model.nodes.values()) {
+    if (n.nodeGroup !== group.name) continue;
+    return NODE_GROUP_LABELS.find(k => n.labels[k] === group.name);
+  }
+  return undefined;
+}
+
+function probe(label: string, group: NodeGroup, pod: TypicalPod, replicas: number): Workload {
+  const shape: PodShape = {
+    requests: { cpuMilli: pod.cpuMilli, memoryBytes: pod.memoryBytes },
+    network: 'pool',
+    nodeSelector: { [label]: group.name },
+    requiredNodeTerms: [],
+    // Pods meant for a tainted group tolerate its taints.
+    tolerations: [{ operator: 'Exists' }],
+    onePerNode: false,
+    labels: {},
+  };
+  return {
+    kind: 'Deployment',
+    namespace: 'ipguard-report',
+    name: `runway-${group.name}`,
+    labels: {},
+    annotations: {},
+    replicas,
+    paused: false,
+    templateKey: 'runway',
+    pod: shape,
+    deploymentStrategy: { type: 'RollingUpdate' },
+    status: {},
+  };
+}
+
+function fits(sim: Simulation): boolean {
+  return sim.unplaced === 0 && sim.subnets.every(s => s.required <= s.available);
+}
+
+/**
+ * Runway by simulation: the most replicas of a typical pod, pinned to the group, that the simulation
+ * places (existing nodes first, then new nodes of the group) with every subnet they draw from still
+ * having enough free addresses. Found by doubling and then bisecting.
+ */
+export function runwayOf(
+  model: ClusterModel,
+  book: AddressBook,
+  group: NodeGroup,
+  pod: TypicalPod,
+  nowMs: number,
+  /** What-if settings: new nodes take what they would, existing nodes give back what they would. */
+  cni?: CniSettings,
+): Runway {
+  const label = groupLabel(model, group);
+  if (label === undefined || !group.limits) {
+    return {
+      pods: 0,
+      onExistingNodes: 0,
+      newNodes: 0,
+      atLeast: false,
+      notes: [
+        group.limits
+          ? 'the node group label of its nodes is not known'
+          : `instance type ${group.instanceType ?? '(none)'} is not in the instance types: its addresses cannot be modelled`,
+      ],
+    };
+  }
+  const run = (n: number): Simulation =>
+    simulate({
+      model,
+      change: { desired: probe(label, group, pod, n), replicaSets: [], nowMs },
+      book,
+      ...(cni && { cni }),
+    });
+  let good = 0;
+  let goodSim: Simulation | undefined;
+  let bad: number | undefined;
+  let badSim: Simulation | undefined;
+  for (let n = 1; n <= RUNWAY_CEILING; n = Math.min(n * 2, RUNWAY_CEILING)) {
+    const sim = run(n);
+    if (fits(sim)) {
+      good = n;
+      goodSim = sim;
+      if (n === RUNWAY_CEILING) break;
+    } else {
+      bad = n;
+      badSim = sim;
+      break;
+    }
+  }
+  while (bad !== undefined && bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    const sim = run(mid);
+    if (fits(sim)) {
+      good = mid;
+      goodSim = sim;
+    } else {
+      bad = mid;
+      badSim = sim;
+    }
+  }
+  const short = badSim?.subnets
+    .filter(s => s.required > s.available)
+    .sort((a, b) => b.required - b.available - (a.required - a.available))[0];
+  const typical = (goodSim ?? badSim)?.typicalNode;
+  const notes = [...new Set([...(goodSim?.notes ?? []), ...(badSim?.notes ?? [])])];
+  return {
+    pods: good,
+    onExistingNodes: goodSim?.podsOnExisting ?? 0,
+    newNodes: goodSim?.newNodes ?? 0,
+    ...(typical && {
+      newNode: {
+        ips: typical.addresses.ips,
+        workloadPods: typical.workloadPods,
+        daemonSetPods: typical.daemonSets.pods,
+      },
+    }),
+    ...(short && {
+      limitedBy: {
+        subnetId: short.id,
+        zone: short.zone,
+        available: short.available,
+        required: short.required,
+      },
+    }),
+    atLeast: bad === undefined,
+    notes,
+  };
+}

@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import { buildClusterModel } from '../cluster/build.js';
+import { addObject, emptyClusterObjects, type ClusterObjects } from '../cluster/collect.js';
+import type { ClusterModel } from '../cluster/model.js';
+import { Reader } from '../cluster/reader.js';
+import type { Ec2Api, SdkSubnet } from '../ec2/api.js';
+import {
+  fetchInstanceTypes,
+  fetchNetworkInterfaces,
+  fetchSubnets,
+  type InstanceTypesFetch,
+  type NetworkInterfacesFetch,
+  type SubnetsFetch,
+} from '../ec2/fetch.js';
+import { demandOf } from '../cluster/aws/subnet-selection.js';
+import { captureObjects, type CaptureCount } from '../kube/capture.js';
+import { objectKey, type KubeResource } from '../kube/resources.js';
+import type { KubeTransport } from '../kube/transport.js';
+
+export interface LiveCaptureOptions {
+  readonly transport: KubeTransport;
+  readonly ec2: Ec2Api;
+  readonly clusterName?: string;
+  readonly networkInterfaces: boolean;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Every object as kubectl prints it, a page at a time (the snapshot writer streams them to disk). */
+  readonly onObjects?: (resource: KubeResource, items: readonly Record<string, unknown>[]) => void;
+}
+
+export interface LiveCapture {
+  /** The objects, projected as the snapshot files would be. */
+  readonly objects: ClusterObjects;
+  readonly counts: readonly CaptureCount[];
+  /** Objects that could not be read, skipped: `Pod shop/x: spec.containers[0]…: problem`. */
+  readonly skipped: readonly string[];
+  readonly subnets: SubnetsFetch;
+  /** The raw answers for the selected subnets only, in their order. */
+  readonly selectedSubnets: readonly SdkSubnet[];
+  readonly instanceTypes: InstanceTypesFetch;
+  readonly networkInterfaces?: NetworkInterfacesFetch;
+}
+
+/**
+ * One pass over the live cluster and EC2, without watches or background refresh: what a one-shot
+ * command needs. Kubernetes first (every resource, paginated), then EC2 for what the nodes use.
+ */
+export async function captureLive(o: LiveCaptureOptions): Promise<LiveCapture> {
+  const signal = o.signal ?? new AbortController().signal;
+  const objects = emptyClusterObjects();
+  const skipped: string[] = [];
+  const counts = await captureObjects(
+    o.transport,
+    (resource, items) => {
+      o.onObjects?.(resource, items);
+      for (const obj of items) {
+        const key = objectKey(obj) ?? '?';
+        try {
+          addObject(
+            objects,
+            Reader.of(obj, `${resource.kind} ${key}`, ''),
+            resource.kind,
+            resource.apiVersion,
+          );
+        } catch (err) {
+          skipped.push((err as Error).message);
+        }
+      }
+    },
+    o.log,
+    signal,
+  );
+  for (const s of skipped.slice(0, 20)) o.log.warn(`skipped an object that cannot be read: ${s}`);
+
+  const demand = demandOf(objects.nodes, objects.eniConfigs, objects.daemonSets);
+  const subnets = await fetchSubnets(o.ec2, demand, [], o.clusterName, signal, o.log);
+  const selectedIds = new Set(subnets.selection.selected.keys());
+  const selectedSubnets = subnets.raw.filter(
+    s => s.SubnetId !== undefined && selectedIds.has(s.SubnetId),
+  );
+  const instanceTypes = await fetchInstanceTypes(o.ec2, demand.instanceTypes, signal, o.log);
+  const networkInterfaces = o.networkInterfaces
+    ? await fetchNetworkInterfaces(o.ec2, demand.instanceIds, signal, o.log)
+    : undefined;
+  return {
+    objects,
+    counts,
+    skipped,
+    subnets,
+    selectedSubnets,
+    instanceTypes,
+    ...(networkInterfaces && { networkInterfaces }),
+  };
+}
+
+/** The model of a capture: what `--snapshot` on the files written from it gives. */
+export function modelOfCapture(c: LiveCapture): ClusterModel {
+  return buildClusterModel({
+    objects: c.objects,
+    subnets: c.subnets.selection.selected,
+    instanceTypes: c.instanceTypes.limits,
+    ...(c.networkInterfaces && { networkInterfaces: c.networkInterfaces.interfaces }),
+  });
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ipguard } from '../helpers/cli.js';
+import { BLUEGREEN_DIR } from '../helpers/examples.js';
+
+test('ipguard report on the example says where the addresses are and what would free them', async () => {
+  const { code, out, err } = await ipguard(['report', '--snapshot', BLUEGREEN_DIR]);
+  assert.equal(code, 0, err);
+  assert.equal(err, '');
+  for (const line of [
+    '13 nodes, 133 pods (81 with a pod address); VPC CNI MINIMUM_IP_TARGET=13',
+    'nodes hold 185 addresses: 81 used by pods, 88 idle in warm pools; 85 free in the subnets below',
+    'subnet-0b2f3e4d5c6b7a802  us-east-1b  10.20.2.0/24    20  251      4    57    25    27    174',
+    'apps: 10 × m5.2xlarge in us-east-1a, us-east-1b, us-east-1c',
+    'pool size: MINIMUM_IP_TARGET=13 holds at least 13 addresses',
+    'runway: 3 more pods of 7 CPU / 26 GiB (the average of 10 workload pods here): 3 on 3 new nodes taking 14 addresses each (9 DaemonSet + up to 1 of these pods)',
+    'one more and subnet-0b2f3e4d5c6b7a802 (us-east-1b) runs out: it would need 28, 20 free',
+    'with WARM_IP_TARGET=1 MINIMUM_IP_TARGET=6: 15 pods',
+    'kubectl -n kube-system set env daemonset/aws-node WARM_IP_TARGET=1 MINIMUM_IP_TARGET=6',
+    'ip-10-20-1-20.ec2.internal  apps    m5.2xlarge  us-east-1a    10        6    14    13     6     7',
+  ]) {
+    assert.ok(out.includes(line), `missing: ${line}\n---\n${out}`);
+  }
+});
+
+test('ipguard report --output json is the report, JSON alone on stdout', async () => {
+  const { code, out } = await ipguard([
+    'report',
+    '--snapshot',
+    BLUEGREEN_DIR,
+    '--output',
+    'json',
+    '--pod-cpu',
+    '500m',
+    '--pod-memory',
+    '1Gi',
+  ]);
+  assert.equal(code, 0);
+  const r = JSON.parse(out) as {
+    source: string;
+    totals: { idle: number };
+    nodeGroups: {
+      name: string;
+      typicalPod: { cpuMilli: number; memoryBytes: number; basis: string };
+    }[];
+    subnets: unknown[];
+    nodes: unknown[];
+    idleSettings: { options: { freed: number }[] };
+  };
+  assert.equal(r.source, `snapshot ${BLUEGREEN_DIR}`);
+  assert.equal(r.totals.idle, 88);
+  assert.equal(r.subnets.length, 3);
+  assert.equal(r.nodes.length, 13);
+  assert.deepStrictEqual(r.nodeGroups[0]?.typicalPod, {
+    cpuMilli: 500,
+    memoryBytes: 2 ** 30,
+    basis: 'given',
+    samplePods: 0,
+  });
+  assert.equal(r.idleSettings.options[0]?.freed, 75);
+});
+
+test('bad flags are bad usage: exit 2 with the reason', async () => {
+  const r = await ipguard(['report', '--snapshot', BLUEGREEN_DIR, '--pod-cpu', 'lots']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--pod-cpu: expected a quantity/);
+  const none = await ipguard(['report'], { HOME: '/nonexistent' });
+  assert.equal(none.code, 2);
+  assert.match(
+    none.err,
+    /^ipguard report: no cluster configured: set KUBECONFIG .*, or give --snapshot DIR\n$/,
+  );
+});

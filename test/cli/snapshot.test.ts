@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Ec2CallCounter } from '../../src/ec2/calls.js';
+import { createEc2Api } from '../../src/ec2/client.js';
+import { createKubeTransport } from '../../src/kube/transport.js';
+import { writeSnapshot } from '../../src/state/snapshot-writer.js';
+import { FakeEc2 } from '../fakes/ec2.js';
+import { FakeKubeApi } from '../fakes/kube-api.js';
+import { captureLog } from '../helpers/async.js';
+import { ipguard } from '../helpers/cli.js';
+import {
+  BLUEGREEN_DIR,
+  bluegreenInstanceTypes,
+  bluegreenObjects,
+  bluegreenSubnets,
+} from '../helpers/examples.js';
+
+const ROLLOUT = join(BLUEGREEN_DIR, 'rollout-v2.yaml');
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+async function fakes(t: { after: (fn: () => Promise<void>) => void }) {
+  const kube = await FakeKubeApi.start();
+  kube.load(bluegreenObjects());
+  const ec2 = await FakeEc2.start();
+  ec2.load(bluegreenSubnets());
+  ec2.load(bluegreenInstanceTypes());
+  t.after(async () => {
+    await kube.close();
+    await ec2.close();
+  });
+  return { kube, ec2 };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'ipguard-snapshot-'));
+}
+
+test('a snapshot of the live cluster checks offline exactly as the files it was taken from', async t => {
+  const { kube, ec2 } = await fakes(t);
+  const client = ec2.client();
+  t.after(() => {
+    client.destroy();
+  });
+  const dir = tmp();
+  const { log } = captureLog();
+  const written = await writeSnapshot(dir, {
+    transport: createKubeTransport(kube.kubeConfig()),
+    ec2: createEc2Api(client, new Ec2CallCounter()),
+    networkInterfaces: false,
+    log,
+  });
+  assert.deepStrictEqual(
+    written.files.map(f => f.slice(dir.length + 1)),
+    ['cluster.json', 'subnets.json', 'instance-types.json'],
+  );
+  const list = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+    kind: string;
+    items: { kind: string; apiVersion: string }[];
+  };
+  assert.equal(list.kind, 'List');
+  assert.equal(list.items.length, bluegreenObjects().length);
+  assert.ok(list.items.every(i => typeof i.kind === 'string' && typeof i.apiVersion === 'string'));
+
+  const fromSnapshot = await ipguard([
+    'check',
+    '--snapshot',
+    dir,
+    '-f',
+    ROLLOUT,
+    '--output',
+    'json',
+  ]);
+  const fromFiles = await ipguard([
+    'check',
+    '--snapshot',
+    BLUEGREEN_DIR,
+    '-f',
+    ROLLOUT,
+    '--output',
+    'json',
+  ]);
+  assert.equal(fromSnapshot.code, 1, 'the switch is denied');
+  assert.equal(fromSnapshot.out, fromFiles.out);
+
+  const report = await ipguard(['report', '--snapshot', dir, '--output', 'json']);
+  const reportFiles = await ipguard(['report', '--snapshot', BLUEGREEN_DIR, '--output', 'json']);
+  const strip = (s: string) => {
+    const r = JSON.parse(s) as Record<string, unknown>;
+    delete r.source;
+    delete r.otherSubnets;
+    return r;
+  };
+  assert.deepStrictEqual(strip(report.out), strip(reportFiles.out));
+});
+
+test('a snapshot without --network-interfaces removes an older network-interfaces.json', async t => {
+  const { kube, ec2 } = await fakes(t);
+  const client = ec2.client();
+  t.after(() => {
+    client.destroy();
+  });
+  const dir = tmp();
+  writeFileSync(join(dir, 'network-interfaces.json'), '{"NetworkInterfaces": []}');
+  const { log } = captureLog();
+  await writeSnapshot(dir, {
+    transport: createKubeTransport(kube.kubeConfig()),
+    ec2: createEc2Api(client, new Ec2CallCounter()),
+    networkInterfaces: false,
+    log,
+  });
+  assert.equal(existsSync(join(dir, 'network-interfaces.json')), false);
+});
+
+test('ipguard snapshot and report read KUBECONFIG, AWS_REGION and AWS_ENDPOINT_URL_EC2', async t => {
+  const { kube, ec2 } = await fakes(t);
+  const dir = tmp();
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kube.kubeConfigYaml());
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    KUBECONFIG: kubeconfig,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_EC2: ec2.url,
+    AWS_ACCESS_KEY_ID: 'AKIDFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const run = promisify(execFile);
+  const out = join(dir, 'snap');
+  const snap = await run(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'snapshot', '--out', out, '--output', 'json'],
+    { env, timeout: 30_000 },
+  );
+  const summary = JSON.parse(snap.stdout) as {
+    objects: Record<string, number>;
+    subnets: number;
+    ec2Calls: number;
+  };
+  assert.equal(summary.objects.Pod, 133);
+  assert.equal(summary.subnets, 3);
+  assert.ok(ec2.requests.length > 0, 'EC2 was asked at AWS_ENDPOINT_URL_EC2');
+  assert.equal(summary.ec2Calls, ec2.requests.length);
+  assert.ok(kube.requests.every(r => r.auth === 'Bearer fake-token'));
+
+  const live = await run(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'report', '--output', 'json'],
+    {
+      env,
+      timeout: 30_000,
+    },
+  );
+  const files = await ipguard(['report', '--snapshot', out, '--output', 'json']);
+  const strip = (s: string) => {
+    const r = JSON.parse(s) as Record<string, unknown>;
+    delete r.source;
+    return r;
+  };
+  assert.deepStrictEqual(strip(live.stdout), strip(files.out));
+  assert.match((JSON.parse(live.stdout) as { source: string }).source, /^live cluster /);
+});
