@@ -12,6 +12,7 @@ import { realDelay, type Clock, type Delay } from '../timing/delay.js';
 import { InputError } from '../errors.js';
 import { probeLiveState } from './live-available.js';
 import { LiveModelBuilder } from './live-model.js';
+import type { ClusterModel } from '../cluster/model.js';
 import type { StateSource, StateView } from './source.js';
 
 export type LiveConfig = Pick<
@@ -57,6 +58,9 @@ function ago(nowMs: number, atMs: number): string {
  * without waiting on either. When a watch is down or EC2 fails, the last state is still served, with
  * its age and the reason in `degraded`.
  */
+/** How long one model serves decisions while the watches keep changing the state under it. */
+export const MODEL_REFRESH_MS = 1000;
+
 export class LiveSource implements StateSource {
   readonly description: string;
   readonly ec2Calls: Ec2CallCounter;
@@ -68,6 +72,10 @@ export class LiveSource implements StateSource {
   readonly #onClose: (() => void) | undefined;
   readonly #closed = new AbortController();
   #ready = false;
+  #model: ClusterModel | undefined;
+  #modelBuiltAtMs = 0;
+  /** The EC2 answers the model was built on: new ones (every minute at most) rebuild it at once. */
+  #modelEc2: unknown;
   #demandTopology = -1;
   #demandTimer: NodeJS.Immediate | undefined;
 
@@ -148,8 +156,17 @@ export class LiveSource implements StateSource {
     if (!this.#ready) return undefined;
     const ec2 = this.#ec2.view();
     if (!ec2) return undefined;
-    const model = this.#builder.build(this.#kube.store.view(), ec2);
     const nowMs = this.#now();
+    // Under pod churn every event changes the view. Rebuilding per admission would also throw away
+    // what decisions derive from the model (candidate nodes, placements), so a model serves for up to
+    // MODEL_REFRESH_MS; reservations cover what was admitted meanwhile.
+    let model = this.#model;
+    if (!model || nowMs - this.#modelBuiltAtMs >= MODEL_REFRESH_MS || this.#modelEc2 !== ec2) {
+      model = this.#builder.build(this.#kube.store.view(), ec2);
+      this.#model = model;
+      this.#modelEc2 = ec2;
+      this.#modelBuiltAtMs = nowMs;
+    }
     const kube = this.#kube.health();
     const e = this.#ec2.health();
     const subnetsAt = e.subnetsRefreshedAtMs ?? nowMs;
