@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: one run on one machine, one table, written to bench/results/. Never part of npm test.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { freePort, load, startServer, stopServer, type LoadResult } from './admi
 import { timeDecision } from './decision.js';
 import { writeLargeCluster } from './large-cluster.js';
 import { requestMix } from './request-mix.js';
+import { startLargeClusterFakes } from './live-cluster.js';
 
 const CONNECTIONS = 20;
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -106,6 +108,76 @@ async function admissionRows(clusterDir: string, pki: ReturnType<typeof makePki>
   ];
 }
 
+/** Rows 3 and 4: the live state synced from the fakes, measured in a process of its own. */
+async function liveRows(): Promise<Row[]> {
+  const fakes = await startLargeClusterFakes(5000, 30);
+  const dir = await mkdtemp(join(tmpdir(), 'ipguard-live-'));
+  try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, fakes.kube.kubeConfigYaml());
+    const out = await new Promise<string>((resolvePromise, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--expose-gc', join(ROOT, 'dist/bench/live-child.js')],
+        {
+          env: {
+            ...process.env,
+            KUBECONFIG: kubeconfig,
+            AWS_ENDPOINT_URL_EC2: fakes.ec2.url,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'bench',
+            AWS_SECRET_ACCESS_KEY: 'bench',
+            AWS_EC2_METADATA_DISABLED: 'true',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+      child.on('exit', code => {
+        if (code === 0) resolvePromise(text);
+        else reject(new Error(`live-child exited ${String(code)}`));
+      });
+    });
+    const r = JSON.parse(out) as {
+      syncMs: number;
+      pods: number;
+      nodes: number;
+      rssMiB: number;
+      heapDeltaBytes: number;
+      admissions: number;
+      ec2CallsDuringAdmissions: number;
+    };
+    return [
+      {
+        measure: `live state: resident memory after syncing ${r.nodes} nodes / ${r.pods} pods from the fake API (sync ${(r.syncMs / 1000).toFixed(1)} s), MiB`,
+        value: fmt(r.rssMiB, 0),
+        baseline: '',
+        target: '< 300',
+        met: r.rssMiB < 300,
+      },
+      {
+        measure: 'live state: heap per pod, bytes',
+        value: fmt(r.heapDeltaBytes / r.pods, 0),
+        baseline: '',
+        target: '',
+        met: undefined,
+      },
+      {
+        measure: `EC2 calls per 10,000 admissions (${r.admissions} answered on the live state)`,
+        value: String((r.ec2CallsDuringAdmissions * 10_000) / r.admissions),
+        baseline: '',
+        target: '0 on the request path',
+        met: r.ec2CallsDuringAdmissions === 0,
+      },
+    ];
+  } finally {
+    await fakes.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'ipguard-bench-'));
   try {
@@ -138,6 +210,8 @@ async function main(): Promise<void> {
       target: '',
       met: undefined,
     });
+    rows.push(...(await liveRows()));
+
     const header = `ipguard benchmark ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); cluster: ${generated.nodes} nodes, ${generated.pods} pods, 3 zones, 6 subnets`;
     const table = [
       '| measure | ipguard | bare fastify | target | met |',

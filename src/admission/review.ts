@@ -143,6 +143,11 @@ export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Tar
   }
   if (req.object === undefined)
     throw new BadReview(`${source}: request.object: missing for ${req.operation}`, req.uid);
+  if (sub === undefined && unchangedSpecAndStatus(req.object, req.oldObject)) {
+    // Most updates of a workload touch only its metadata (labels, annotations from GitOps tools):
+    // nothing about its pods can change, and there is nothing to simulate.
+    return { type: 'ignore', reason: 'only metadata changed' };
+  }
   try {
     const object = Reader.of(req.object, source, 'request.object');
     if (sub === 'scale') {
@@ -160,7 +165,10 @@ export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Tar
     const current =
       req.oldObject === undefined
         ? undefined
-        : withRequestIdentity(project(Reader.of(req.oldObject, source, 'request.oldObject')), req);
+        : withRequestIdentity(
+            project(Reader.of(req.oldObject, source, 'request.oldObject'), { pod: false }),
+            req,
+          );
     return {
       type: 'change',
       desired: { type: 'workload', workload: desired },
@@ -183,4 +191,38 @@ function withRequestIdentity<T extends { namespace: string; name: string }>(
     namespace: req.namespace !== undefined && req.namespace !== '' ? req.namespace : obj.namespace,
     name: req.name !== undefined && req.name !== '' ? req.name : obj.name,
   };
+}
+
+/** spec and status the same in the object and its old version. */
+function unchangedSpecAndStatus(object: unknown, oldObject: unknown): boolean {
+  if (!isRecord(object) || !isRecord(oldObject)) return false;
+  return (
+    object.spec !== undefined &&
+    jsonEqual(object.spec, oldObject.spec) &&
+    jsonEqual(object.status, oldObject.status)
+  );
+}
+
+/**
+ * Deep equality of decoded JSON. Walks both values and stops at the first difference, building no
+ * strings: a template change deep in the spec is found without serializing either side.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !jsonEqual(x[k], y[k])) return false;
+    keys += 1;
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
+  return keys === 0;
 }

@@ -153,18 +153,21 @@ export function decide(input: DecideInput): Decision {
   }
   if (modeNote !== undefined) why.push(modeNote);
 
-  const lines = [
-    changeLine(sim, name),
-    placementLine(sim),
-    nodeLine(sim, model),
-    ...judgement.subnets.map(s => subnetLine(s, sim)),
-    sim.subnets.length > 0 ? totalLine(sim, judgement) : undefined,
-    ...judgement.thin.map(
-      s => `${s.id} (${s.zone}) would keep ${s.left} free, below the headroom of ${s.threshold}`,
-    ),
-    ...sim.notes,
-    ...why,
-  ].filter((l): l is string => l !== undefined);
+  // Built only when someone reads them: the webhook needs them only to explain a non-allow.
+  let built: string[] | undefined;
+  const lines = (): string[] =>
+    (built ??= [
+      changeLine(sim, name),
+      placementLine(sim),
+      nodeLine(sim, model),
+      ...judgement.subnets.map(s => subnetLine(s, sim)),
+      sim.subnets.length > 0 ? totalLine(sim, judgement) : undefined,
+      ...judgement.thin.map(
+        s => `${s.id} (${s.zone}) would keep ${s.left} free, below the headroom of ${s.threshold}`,
+      ),
+      ...sim.notes,
+      ...why,
+    ].filter((l): l is string => l !== undefined));
 
   const setting = settingBehind(sim);
   const t = sim.typicalNode;
@@ -173,7 +176,7 @@ export function decide(input: DecideInput): Decision {
     const headline =
       simulated === 'deny'
         ? `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`
-        : `${name}: ${lines[lines.length - 1] ?? 'thin headroom'}`;
+        : `${name}: ${lines().at(-1) ?? 'thin headroom'}`;
     warnings.push(...why, headline);
     for (const s of judgement.short.slice(0, 2))
       warnings.push(
@@ -225,7 +228,9 @@ export function decide(input: DecideInput): Decision {
     sim,
     judgement,
     remedies,
-    messages: lines,
+    get messages() {
+      return lines();
+    },
     warnings: uniqueWarnings,
     ...(denial !== undefined && { denial }),
   };

@@ -20,6 +20,20 @@ const caches = new WeakMap<ClusterModel, ModelCache>();
 
 /** What makes two pods land on the same nodes: requests, network, selectors, tolerations, anti-affinity. */
 export function shapeKey(pod: PodShape, workload: string): string {
+  // Shapes from the model (every scale of a workload) are the same objects each time.
+  let byWorkload = shapeKeys.get(pod);
+  if (!byWorkload) shapeKeys.set(pod, (byWorkload = new Map<string, string>()));
+  let key = byWorkload.get(workload);
+  if (key === undefined) {
+    key = computeShapeKey(pod, workload);
+    byWorkload.set(workload, key);
+  }
+  return key;
+}
+
+const shapeKeys = new WeakMap<PodShape, Map<string, string>>();
+
+function computeShapeKey(pod: PodShape, workload: string): string {
   return JSON.stringify([
     pod.requests.cpuMilli,
     pod.requests.memoryBytes,

@@ -282,7 +282,9 @@ export function simulate(input: SimulationInput): Simulation {
   const { fromNew, fromExisting, touched } = demand;
 
   const credit = whatIf ? settingsCredit(model, model.cni, cni, book) : new Map<string, number>();
-  const ids = new Set<string>([...fromNew.keys(), ...fromExisting.keys(), ...touched]);
+  const ids = new Set<string>(fromNew.keys());
+  for (const id of fromExisting.keys()) ids.add(id);
+  for (const id of touched) ids.add(id);
   const subnets: SubnetDemand[] = [...ids].sort().map(id => {
     const s = model.subnets.get(id);
     if (!s) notes.push(`subnet ${id} is not in the subnets: its free addresses are unknown`);

@@ -12,9 +12,17 @@ function review(name: string): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-test('a Deployment UPDATE whose objects carry no apiVersion or kind is dispatched on request.kind', () => {
+test('an UPDATE that changes only a label needs no simulation', () => {
   const req = parseAdmissionReview(review('deployment-update-label-only.json'));
   assert.equal(req.uid, '2e9c253b-6520-11e9-96d1-000c29f3d008');
+  assert.deepEqual(targetOf(req), { type: 'ignore', reason: 'only metadata changed' });
+});
+
+test('a Deployment UPDATE whose objects carry no apiVersion or kind is dispatched on request.kind', () => {
+  const r = review('deployment-update-label-only.json');
+  const request = r.request as { object: { spec: { replicas: number } } };
+  request.object.spec.replicas = 3;
+  const req = parseAdmissionReview(r);
   const t = targetOf(req);
   assert.equal(t.type, 'change');
   if (t.type !== 'change' || t.desired.type !== 'workload') return;
@@ -28,7 +36,10 @@ test('a Deployment UPDATE whose objects carry no apiVersion or kind is dispatche
 });
 
 test('an equivalent-conversion request (extensions/v1beta1 with empty spec) is still a Deployment', () => {
-  const t = targetOf(parseAdmissionReview(review('deployment-update-equivalent-conversion.json')));
+  const r = review('deployment-update-equivalent-conversion.json');
+  // Both versions have an empty spec: give the new one a paused flag so it is more than metadata.
+  (r.request as { object: { spec: Record<string, unknown> } }).object.spec = { paused: true };
+  const t = targetOf(parseAdmissionReview(r));
   assert.equal(t.type, 'change');
   if (t.type === 'change' && t.desired.type === 'workload')
     assert.equal(t.desired.workload.replicas, undefined);
@@ -114,3 +125,29 @@ for (const b of broken) {
     );
   });
 }
+
+/** JSON with sorted keys, nulls kept: equal text exactly when the values are equal. */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+test('jsonEqual is equality of decoded JSON, whatever the key order', async () => {
+  const fc = (await import('fast-check')).default;
+  const { jsonEqual } = await import('../../src/admission/review.js');
+  const json = fc.json({ depthSize: 'small' }).map(t => JSON.parse(t) as unknown);
+  fc.assert(
+    fc.property(json, json, (a, b) => {
+      assert.equal(jsonEqual(a, b), sortedJson(a) === sortedJson(b));
+      assert.equal(jsonEqual(a, structuredClone(a)), true);
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -1,8 +1,8 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.js';
+import { repoRoot } from './repo.js';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO = repoRoot();
 export const EXAMPLE = join(REPO, 'examples', 'bluegreen');
 
 export interface CliRun {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { KubeObject } from '../fakes/kube-api.js';
+import { repoRoot } from './repo.js';
 
 /** The bundled blue/green example: a 13-node EKS cluster captured as kubectl and aws CLI output. */
-export const BLUEGREEN_DIR = fileURLToPath(new URL('../../examples/bluegreen/', import.meta.url));
+export const BLUEGREEN_DIR = `${join(repoRoot(), 'examples', 'bluegreen')}/`;
 
 function readJson(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`${BLUEGREEN_DIR}${name}`, 'utf8')) as Record<string, unknown>;

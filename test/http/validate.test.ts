@@ -219,7 +219,12 @@ test('a label-only update changes no pods and is allowed quietly', async () => {
   const { answer } = await validate(t, review);
   assert.equal(answer.allowed, true);
   assert.equal(answer.warnings, undefined);
-  assert.equal(answer.auditAnnotations?.verdict, 'allow');
+  assert.equal(answer.auditAnnotations, undefined, 'nothing was simulated');
+  const m = await t.app.inject({ url: '/metrics' });
+  assert.match(
+    m.body,
+    /ipguard_admission_requests_total\{verdict="ignored",kind="Rollout",change="none",dry_run="false"\} 1/,
+  );
 });
 
 test('a promote on rollouts/status that adds no pods is allowed', async () => {

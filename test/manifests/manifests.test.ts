@@ -396,6 +396,12 @@ describe('the ValidatingWebhookConfiguration', () => {
     }
   }
 
+  function withOtherSpec(object: unknown): unknown {
+    const o = structuredClone(object) as { spec?: { replicas?: number } };
+    if (o.spec) o.spec.replicas = (o.spec.replicas ?? 1) + 1;
+    return o;
+  }
+
   function judged(shape: RequestShape, object: unknown): boolean {
     const req: AdmissionRequest = {
       uid: 'u',
@@ -406,7 +412,8 @@ describe('the ValidatingWebhookConfiguration', () => {
       namespace: 'shop',
       operation: shape.operation,
       object,
-      ...(shape.operation === 'UPDATE' && { oldObject: object }),
+      // The old version differs in its spec: an update that only touches metadata is never judged.
+      ...(shape.operation === 'UPDATE' && { oldObject: withOtherSpec(object) }),
       dryRun: false,
     };
     return targetOf(req).type === 'change';

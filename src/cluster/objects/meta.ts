@@ -51,7 +51,11 @@ export function canonicalJson(value: unknown): string {
   // intermediate arrays of entries.
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      out +=
+        (i === 0 ? '' : ',') + (item === null || item === undefined ? 'null' : canonicalJson(item));
+    }
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;

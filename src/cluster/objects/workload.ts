@@ -17,12 +17,40 @@ export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
 export const DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS = 30;
 export const DEFAULT_MAX_TRAFFIC_WEIGHT = 100;
 
-function template(spec: Reader | undefined): Pick<Workload, 'templateKey' | 'pod'> {
+/** What to read besides the spec: an object only compared against (an oldObject) needs no pod shape. */
+export interface ProjectOptions {
+  readonly pod?: boolean;
+}
+
+/**
+ * Canonical template texts by their raw JSON: the same templates come back in request after request
+ * (every review of a workload carries its current template), and canonicalizing is the costly part.
+ */
+const MAX_TEMPLATE_KEYS = 2048;
+const templateKeys = new Map<string, string>();
+
+function templateKeyOf(value: unknown): string {
+  const raw = JSON.stringify(value);
+  let key = templateKeys.get(raw);
+  if (key === undefined) {
+    key = canonicalJson(value);
+    if (templateKeys.size >= MAX_TEMPLATE_KEYS) templateKeys.clear();
+    templateKeys.set(raw, key);
+  }
+  return key;
+}
+
+function template(
+  spec: Reader | undefined,
+  o: ProjectOptions,
+): Pick<Workload, 'templateKey' | 'pod'> {
   const tpl = spec?.child('template');
   const podSpec = tpl?.child('spec');
   if (!tpl || !podSpec) return { templateKey: '' };
+  const templateKey = templateKeyOf(tpl.value);
+  if (o.pod === false) return { templateKey };
   const labels = tpl.child('metadata')?.stringMap('labels') ?? {};
-  return { templateKey: canonicalJson(tpl.value), pod: podShape(podSpec, labels) };
+  return { templateKey, pod: podShape(podSpec, labels) };
 }
 
 function commonStatus(status: Reader | undefined): WorkloadStatus {
@@ -50,7 +78,7 @@ function base(meta: Meta): Pick<Workload, 'namespace' | 'name' | 'uid' | 'labels
   };
 }
 
-export function projectDeployment(obj: Reader): Workload {
+export function projectDeployment(obj: Reader, o: ProjectOptions = {}): Workload {
   const meta = readMeta(obj, true);
   const spec = obj.child('spec');
   const strategy = spec?.child('strategy');
@@ -75,7 +103,7 @@ export function projectDeployment(obj: Reader): Workload {
     ...base(meta),
     ...(replicas !== undefined && { replicas }),
     paused: spec?.bool('paused') === true,
-    ...template(spec),
+    ...template(spec, o),
     deploymentStrategy,
     status: commonStatus(obj.child('status')),
   };
@@ -149,7 +177,7 @@ function rolloutStrategy(spec: Reader | undefined): RolloutStrategy {
   };
 }
 
-export function projectRollout(obj: Reader): Workload {
+export function projectRollout(obj: Reader, o: ProjectOptions = {}): Workload {
   const meta = readMeta(obj, true);
   const spec = obj.child('spec');
   const ref = spec?.child('workloadRef');
@@ -175,7 +203,7 @@ export function projectRollout(obj: Reader): Workload {
     ...base(meta),
     ...(replicas !== undefined && { replicas }),
     paused: spec?.bool('paused') === true,
-    ...template(spec),
+    ...template(spec, o),
     rolloutStrategy: rolloutStrategy(spec),
     ...(workloadRef && { workloadRef }),
     status: {

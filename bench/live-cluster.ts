@@ -1,0 +1,206 @@
+/**
+ * The large cluster of the benchmark, served by the loopback fakes: the Kubernetes API (lists generated
+ * page by page, never held whole) and EC2. Shared by bench/live-sync.ts and the live-state rows of
+ * `npm run bench`.
+ */
+import { FakeEc2 } from '../test/fakes/ec2.js';
+import { FakeKubeApi, type KubeObject } from '../test/fakes/kube-api.js';
+import { bluegreenInstanceTypes } from '../test/helpers/examples.js';
+import {
+  DAEMON_SETS,
+  NAMESPACES,
+  NODES,
+  PODS,
+  REPLICA_SETS,
+  DEPLOYMENTS,
+} from '../src/kube/resources.js';
+
+export interface LargeFakes {
+  readonly kube: FakeKubeApi;
+  readonly ec2: FakeEc2;
+  readonly nodes: number;
+  readonly pods: number;
+  /** A pod that is not in the cluster yet, for churn. */
+  readonly pod: (i: number) => KubeObject;
+  close(): Promise<void>;
+}
+
+export async function startLargeClusterFakes(
+  nodes: number,
+  podsPerNode: number,
+): Promise<LargeFakes> {
+  const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+  const DEPLOYMENT_COUNT = 500;
+
+  function nodeName(i: number): string {
+    return `ip-10-${16 + (i % 3)}-${Math.floor(i / 3 / 250)}-${(Math.floor(i / 3) % 250) + 1}.ec2.internal`;
+  }
+
+  function nodeIp(i: number): string {
+    return `10.${16 + (i % 3)}.${Math.floor(i / 3 / 250)}.${(Math.floor(i / 3) % 250) + 1}`;
+  }
+
+  function node(i: number): KubeObject {
+    const zone = ZONES[i % 3] ?? 'us-east-1a';
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: nodeName(i),
+        uid: `node-${i}`,
+        labels: {
+          'node.kubernetes.io/instance-type': 'm5.2xlarge',
+          'topology.kubernetes.io/zone': zone,
+          'eks.amazonaws.com/nodegroup': `group-${i % 4}`,
+          'kubernetes.io/hostname': nodeName(i),
+        },
+      },
+      spec: { providerID: `aws:///${zone}/i-${(0x1000000 + i).toString(16)}` },
+      status: {
+        addresses: [{ type: 'InternalIP', address: nodeIp(i) }],
+        allocatable: { cpu: '7910m', memory: '31000000Ki', pods: '58' },
+        capacity: { cpu: '8', memory: '32000000Ki', pods: '58' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    };
+  }
+
+  function pod(i: number): KubeObject {
+    const d = i % DEPLOYMENT_COUNT;
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `app-${d}-${i}`,
+        namespace: `ns-${d % 20}`,
+        uid: `pod-${i}`,
+        labels: { app: `app-${d}`, 'pod-template-hash': 'abc123' },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: `app-${d}-abc123`,
+            uid: `rs-${d}`,
+            controller: true,
+          },
+        ],
+      },
+      spec: {
+        nodeName: nodeName(i % nodes),
+        containers: [
+          {
+            name: 'app',
+            image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/app:v1',
+            resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } },
+            env: [{ name: 'LOG_LEVEL', value: 'info' }],
+            ports: [{ containerPort: 8080, protocol: 'TCP' }],
+          },
+        ],
+        serviceAccountName: 'default',
+        tolerations: [
+          { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+        ],
+      },
+      status: { phase: 'Running', podIP: '10.16.0.1', hostIP: nodeIp(i % nodes) },
+    };
+  }
+
+  function deployment(d: number): KubeObject {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `app-${d}`, namespace: `ns-${d % 20}`, uid: `dep-${d}` },
+      spec: {
+        replicas: Math.ceil((nodes * podsPerNode) / DEPLOYMENT_COUNT),
+        selector: { matchLabels: { app: `app-${d}` } },
+        template: {
+          metadata: { labels: { app: `app-${d}` } },
+          spec: {
+            containers: [
+              { name: 'app', resources: { requests: { cpu: '100m', memory: '256Mi' } } },
+            ],
+          },
+        },
+      },
+      status: { replicas: Math.ceil((nodes * podsPerNode) / DEPLOYMENT_COUNT) },
+    };
+  }
+
+  function replicaSet(d: number): KubeObject {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `app-${d}-abc123`,
+        namespace: `ns-${d % 20}`,
+        labels: { 'pod-template-hash': 'abc123' },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: `app-${d}`,
+            uid: `dep-${d}`,
+            controller: true,
+          },
+        ],
+      },
+      spec: { replicas: 300 },
+      status: { replicas: 300 },
+    };
+  }
+
+  const kube = await FakeKubeApi.start();
+  kube.generate(NODES, nodes, node);
+  kube.generate(PODS, nodes * podsPerNode, pod);
+  kube.generate(DEPLOYMENTS, DEPLOYMENT_COUNT, deployment);
+  kube.generate(REPLICA_SETS, DEPLOYMENT_COUNT, replicaSet);
+  kube.generate(NAMESPACES, 20, i => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: `ns-${i}` },
+  }));
+  kube.generate(DAEMON_SETS, 1, () => ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'aws-node', namespace: 'kube-system' },
+    spec: {
+      template: {
+        spec: {
+          hostNetwork: true,
+          containers: [
+            {
+              name: 'aws-node',
+              env: [
+                { name: 'WARM_IP_TARGET', value: '5' },
+                { name: 'VPC_ID', value: 'vpc-1' },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  }));
+  const ec2 = await FakeEc2.start();
+  ec2.load(bluegreenInstanceTypes());
+  ec2.load({
+    Subnets: ZONES.map((zone, z) => ({
+      SubnetId: `subnet-${z}`,
+      VpcId: 'vpc-1',
+      CidrBlock: `10.${16 + z}.0.0/16`,
+      AvailabilityZone: zone,
+      AvailableIpAddressCount: 20_000,
+      Tags: [],
+    })),
+  });
+  return {
+    kube,
+    ec2,
+    nodes,
+    pods: nodes * podsPerNode,
+    pod,
+    async close() {
+      await kube.close();
+      await ec2.close();
+    },
+  };
+}
