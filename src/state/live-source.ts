@@ -239,9 +239,17 @@ export async function chooseLiveSource(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<{ readonly source: LiveSource; readonly why: string } | undefined> {
   const probe = await probeLiveState(env);
-  if (!probe.available) {
-    log.info({ reason: probe.reason }, 'no live cluster');
-    return undefined;
+  if (probe.available) return { source: createLiveSource(config, log, env), why: probe.reason };
+  // Inside a cluster the bundled example would judge real requests against made-up state: wait for
+  // the API instead (/readyz fails and the failure mode answers until the first sync).
+  if (
+    env.KUBERNETES_SERVICE_HOST !== undefined &&
+    env.KUBERNETES_SERVICE_HOST !== '' &&
+    loadKubeConfig(env)
+  ) {
+    log.warn({ reason: probe.reason }, 'the cluster API does not answer yet; waiting for it');
+    return { source: createLiveSource(config, log, env), why: `in-cluster; ${probe.reason}` };
   }
-  return { source: createLiveSource(config, log, env), why: probe.reason };
+  log.info({ reason: probe.reason }, 'no live cluster');
+  return undefined;
 }

@@ -4,24 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ClusterModel } from '../../src/cluster/model.js';
-import { Ec2CallCounter } from '../../src/ec2/calls.js';
-import { createEc2Api } from '../../src/ec2/client.js';
 import { NODES } from '../../src/kube/resources.js';
-import { createKubeTransport } from '../../src/kube/transport.js';
 import { loadStateFiles, snapshotFiles } from '../../src/state/files.js';
 import { liveStateAvailable, probeLiveState } from '../../src/state/live-available.js';
 import { chooseLiveSource, createLiveSource, LiveSource } from '../../src/state/live-source.js';
 import { DEFAULT_POLICY } from '../../src/policy/config.js';
 import { DEFAULT_SERVE } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
-import { FakeEc2 } from '../fakes/ec2.js';
 import { FakeKubeApi } from '../fakes/kube-api.js';
-import { captureLog, scaledDelay, waitFor } from '../helpers/async.js';
+import { captureLog, waitFor } from '../helpers/async.js';
+import { liveSetup as setup } from '../helpers/live.js';
 import {
   BLUEGREEN_DIR,
   bluegreenInstanceTypes,
   bluegreenObjects,
-  bluegreenSubnets,
   clone,
 } from '../helpers/examples.js';
 
@@ -37,53 +33,6 @@ async function expectedModel(): Promise<ClusterModel> {
   return {
     ...m,
     subnets: new Map([...m.subnets].filter(([id]) => PRIVATE_SUBNETS.includes(id))),
-  };
-}
-
-async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const kube = await FakeKubeApi.start();
-  kube.load(bluegreenObjects());
-  const ec2 = await FakeEc2.start();
-  ec2.load(bluegreenSubnets());
-  ec2.load(bluegreenInstanceTypes());
-  const client = ec2.client();
-  const calls = new Ec2CallCounter();
-  const { delay } = scaledDelay();
-  const { log, lines } = captureLog();
-  let nowMs = 5_000_000;
-  const source = new LiveSource({
-    transport: createKubeTransport(kube.kubeConfig()),
-    ec2: createEc2Api(client, calls),
-    ec2Calls: calls,
-    config: {
-      subnetRefreshSeconds: 60,
-      instanceTypeRefreshSeconds: 6 * 3600,
-      describeNetworkInterfaces: false,
-    },
-    log,
-    now: () => nowMs,
-    delay,
-    kube: { pageSize: 50, random: () => 0.5, backoff: { baseMs: 50, capMs: 200, jitter: 0 } },
-    ec2Options: { random: () => 0.5 },
-    onClose: () => {
-      client.destroy();
-    },
-  });
-  t.after(async () => {
-    await source.close();
-    await kube.close();
-    await ec2.close();
-  });
-  return {
-    kube,
-    ec2,
-    calls,
-    source,
-    lines,
-    advance: (ms: number) => {
-      nowMs += ms;
-    },
-    nowMs: () => nowMs,
   };
 }
 
@@ -220,4 +169,30 @@ test('chooseLiveSource gives serve a live source when a cluster answers, undefin
   assert.equal(choice.source.description, `live cluster ${file} (${kube.url})`);
   assert.equal(choice.source.current(), undefined);
   await choice.source.close();
+});
+
+test('in a pod, an API that does not answer yet still means live state, never the bundled example', async t => {
+  const home = mkdtempSync(join(tmpdir(), 'ipguard-home-'));
+  const config = { ...DEFAULT_SERVE, policy: DEFAULT_POLICY };
+  const { log, lines } = captureLog();
+  // A kubeconfig for a server nobody listens on (port 9 is discard, closed here).
+  const file = join(home, 'kubeconfig');
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:9\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n',
+  );
+  assert.equal(
+    await chooseLiveSource(config, log, { KUBECONFIG: file }),
+    undefined,
+    'on a laptop: fall back',
+  );
+  const choice = await chooseLiveSource(config, log, {
+    KUBECONFIG: file,
+    KUBERNETES_SERVICE_HOST: '10.100.0.1',
+  });
+  assert.ok(choice, 'in a pod: wait for the API');
+  t.after(() => choice.source.close());
+  assert.match(choice.why, /^in-cluster; the cluster at .* did not answer/);
+  assert.ok(lines.some(l => l.msg === 'the cluster API does not answer yet; waiting for it'));
+  assert.equal(choice.source.current(), undefined, '/readyz fails until the first sync');
 });
