@@ -2,6 +2,8 @@ import { fieldPath, inputError, type InputError } from '../errors.js';
 import { describeValue, isRecord } from './fields.js';
 import { quantityMilli, quantityValue } from './quantity.js';
 
+const EMPTY: Readonly<Record<string, unknown>> = {};
+
 /**
  * Typed, path-aware reads of one decoded object. Absent fields are fine; a field of the wrong type is
  * an error that names the file and the field.
@@ -9,18 +11,35 @@ import { quantityMilli, quantityValue } from './quantity.js';
 export class Reader {
   readonly value: Readonly<Record<string, unknown>>;
   readonly source: string;
-  readonly at: string;
+  /** Where this object is: the root's path, or the parent and the key that led here. */
+  readonly #parent: Reader | undefined;
+  readonly #key: string | number;
+  #at: string | undefined;
 
-  constructor(value: Readonly<Record<string, unknown>>, source: string, at: string) {
+  constructor(
+    value: Readonly<Record<string, unknown>>,
+    source: string,
+    at: string,
+    parent?: Reader,
+    key: string | number = '',
+  ) {
     this.value = value;
     this.source = source;
-    this.at = at;
+    this.#at = parent ? undefined : at;
+    this.#parent = parent;
+    this.#key = key;
   }
 
   static of(value: unknown, source: string, at: string): Reader {
     if (!isRecord(value))
       throw inputError(source, at, `expected an object, got ${describeValue(value)}`);
     return new Reader(value, source, at);
+  }
+
+  /** The field path, built only when asked: reads run on every admission, errors are rare. */
+  get at(): string {
+    this.#at ??= this.#parent ? fieldPath(this.#parent.at, this.#key) : '';
+    return this.#at;
   }
 
   path(key: string | number): string {
@@ -40,14 +59,24 @@ export class Reader {
     const v = this.value[key];
     if (v === undefined || v === null) return undefined;
     if (!isRecord(v)) throw this.fail(key, `expected an object, got ${describeValue(v)}`);
-    return new Reader(v, this.source, this.path(key));
+    return new Reader(v, this.source, '', this, key);
   }
 
   list(key: string): Reader[] {
     const v = this.value[key];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw this.fail(key, `expected a list, got ${describeValue(v)}`);
-    return v.map((item: unknown, i) => Reader.of(item, this.source, fieldPath(this.path(key), i)));
+    if (v.length === 0) return [];
+    const list = new Reader(EMPTY, this.source, '', this, key);
+    return v.map((item: unknown, i) => {
+      if (!isRecord(item))
+        throw inputError(
+          this.source,
+          fieldPath(list.at, i),
+          `expected an object, got ${describeValue(item)}`,
+        );
+      return new Reader(item, this.source, '', list, i);
+    });
   }
 
   strings(key: string): string[] {
