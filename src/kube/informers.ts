@@ -1,8 +1,6 @@
-import type { Logger } from 'pino';
-import type { Clock, Delay } from '../timing/delay.js';
-import type { BackoffPolicy } from '../timing/backoff.js';
+import type { Clock } from '../timing/delay.js';
 import { KubeStore } from './cluster-store.js';
-import { Reflector, type ReflectorStatus } from './reflector.js';
+import { Reflector, type ReflectorOptions, type ReflectorStatus } from './reflector.js';
 import {
   DAEMON_SETS,
   DEPLOYMENTS,
@@ -13,20 +11,9 @@ import {
   REPLICA_SETS,
   ROLLOUTS,
 } from './resources.js';
-import type { KubeTransport } from './transport.js';
 
-export interface KubeInformersOptions {
-  readonly transport: KubeTransport;
-  readonly log: Logger;
-  readonly now: Clock;
-  readonly delay: Delay;
-  readonly pageSize?: number;
-  readonly watchTimeoutSeconds?: number;
-  readonly backoff?: BackoffPolicy;
-  readonly absentRetryMs?: number;
-  readonly minHealthyWatchMs?: number;
-  readonly random?: () => number;
-}
+/** The informers take what each resource's reflector takes, and pass it on. */
+export type KubeInformersOptions = ReflectorOptions;
 
 export interface KubeHealth {
   /** Every resource has had its first full list. */
