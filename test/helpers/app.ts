@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
@@ -36,6 +36,7 @@ export function testApp(
   model: ClusterModel | undefined,
   env: Record<string, string> = {},
   tls?: TlsMaterial,
+  log: Logger = pino({ level: 'silent' }),
 ): TestApp {
   const clock = { now: T0 };
   const now = (): number => clock.now;
@@ -51,7 +52,7 @@ export function testApp(
       book: new AddressBook(),
       metrics,
       now,
-      log: pino({ level: 'silent' }),
+      log,
     },
     tls,
   );

@@ -434,3 +434,34 @@ test('/metrics speaks the Prometheus text format with the families operators ale
     /ipguard_admission_requests_total\{verdict="deny",kind="Rollout",change="switch",dry_run="false"\} 1/,
   );
 });
+
+test('an exception used is logged at warn with its reason, beside the review uid', async () => {
+  const { captureLog } = await import('../helpers/async.js');
+  const { log, lines } = captureLog();
+  const t = testApp(await exampleModel(), {}, undefined, log);
+  const review = switchReview();
+  review.request.object.metadata.annotations['ipguard.io/exception'] = 'CHG-2231';
+  await validate(t, review);
+  const line = lines.find(l => l.msg === 'admission allowed by exception');
+  assert.ok(line, JSON.stringify(lines));
+  assert.equal(line.level, 40);
+  assert.equal(line.uid, 'b7f1c2d3-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+  assert.deepEqual(line.exception, { on: 'workload', reason: 'CHG-2231' });
+  assert.equal(line.verdict, 'warn');
+});
+
+test('remedies stop when the time budget says so; the denial still carries the numbers', async () => {
+  const t = await story({ IPGUARD_BUDGET_MS: '50' });
+  // Every review's clock reading moves 40 ms: the search for remedies finds half the budget gone at once.
+  let ticks = 0;
+  const realNow = t.clock.now;
+  Object.defineProperty(t.clock, 'now', { get: () => realNow + 40 * ticks++ });
+  const { answer } = await validate(t, switchReview());
+  assert.equal(answer.allowed, false);
+  assert.match(answer.status?.message ?? '', /needs 140, 85 available/);
+  assert.doesNotMatch(
+    answer.status?.message ?? '',
+    /MINIMUM_IP_TARGET=8/,
+    'no time left to search for settings',
+  );
+});
