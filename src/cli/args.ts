@@ -1,6 +1,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../errors.js';
-import { isCniSettingName, type CniEnv, type CniSettingName } from '../cni/settings.js';
+import {
+  CNI_SETTING_NAMES,
+  isCniSettingName,
+  type CniEnv,
+  type CniSettingName,
+} from '../cni/settings.js';
 
 export class UsageError extends InputError {}
 
@@ -56,7 +61,7 @@ export function cniFlags(values: readonly string[] | undefined): CniEnv {
     if (eq < 0) throw new UsageError(`--cni: expected KEY=VALUE, got ${JSON.stringify(pair)}`);
     if (!isCniSettingName(key)) {
       throw new UsageError(
-        `--cni: unknown setting ${JSON.stringify(key)} (known: WARM_ENI_TARGET, WARM_IP_TARGET, MINIMUM_IP_TARGET, WARM_PREFIX_TARGET, ENABLE_PREFIX_DELEGATION, AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, ENABLE_POD_ENI, MAX_ENI)`,
+        `--cni: unknown setting ${JSON.stringify(key)} (known: ${CNI_SETTING_NAMES.join(', ')})`,
       );
     }
     env[key] = pair.slice(eq + 1);

@@ -21,6 +21,11 @@ export interface CniSettings {
   readonly podEni: boolean;
   /** MAX_ENI: a cap below the instance's ENI limit; undefined when unset or below 1. */
   readonly maxEni: number | undefined;
+  /**
+   * ENABLE_SUBNET_DISCOVERY (v1.18+, on by default): a new secondary ENI goes to the subnet with the most
+   * free addresses among the node's and the same-zone subnets tagged kubernetes.io/role/cni.
+   */
+  readonly subnetDiscovery: boolean;
 }
 
 export const CNI_SETTING_NAMES = [
@@ -32,6 +37,7 @@ export const CNI_SETTING_NAMES = [
   'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG',
   'ENABLE_POD_ENI',
   'MAX_ENI',
+  'ENABLE_SUBNET_DISCOVERY',
 ] as const;
 
 export type CniSettingName = (typeof CNI_SETTING_NAMES)[number];
@@ -46,6 +52,7 @@ export const DEFAULT_CNI_SETTINGS: CniSettings = {
   customNetworking: false,
   podEni: false,
   maxEni: undefined,
+  subnetDiscovery: true,
 };
 
 export function isCniSettingName(name: string): name is CniSettingName {
@@ -89,13 +96,13 @@ export function parseCniSettings(env: CniEnv): ParsedCniSettings {
     }
     return n;
   };
-  const bool = (name: CniSettingName): boolean => {
+  const bool = (name: CniSettingName, dflt = false): boolean => {
     const raw = env[name];
-    if (raw === undefined || raw === '') return false;
+    if (raw === undefined || raw === '') return dflt;
     const b = goParseBool(raw);
     if (b === undefined) {
-      fallback(name, raw, 'false');
-      return false;
+      fallback(name, raw, String(dflt));
+      return dflt;
     }
     return b;
   };
@@ -119,6 +126,7 @@ export function parseCniSettings(env: CniEnv): ParsedCniSettings {
     customNetworking: bool('AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG'),
     podEni: bool('ENABLE_POD_ENI'),
     maxEni,
+    subnetDiscovery: bool('ENABLE_SUBNET_DISCOVERY', true),
   };
   return { settings, fallbacks };
 }

@@ -6,7 +6,16 @@ import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peak.js';
 import { placePods, type DaemonSetLoad } from './placement.js';
 import { settingsCredit } from './settings-credit.js';
-import { addGrowth, addShares, nodeSubnets, sharesOf, sharesOfHoldings } from './subnet-shares.js';
+import {
+  addGrowth,
+  addNodeGrowth,
+  addShares,
+  nodeSubnets,
+  placedShares,
+  sharesOf,
+  sharesOfHoldings,
+} from './subnet-shares.js';
+import { SecondaryEniPlacer } from './eni-subnets.js';
 
 export interface SimulationInput {
   readonly model: ClusterModel;
@@ -151,6 +160,7 @@ function computeDemand(
   let newNodes = 0;
   const placement = placePods({ model, pod, pods, cni, book, workload });
   notes.push(...placement.notes);
+  const placer = new SecondaryEniPlacer(model, cni);
   const pool = pod.network === 'pool' ? 1 : 0;
   const branch = pod.network === 'branch' ? 1 : 0;
   for (const { node, pods: onNode } of placement.existing) {
@@ -174,23 +184,27 @@ function computeDemand(
     }
     const u = node.usage;
     const held = model.holdings?.get(node.name);
-    const before = held
-      ? sharesOfHoldings(held)
-      : sharesOf(
-          book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods),
-          subnets,
-        );
-    const after = sharesOf(
-      book.addresses(
-        limits,
-        cni,
-        node.maxPods,
-        u.poolPods + pool * onNode,
-        u.branchPods + branch * onNode,
-      ),
-      subnets,
+    const after = book.addresses(
+      limits,
+      cni,
+      node.maxPods,
+      u.poolPods + pool * onNode,
+      u.branchPods + branch * onNode,
     );
-    addGrowth(fromExisting, before, after);
+    if (subnets.pod !== undefined && subnets.pod !== subnets.node) {
+      // Custom networking: the ENIConfig subnet, whatever discovery would say.
+      const before = held
+        ? sharesOfHoldings(held)
+        : sharesOf(
+            book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods),
+            subnets,
+          );
+      addGrowth(fromExisting, before, sharesOf(after, subnets));
+    } else if (subnets.node !== undefined) {
+      const before =
+        held ?? book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods);
+      addNodeGrowth(fromExisting, before, after, subnets.node, placer);
+    }
   }
 
   const group = placement.group;
@@ -217,7 +231,12 @@ function computeDemand(
           plan.zone.eniConfig,
           plan.zone.zone,
         );
-        addShares(fromNew, sharesOf(a, subnets));
+        addShares(
+          fromNew,
+          subnets.pod !== undefined && subnets.pod !== subnets.node
+            ? sharesOf(a, subnets)
+            : placedShares(a, subnets, placer),
+        );
         if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
           typicalNode = {
             group: group.name,

@@ -1,5 +1,6 @@
 import type { NodeAddresses } from '../cni/node-addresses.js';
 import type { ClusterModel, EniHoldings } from '../cluster/model.js';
+import type { SecondaryEniPlacer } from './eni-subnets.js';
 
 /** The subnets one node's addresses come from. */
 export interface NodeSubnets {
@@ -72,4 +73,60 @@ export function addGrowth(acc: Map<string, number>, before: Shares, after: Share
     const d = n - shareIn(before, id);
     if (d > 0) acc.set(id, (acc.get(id) ?? 0) + d);
   }
+}
+
+/**
+ * A new node's addresses per subnet when its secondary ENIs may land elsewhere (subnet discovery): the
+ * primary ENI, the trunk and branch ENIs stay in the node's subnet.
+ */
+export function placedShares(
+  a: NodeAddresses,
+  subnets: NodeSubnets,
+  placer: SecondaryEniPlacer,
+): Shares {
+  const node = subnets.node;
+  if (node === undefined) return [];
+  const own = a.primaryEniIps + a.trunkIps + a.branchIps;
+  // The node's own ENI comes first: EC2's free count drops before ipamd creates the next ENI.
+  placer.consume(node, own);
+  const out = new Map<string, number>([[node, own]]);
+  for (const ips of a.secondaryEniIps) {
+    const id = placer.place(node, ips);
+    out.set(id, (out.get(id) ?? 0) + ips);
+  }
+  return [...out];
+}
+
+/**
+ * Add an existing node's growth per subnet. ENIs it has grow where they are (the node's subnet: which
+ * subnet discovery picked for them is not known without its ENIs); ENIs it adds go where discovery
+ * sends them. Counted from its ENIs (`before` as holdings), the growth is one block.
+ */
+export function addNodeGrowth(
+  acc: Map<string, number>,
+  before: NodeAddresses | EniHoldings,
+  after: NodeAddresses,
+  nodeSubnet: string,
+  placer: SecondaryEniPlacer,
+): void {
+  const add = (id: string, n: number): void => {
+    if (n > 0) acc.set(id, (acc.get(id) ?? 0) + n);
+  };
+  if (!('secondaryEniIps' in before)) {
+    const delta = after.ips - before.ips;
+    if (delta > 0) add(placer.place(nodeSubnet, delta), delta);
+    return;
+  }
+  add(
+    nodeSubnet,
+    after.primaryEniIps -
+      before.primaryEniIps +
+      (after.trunkIps - before.trunkIps) +
+      (after.branchIps - before.branchIps),
+  );
+  after.secondaryEniIps.forEach((ips, i) => {
+    const had = before.secondaryEniIps[i];
+    if (had !== undefined) add(nodeSubnet, ips - had);
+    else add(placer.place(nodeSubnet, ips), ips);
+  });
 }
