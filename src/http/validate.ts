@@ -94,7 +94,10 @@ function decideRequest(
     throw err;
   }
   const d = resolved.change.desired;
-  const key = workloadKey(d.kind, d.namespace, d.name);
+  // An object created with generateName has no name yet: each such create holds its own reservation.
+  const key = d.name.endsWith('*')
+    ? `${workloadKey(d.kind, d.namespace, d.name)}#${req.uid}`
+    : workloadKey(d.kind, d.namespace, d.name);
   const free = (id: string): number | undefined => view.model.subnets.get(id)?.availableIps;
   const stale = staleReason(view, deps.config, nowMs);
   const decision = decide({
@@ -110,7 +113,8 @@ function decideRequest(
     stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
   });
   // Dry runs change no state: they get the same verdict and reserve nothing.
-  if (decision.allowed && !req.dryRun && decision.sim.ipsRequired > 0) {
+  // A re-admitted workload's new need replaces its old one; needing nothing now releases it.
+  if (decision.allowed && !req.dryRun) {
     deps.reservations.reserve(
       key,
       new Map(decision.sim.subnets.map(s => [s.id, s.required])),

@@ -2,8 +2,9 @@
  * Addresses held for changes that were admitted but that EC2 does not show as used yet: new nodes take
  * minutes to launch and attach ENIs. Without this, two changes that each fit alone could both pass.
  *
- * A reservation shrinks as the subnet's free count drops below what it was at admission (the change is
- * being realised) and ends after a TTL. One reservation per workload: re-admitting a workload replaces it.
+ * What a subnet still holds shrinks as its free count drops below where it stood when the first of its
+ * reservations was made (the changes are being realised), and each reservation ends after a TTL. One
+ * reservation per workload: re-admitting a workload replaces it, and one that now needs nothing ends it.
  */
 interface Reservation {
   readonly key: string;
@@ -33,19 +34,33 @@ export class Reservations {
    */
   held(freeNow: (subnetId: string) => number | undefined, exceptKey?: string): Map<string, number> {
     this.#expire();
-    const out = new Map<string, number>();
+    // Per subnet: everything reserved, and the highest free count seen at an admission. A drop below
+    // that is addresses some of the reserved changes now use; it is counted once for the subnet, not
+    // once per reservation.
+    const sums = new Map<string, { ips: number; freeAtAdmission: number }>();
     for (const r of this.#byKey.values()) {
       if (r.key === exceptKey) continue;
       for (const [id, s] of r.subnets) {
-        const free = freeNow(id);
-        const used = free === undefined ? 0 : Math.max(0, s.freeAtAdmission - free);
-        const left = Math.max(0, s.ips - used);
-        if (left > 0) out.set(id, (out.get(id) ?? 0) + left);
+        const acc = sums.get(id);
+        if (acc) {
+          acc.ips += s.ips;
+          acc.freeAtAdmission = Math.max(acc.freeAtAdmission, s.freeAtAdmission);
+        } else {
+          sums.set(id, { ips: s.ips, freeAtAdmission: s.freeAtAdmission });
+        }
       }
+    }
+    const out = new Map<string, number>();
+    for (const [id, acc] of sums) {
+      const free = freeNow(id);
+      const used = free === undefined ? 0 : Math.max(0, acc.freeAtAdmission - free);
+      const left = acc.ips - used;
+      if (left > 0) out.set(id, left);
     }
     return out;
   }
 
+  /** Hold `perSubnet` for `key`, replacing what it held; holding nothing releases it. */
   reserve(
     key: string,
     perSubnet: ReadonlyMap<string, number>,

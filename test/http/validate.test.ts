@@ -465,3 +465,51 @@ test('remedies stop when the time budget says so; the denial still carries the n
     'no time left to search for settings',
   );
 });
+
+test('a workload re-admitted needing nothing releases what it held', async () => {
+  const t = await story();
+  assert.equal((await validate(t, createReview('search'))).answer.allowed, true);
+  assert.equal(t.reservations.size, 1);
+  assert.equal((await validate(t, createReview('search', { replicas: 0 }))).answer.allowed, true);
+  assert.equal(t.reservations.size, 0);
+  assert.equal(
+    (await validate(t, createReview('other'))).answer.allowed,
+    true,
+    'the 14 addresses are free again',
+  );
+});
+
+test('creates with generateName each hold their own reservation', async () => {
+  const t = await story();
+  const generated = (uid: string): Record<string, unknown> => {
+    const r = createReview('ignored') as { request: Record<string, any> };
+    r.request.uid = uid;
+    r.request.name = '';
+    r.request.object.metadata = { generateName: 'batch-', namespace: 'shop' };
+    return r;
+  };
+  assert.equal((await validate(t, generated('g-1'))).answer.allowed, true);
+  const second = await validate(t, generated('g-2'));
+  assert.equal(second.answer.allowed, false, 'the first create still holds its 14 of the 20');
+  assert.equal(t.reservations.size, 1);
+});
+
+test('a reservation shrinks as EC2 shows its addresses used', async () => {
+  const model = await exampleModel();
+  const t = testApp(model);
+  assert.equal((await validate(t, createReview('search'))).answer.allowed, true);
+  assert.equal((await validate(t, createReview('other'))).answer.allowed, false);
+  // The search node came up: us-east-1b shows 14 fewer free addresses, and a new change needs none of
+  // what was reserved for it.
+  const subnets = new Map(model.subnets);
+  const b = subnets.get('subnet-0b2f3e4d5c6b7a802')!;
+  subnets.set(b.id, { ...b, availableIps: b.availableIps - 14 });
+  t.source.view = { model: { ...model, subnets }, kubeSyncedAtMs: T0, subnetsRefreshedAtMs: T0 };
+  const again = await validate(t, createReview('other'));
+  assert.equal(again.answer.allowed, false, '6 left in us-east-1b: still short for 14');
+  assert.match(
+    again.answer.status?.message ?? '',
+    /us-east-1b\) needs 14, has 6/,
+    'the reservation no longer counts on top',
+  );
+});

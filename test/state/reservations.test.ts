@@ -36,3 +36,14 @@ test('one reservation per workload; the workload being decided does not count it
   r.reserve('w2', new Map(), free);
   assert.equal(r.size, 1, 'a change that needs nothing releases what its workload held');
 });
+
+test('two reservations in one subnet: a drop in free addresses is counted once, not once per reservation', () => {
+  const r = new Reservations(600, () => 0);
+  let free = 1000;
+  r.reserve('a', new Map([['s', 100]]), () => free);
+  r.reserve('b', new Map([['s', 100]]), () => free);
+  free = 900; // a's nodes came up
+  assert.deepEqual(Object.fromEntries(r.held(() => free)), { s: 100 }, "b's 100 are still to come");
+  free = 800;
+  assert.deepEqual(Object.fromEntries(r.held(() => free)), {});
+});
