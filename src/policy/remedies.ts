@@ -20,9 +20,6 @@ export interface Remedy {
 /** Lets the caller stop the search when its time budget runs low; the core itself reads no clock. */
 export type StopSearch = () => boolean;
 
-/** A setting search never needs more simulations than this; each is a full re-run. */
-const MAX_TRIALS = 40;
-
 /** What every trial needs: the change as asked, the policy to judge by, and when to give up. */
 interface Search {
   readonly input: SimulationInput;
@@ -31,23 +28,72 @@ interface Search {
   readonly stop: StopSearch;
 }
 
+/**
+ * A remedy fits when the change is no longer denied and no more of its pods are left without a place:
+ * a setting that only "fits" by leaving pods Pending is no fix.
+ */
 function fits(s: Search, input: SimulationInput): Simulation | undefined {
   const sim = simulate(input);
+  if (sim.unplaced > s.sim.unplaced) return undefined;
   return judge(sim, input.model, s.config).verdict === 'deny' ? undefined : sim;
 }
 
-/** The largest value in [lo, hi] that fits, scanning down from hi. */
+/**
+ * The largest value in [lo, hi] for which `ok` holds, by bisection: each knob here (replicas, a preview
+ * size, a surge, a warm or minimum target) needs more addresses as it grows, so what fits is a range
+ * ending somewhere. A few simulations, whatever the range.
+ */
+function bisect<T>(
+  s: Search,
+  lo: number,
+  hi: number,
+  ok: (v: number) => T | undefined,
+): { value: number; result: T } | undefined {
+  if (lo > hi || s.stop()) return undefined;
+  let best: { value: number; result: T } | undefined;
+  const first = ok(lo);
+  if (first === undefined) return undefined;
+  best = { value: lo, result: first };
+  let low = lo + 1;
+  let high = hi;
+  while (low <= high && !s.stop()) {
+    const mid = Math.floor((low + high) / 2);
+    const r = ok(mid);
+    if (r === undefined) high = mid - 1;
+    else {
+      best = { value: mid, result: r };
+      low = mid + 1;
+    }
+  }
+  return best;
+}
+
+/** The largest value in [lo, hi] whose trial fits. */
 function largest(
   s: Search,
   hi: number,
   lo: number,
   trial: (v: number) => SimulationInput,
 ): { value: number; sim: Simulation } | undefined {
-  for (let v = hi, n = 0; v >= lo && n < MAX_TRIALS && !s.stop(); v--, n++) {
-    const sim = fits(s, trial(v));
-    if (sim) return { value: v, sim };
-  }
-  return undefined;
+  const found = bisect(s, lo, hi, v => fits(s, trial(v)));
+  return found && { value: found.value, sim: found.result };
+}
+
+/**
+ * The smallest value in [lo, hi] that leaves no more pods without a place than the change as asked:
+ * below it a MINIMUM_IP_TARGET without WARM_IP_TARGET freezes pools too small for the pods.
+ */
+function smallestPlacing(
+  s: Search,
+  lo: number,
+  hi: number,
+  trial: (v: number) => SimulationInput,
+): number | undefined {
+  // Bisect on the mirrored range so that "holds from here up" reads as "holds up to here".
+  const found = bisect(s, -hi, -lo, v =>
+    simulate(trial(-v)).unplaced <= s.sim.unplaced ? true : undefined,
+  );
+  return found ? -found.value : undefined;
 }
 
 function perNode(sim: Simulation): string {
@@ -72,9 +118,10 @@ function cniRemedies(s: Search): Remedy[] {
   const base = s.input.cni ?? s.input.model.cni;
   const out: Remedy[] = [];
   if (base.minimumIpTarget > 1) {
-    const found = largest(s, base.minimumIpTarget - 1, 1, m =>
-      withCni(s, { ...base, minimumIpTarget: m }),
-    );
+    const trial = (m: number): SimulationInput => withCni(s, { ...base, minimumIpTarget: m });
+    const floor = smallestPlacing(s, 1, base.minimumIpTarget - 1, trial);
+    const found =
+      floor === undefined ? undefined : largest(s, base.minimumIpTarget - 1, floor, trial);
     if (found) {
       out.push({
         kind: 'cni',

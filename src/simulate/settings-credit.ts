@@ -32,7 +32,9 @@ export function settingsCredit(
     const heldEnis = held?.enis ?? modelled.enis;
     const target = book.addresses(limits, to, node.maxPods, pods, branch);
     let after: number;
-    if (releases) after = Math.max(heldEnis, target.enis) + target.poolIps + target.branchIps;
+    // ipamd only unassigns addresses no pod holds: a target below the pods in use keeps theirs.
+    if (releases)
+      after = Math.max(heldEnis, target.enis) + Math.max(target.poolIps, pods) + target.branchIps;
     else after = Math.max(heldIps, target.ips);
     const delta = heldIps - after;
     if (delta === 0) continue;
