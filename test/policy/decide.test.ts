@@ -1,4 +1,8 @@
 import { test } from 'node:test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, EXAMPLE } from '../helpers/cli.js';
 import assert from 'node:assert/strict';
 import { decide, type DecideInput } from '../../src/policy/decide.js';
 import { DEFAULT_POLICY } from '../../src/policy/config.js';
@@ -230,10 +234,6 @@ test('oneLine strips control characters, lone surrogates and cuts to 120', () =>
 });
 
 test('a remedy never fits by leaving pods without a place or taking addresses pods use', async () => {
-  const { cli, EXAMPLE } = await import('../helpers/cli.js');
-  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dir = await mkdtemp(join(tmpdir(), 'ipguard-remedy-'));
   try {
     // 100 pods of 100m: they fit on new nodes only if each node can give them addresses. Under
