@@ -110,12 +110,14 @@ function deploymentPeak(change: WorkloadChange, base: Base): Peak {
     (activeSets >= 2 || (current.status.updatedReplicas ?? 0) < (current.status.replicas ?? 0));
 
   if (changed && desired.paused) {
+    // A paused Deployment still scales (syncDeployment -> sync -> scale); only the new template waits.
+    const s = activeSets >= 2 && strategy.type === 'RollingUpdate' ? surge() : 0;
     return {
       ...base,
       change: 'rollout',
       currentPods: c,
-      peakPods: c,
-      reason: 'paused: the new pods start when the Deployment is resumed',
+      peakPods: n1 === n0 ? c : Math.max(c, n1 + s),
+      reason: `paused: the new pods start when the Deployment is resumed${n1 === n0 ? '' : `; scale ${n0} -> ${n1} now`}`,
     };
   }
   if (changed || resumedWithPending) {
@@ -267,53 +269,65 @@ function rolloutPeak(change: WorkloadChange, base: Base): Peak {
 
   const canary = desired.rolloutStrategy?.canary;
   if (changed && canary) {
-    let peak: number;
-    let reason: string;
-    const max = canary.maxTrafficWeight;
-    if (canary.trafficRouting && canary.dynamicStableScale) {
-      // Stable shrinks as traffic moves: the peak is the new canary size beside the stable size of the step before.
-      const weights = [
-        0,
-        ...canary.steps.flatMap(s => (s.setWeight === undefined ? [] : [s.setWeight])),
-        max,
-      ];
-      peak = 0;
-      for (let i = 1; i < weights.length; i++) {
-        const prev = weights[i - 1] ?? 0;
-        const next = weights[i] ?? max;
-        peak = Math.max(peak, Math.ceil((n1 * next) / max) + Math.ceil((n1 * (max - prev)) / max));
-      }
-      reason = 'canary with dynamic stable scale';
-    } else if (canary.trafficRouting) {
-      let weight = 0;
-      let largest = n1; // at full promotion the canary is full size beside the stable set
-      for (const step of canary.steps) {
-        if (step.setWeight !== undefined) weight = step.setWeight;
-        const scale = step.setCanaryScale;
-        const size =
-          scale?.replicas ??
-          (scale?.weight !== undefined
-            ? Math.ceil((n1 * scale.weight) / max)
-            : Math.ceil((n1 * weight) / max));
-        largest = Math.max(largest, size);
-      }
-      peak = n1 + largest;
-      reason = `canary with traffic routing: ${n1} stable + ${largest} canary`;
-    } else {
-      const surge = scaledValue(canary.maxSurge ?? DEFAULT_MAX_SURGE, n1, true, true);
-      peak = n1 + surge;
-      reason = `canary: ${n1} replicas + maxSurge ${surge}`;
-    }
+    const { peak, reason } = canaryPeak(canary, n1);
     return { ...base, change: 'rollout', currentPods: c, peakPods: Math.max(c, peak), reason };
   }
   if (n1 !== n0) {
+    // Scaled while a canary runs: the canary keeps its share of the new size beside the stable set.
+    const inProgress =
+      canary !== undefined &&
+      current.status.currentPodHash !== undefined &&
+      current.status.currentPodHash !== current.status.stableRS;
+    const peak = inProgress ? canaryPeak(canary, n1).peak : n1;
     return {
       ...base,
       change: 'scale',
       currentPods: c,
-      peakPods: Math.max(c, n1),
-      reason: `scale ${n0} -> ${n1}`,
+      peakPods: Math.max(c, peak),
+      reason: inProgress ? `scale ${n0} -> ${n1} during a canary` : `scale ${n0} -> ${n1}`,
     };
   }
   return { ...base, change: 'none', currentPods: c, peakPods: c, reason: 'no change to pods' };
+}
+
+type Canary = NonNullable<NonNullable<Workload['rolloutStrategy']>['canary']>;
+
+/** Pods of a canary Rollout of `n1` replicas at the worst step (research notes §3.4). */
+function canaryPeak(canary: Canary, n1: number): { peak: number; reason: string } {
+  const max = canary.maxTrafficWeight;
+  if (canary.trafficRouting && canary.dynamicStableScale) {
+    // Stable shrinks as traffic moves: the peak is the new canary size beside the stable size of the step before.
+    const weights = [
+      0,
+      ...canary.steps.flatMap(s => (s.setWeight === undefined ? [] : [s.setWeight])),
+      max,
+    ];
+    let peak = 0;
+    for (let i = 1; i < weights.length; i++) {
+      const prev = weights[i - 1] ?? 0;
+      const next = weights[i] ?? max;
+      peak = Math.max(peak, Math.ceil((n1 * next) / max) + Math.ceil((n1 * (max - prev)) / max));
+    }
+    return { peak, reason: 'canary with dynamic stable scale' };
+  }
+  if (canary.trafficRouting) {
+    let weight = 0;
+    let largest = n1; // at full promotion the canary is full size beside the stable set
+    for (const step of canary.steps) {
+      if (step.setWeight !== undefined) weight = step.setWeight;
+      const scale = step.setCanaryScale;
+      const size =
+        scale?.replicas ??
+        (scale?.weight !== undefined
+          ? Math.ceil((n1 * scale.weight) / max)
+          : Math.ceil((n1 * weight) / max));
+      largest = Math.max(largest, size);
+    }
+    return {
+      peak: n1 + largest,
+      reason: `canary with traffic routing: ${n1} stable + ${largest} canary`,
+    };
+  }
+  const surge = scaledValue(canary.maxSurge ?? DEFAULT_MAX_SURGE, n1, true, true);
+  return { peak: n1 + surge, reason: `canary: ${n1} replicas + maxSurge ${surge}` };
 }

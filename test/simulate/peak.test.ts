@@ -203,7 +203,36 @@ const cases: Case[] = [
     current_: 0,
     peak: 10,
   },
-
+  {
+    name: 'paused Deployment, template and replicas 10 -> 20 at once: it scales now, the template waits',
+    current: deployment({ paused: true }),
+    desired: deployment({ paused: true, replicas: 20, templateKey: 'v2' }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 20,
+  },
+  {
+    name: 'canary scaled 10 -> 20 while a canary runs (basic, 25%): 20 + 5',
+    current: rollout(canary(), { status: { stableRS: 'aaa', currentPodHash: 'bbb' } }),
+    desired: rollout(canary(), {
+      replicas: 20,
+      status: { stableRS: 'aaa', currentPodHash: 'bbb' },
+    }),
+    rs: sets(r10, ['aaa', 8], ['bbb', 3]),
+    change: 'scale',
+    current_: 11,
+    peak: 25,
+  },
+  {
+    name: 'canary scaled 10 -> 20 in steady state: 20',
+    current: rollout(canary()),
+    desired: rollout(canary(), { replicas: 20 }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'scale',
+    current_: 10,
+    peak: 20,
+  },
   {
     name: 'Rollout create (first blue/green deploy is fast-tracked)',
     desired: r10,
