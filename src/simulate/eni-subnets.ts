@@ -74,3 +74,23 @@ export class SecondaryEniPlacer {
     return best;
   }
 }
+
+const primaryExcluded = new WeakMap<CniSettings, CniSettings>();
+
+/**
+ * The settings the address model uses for a node in `subnetId`. A node subnet tagged
+ * kubernetes.io/role/cni=0 (with subnet discovery) keeps its primary ENI out of the pod pool, as custom
+ * networking does: pods take addresses only from secondary ENIs, in the tagged subnets. One derived
+ * object per settings object, so the address cache keeps hitting.
+ */
+export function addressSettings(
+  model: ClusterModel,
+  cni: CniSettings,
+  subnetId: string | undefined,
+): CniSettings {
+  if (!cni.subnetDiscovery || cni.customNetworking || subnetId === undefined) return cni;
+  if (model.subnets.get(subnetId)?.tags[CNI_SUBNET_TAG] !== '0') return cni;
+  let derived = primaryExcluded.get(cni);
+  if (!derived) primaryExcluded.set(cni, (derived = { ...cni, customNetworking: true }));
+  return derived;
+}

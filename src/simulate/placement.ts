@@ -4,6 +4,7 @@ import type { AddressBook } from './address-book.js';
 import { podFitsNodeFace, type NodeFace } from './fit.js';
 import { MinHeap } from './heap.js';
 import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
+import { addressSettings } from './eni-subnets.js';
 import { faceInZone, nodeGroupsOf, type GroupZone, type NodeGroup } from './node-groups.js';
 
 /** More new nodes than any subnet could address; the simulation stops adding nodes here. */
@@ -77,6 +78,7 @@ function roomOn(
   node: Pick<Node, 'allocatable' | 'maxPods' | 'instanceType'>,
   used: { cpuMilli: number; memoryBytes: number; pods: number; poolPods: number },
   req: PlacementRequest,
+  subnetId: string | undefined,
 ): number {
   const { pod } = req;
   let room = Math.min(
@@ -90,7 +92,11 @@ function roomOn(
     // MINIMUM_IP_TARGET without WARM_IP_TARGET, the ENI limit or max pods can stop the pool short.
     room = Math.min(
       room,
-      Math.max(0, req.book.podsServed(limits, req.cni, node.maxPods) - used.poolPods),
+      Math.max(
+        0,
+        req.book.podsServed(limits, addressSettings(req.model, req.cni, subnetId), node.maxPods) -
+          used.poolPods,
+      ),
     );
   }
   if (pod.onePerNode) room = Math.min(room, 1);
@@ -124,7 +130,7 @@ function placeOnExisting(req: PlacementRequest): { existing: ExistingPlacement[]
     const out: Candidate[] = [];
     for (const node of model.nodes.values()) {
       if (!node.ready || node.unschedulable) continue;
-      const room = roomOn(node, node.usage, req);
+      const room = roomOn(node, node.usage, req, node.subnetId);
       if (room <= 0) continue;
       if (!podFitsNodeFace(pod, node)) continue;
       // Required anti-affinity against its own pods: nodes running one are out while they run.
@@ -190,7 +196,7 @@ function groupChoices(req: PlacementRequest): GroupChoice[] {
     const first = zones[0];
     if (!first) continue;
     const ds = daemonSetLoad(model.daemonSets, faceInZone(group, first.zone));
-    const perNode = roomOn(group, ds, req);
+    const perNode = roomOn(group, ds, req, first.subnetIds[0]);
     if (perNode <= 0) continue;
     choices.push({ group, zones, daemonSets: ds, perNode });
   }

@@ -2,6 +2,7 @@ import { ipTargetsDefined, type CniSettings } from '../cni/settings.js';
 import type { ClusterModel } from '../cluster/model.js';
 import type { AddressBook } from './address-book.js';
 import { nodeSubnets } from './subnet-shares.js';
+import { addressSettings } from './eni-subnets.js';
 
 /**
  * What existing nodes give back (positive) or take (negative) per subnet if the CNI settings change
@@ -27,10 +28,22 @@ export function settingsCredit(
     const pods = node.usage.poolPods;
     const branch = node.usage.branchPods;
     const held = model.holdings?.get(node.name);
-    const modelled = book.addresses(limits, from, node.maxPods, pods, branch);
+    const modelled = book.addresses(
+      limits,
+      addressSettings(model, from, node.subnetId),
+      node.maxPods,
+      pods,
+      branch,
+    );
     const heldIps = held?.ips ?? modelled.ips;
     const heldEnis = held?.enis ?? modelled.enis;
-    const target = book.addresses(limits, to, node.maxPods, pods, branch);
+    const target = book.addresses(
+      limits,
+      addressSettings(model, to, node.subnetId),
+      node.maxPods,
+      pods,
+      branch,
+    );
     let after: number;
     // ipamd only unassigns addresses no pod holds: a target below the pods in use keeps theirs.
     if (releases)

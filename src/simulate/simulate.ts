@@ -15,7 +15,7 @@ import {
   sharesOf,
   sharesOfHoldings,
 } from './subnet-shares.js';
-import { SecondaryEniPlacer } from './eni-subnets.js';
+import { addressSettings, SecondaryEniPlacer } from './eni-subnets.js';
 
 export interface SimulationInput {
   readonly model: ClusterModel;
@@ -176,6 +176,10 @@ function computeDemand(
       node.zone,
     );
     if (subnets.node !== undefined) touched.add(subnets.node);
+    else
+      notes.push(
+        `node ${node.name} takes pods, but its subnet is unknown (its InternalIP is in no subnet given): its addresses are not counted`,
+      );
     if (!limits) {
       notes.push(
         `node ${node.name}: instance type ${node.instanceType ?? '(no label)'} is not in the instance types`,
@@ -186,7 +190,7 @@ function computeDemand(
     const held = model.holdings?.get(node.name);
     const after = book.addresses(
       limits,
-      cni,
+      addressSettings(model, cni, node.subnetId),
       node.maxPods,
       u.poolPods + pool * onNode,
       u.branchPods + branch * onNode,
@@ -196,13 +200,26 @@ function computeDemand(
       const before = held
         ? sharesOfHoldings(held)
         : sharesOf(
-            book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods),
+            book.addresses(
+              limits,
+              addressSettings(model, model.cni, node.subnetId),
+              node.maxPods,
+              u.poolPods,
+              u.branchPods,
+            ),
             subnets,
           );
       addGrowth(fromExisting, before, sharesOf(after, subnets));
     } else if (subnets.node !== undefined) {
       const before =
-        held ?? book.addresses(limits, model.cni, node.maxPods, u.poolPods, u.branchPods);
+        held ??
+        book.addresses(
+          limits,
+          addressSettings(model, model.cni, node.subnetId),
+          node.maxPods,
+          u.poolPods,
+          u.branchPods,
+        );
       addNodeGrowth(fromExisting, before, after, subnets.node, placer);
     }
   }
@@ -218,7 +235,7 @@ function computeDemand(
       if (group.limits) {
         const a = book.addresses(
           group.limits,
-          cni,
+          addressSettings(model, cni, subnetId),
           group.maxPods,
           ds.poolPods + pool * plan.workloadPods,
           ds.branchPods + branch * plan.workloadPods,

@@ -339,3 +339,14 @@ test('raising a target in a what-if charges the growth of existing nodes', () =>
     [-5, -5],
   );
 });
+
+test('pods placed on a node whose subnet is unknown are not counted silently', () => {
+  const a = aNode({ ip: '10.9.9.9', zone: 'zone-a' });
+  const { sim } = run(
+    { nodes: [a], pods: [] },
+    web({ replicas: 0, pod: aPodShape() }),
+    web({ replicas: 3, pod: aPodShape() }),
+  );
+  assert.equal(sim.podsOnExisting, 3);
+  assert.match(sim.notes.join('\n'), /node node-\d+ takes pods, but its subnet is unknown/);
+});

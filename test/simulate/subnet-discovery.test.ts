@@ -122,3 +122,16 @@ test("a new node's primary ENI uses up its own subnet before its secondary ENIs 
   );
   assert.deepEqual(required(sim), { 'subnet-node': 15, 'subnet-pods': 15 });
 });
+
+test('a node subnet tagged kubernetes.io/role/cni=0 keeps only the node address: pods draw from the tagged subnet', () => {
+  // The primary ENI carries no pod pool (vpc-cni notes §2): a new node's two pool pods need
+  // ceil(2/14) + WARM_ENI_TARGET 1 = 2 secondary ENIs of 1 + 14, both in the tagged subnet.
+  const sim = run(
+    [
+      nodeSubnet({ tags: { 'kubernetes.io/role/cni': '0' } }),
+      cniSubnet('subnet-pods', '100.64.0.0/16', 5000),
+    ],
+    1,
+  );
+  assert.deepEqual(required(sim), { 'subnet-node': 1, 'subnet-pods': 30 });
+});
