@@ -35,7 +35,10 @@ export async function stateFilesFrom(v: StateFlags): Promise<StateFiles> {
         '--snapshot stands for --cluster, --subnets and --instance-types: give one or the other',
       );
     }
-    return snapshotFiles(v.snapshot);
+    const files = await snapshotFiles(v.snapshot);
+    // Network interfaces given beside a snapshot count the nodes' holdings from them.
+    const eni = v['network-interfaces'];
+    return eni === undefined ? files : { ...files, networkInterfaces: eni };
   }
   const missing = [
     v.cluster === undefined

@@ -198,6 +198,8 @@ export interface Workload {
   readonly paused: boolean;
   /** A canonical text of spec.template: equal text, same pods. Empty when there is no template. */
   readonly templateKey: string;
+  /** spec.template as decoded, for comparing a manifest with the cluster's (defaulted) object. */
+  readonly template?: Readonly<Record<string, unknown>>;
   readonly pod?: PodShape;
   readonly deploymentStrategy?: DeploymentStrategy;
   readonly rolloutStrategy?: RolloutStrategy;

@@ -338,3 +338,76 @@ test('the installed entry point runs: exit status and streams from a real proces
 test.after(async () => {
   await Promise.all(tempDirs.map(d => rm(d, { recursive: true, force: true })));
 });
+
+test('a manifest without the fields the apiserver defaults is not a rollout', async () => {
+  // The running checkout template as a person writes it: no imagePullPolicy, no terminationMessagePath,
+  // no protocol on the port; the cluster's copy has all of them (examples/bluegreen/cluster.json).
+  const manifest = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout, namespace: shop}
+spec:
+  replicas: 12
+  selector: {matchLabels: {app: checkout}}
+  strategy: {blueGreen: {activeService: checkout-active, previewService: checkout-preview, autoPromotionEnabled: false}}
+  template:
+    metadata:
+      labels: {app: checkout}
+      annotations: {prometheus.io/scrape: "true"}
+    spec:
+      nodeSelector: {eks.amazonaws.com/nodegroup: apps}
+      terminationGracePeriodSeconds: 60
+      containers:
+        - name: checkout
+          image: 111122223333.dkr.ecr.us-east-1.amazonaws.com/shop/checkout:v1.41.0
+          ports: [{containerPort: 8080, name: http}]
+          resources: {requests: {cpu: 7000m, memory: 26Gi}, limits: {memory: 26Gi}}
+          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 5}
+`;
+  const r = await cli([
+    'check',
+    '-f',
+    await tempFile('same.yaml', manifest),
+    ...SNAP,
+    '-o',
+    'json',
+  ]);
+  const res = (JSON.parse(r.out) as { results: { change: string; peakPods: number }[] }).results[0];
+  assert.deepEqual(
+    [res?.change, res?.peakPods],
+    ['scale', 12],
+    'a replica change, not a blue/green switch',
+  );
+});
+
+test('documents in one file are judged together: what an earlier one takes is held for the next', async () => {
+  const dep = (name: string): string =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  replicas: 1\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      nodeSelector: {eks.amazonaws.com/nodegroup: apps}\n      containers: [{name: c, resources: {requests: {cpu: "7", memory: 20Gi}}}]\n`;
+  const r = await cli([
+    'check',
+    '-f',
+    await tempFile('two.yaml', `${dep('one')}---\n${dep('two')}`),
+    ...SNAP,
+    '-o',
+    'json',
+  ]);
+  const results = (JSON.parse(r.out) as { results: { name: string; verdict: string }[] }).results;
+  // Each needs a new node in us-east-1b (14 of its 20 free): the first fits, the second no longer does.
+  assert.deepEqual(
+    results.map(x => [x.name, x.verdict]),
+    [
+      ['one', 'warn'],
+      ['two', 'deny'],
+    ],
+  );
+  assert.equal(r.code, 1);
+});
+
+test('a Scale whose parent is missing names the file', async () => {
+  const f = await tempFile(
+    'ghost.yaml',
+    'apiVersion: autoscaling/v1\nkind: Scale\nmetadata: {name: ghost, namespace: shop}\nspec: {replicas: 3}\n',
+  );
+  const r = await cli(['check', '-f', f, ...SNAP]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`${f}: Scale shop/ghost: no Deployment or Rollout of that name`));
+});

@@ -2,7 +2,8 @@ import { InputError } from '../../errors.js';
 import { readDocuments } from '../../files/documents.js';
 import { parseCniSettings } from '../../cni/settings.js';
 import { isRecord } from '../../cluster/fields.js';
-import type { ClusterModel, Workload } from '../../cluster/model.js';
+import { workloadKey, type ClusterModel, type Workload } from '../../cluster/model.js';
+import { manifestMatches } from '../../cluster/objects/template-match.js';
 import { Reader } from '../../cluster/reader.js';
 import { projectScale } from '../../cluster/objects/scale.js';
 import { projectDeployment, projectRollout } from '../../cluster/objects/workload.js';
@@ -25,6 +26,8 @@ export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] (--snapshot DIR 
   cluster files. Exit 0 allowed (or warned), 1 denied, 2 bad input.`;
 
 interface Item {
+  /** The file it came from, for errors. */
+  readonly source: string;
   readonly desired?: Desired;
   readonly current?: Workload;
   readonly ignored?: {
@@ -54,6 +57,7 @@ function readItems(docs: readonly unknown[], source: string): Item[] {
       const target = targetOf(req, source);
       if (target.type === 'ignore') {
         items.push({
+          source,
           ignored: {
             kind: req.kind.kind,
             namespace: req.namespace ?? '',
@@ -62,20 +66,45 @@ function readItems(docs: readonly unknown[], source: string): Item[] {
           },
         });
       } else {
-        items.push({ desired: target.desired, ...(target.current && { current: target.current }) });
+        items.push({
+          source,
+          desired: target.desired,
+          ...(target.current && { current: target.current }),
+        });
       }
     } else if (kind === 'Deployment') {
-      items.push({ desired: { type: 'workload', workload: projectDeployment(r) } });
+      items.push({ source, desired: { type: 'workload', workload: projectDeployment(r) } });
     } else if (kind === 'Rollout' && group === 'argoproj.io') {
-      items.push({ desired: { type: 'workload', workload: projectRollout(r) } });
+      items.push({ source, desired: { type: 'workload', workload: projectRollout(r) } });
     } else if (kind === 'Scale' && group === 'autoscaling') {
-      items.push({ desired: { type: 'scale', scale: projectScale(r) } });
+      items.push({ source, desired: { type: 'scale', scale: projectScale(r) } });
     }
   };
   docs.forEach((doc, i) => {
     visit(doc, docs.length > 1 ? `document ${i + 1}` : '');
   });
   return items;
+}
+
+/**
+ * A manifest from a file against the cluster's copy: when every field the manifest sets matches, the
+ * template is the one running (the cluster's copy only adds the apiserver's defaults). An
+ * AdmissionReview needs none of this: its old and new objects are both defaulted.
+ */
+function withServerDefaults(model: ClusterModel, item: Item): Desired {
+  const d = item.desired;
+  if (!d || d.type !== 'workload' || item.current) return d as Desired;
+  const w = d.workload;
+  const server = model.workloads.get(workloadKey(w.kind, w.namespace, w.name));
+  if (
+    !server ||
+    w.template === undefined ||
+    server.template === undefined ||
+    w.templateKey === server.templateKey
+  )
+    return d;
+  if (!manifestMatches(w.template, server.template)) return d;
+  return { type: 'workload', workload: { ...w, templateKey: server.templateKey } };
 }
 
 function modeFlag(value: string | undefined): Mode {
@@ -155,6 +184,9 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   );
   const results: CheckResult[] = [];
   const decisions: (Decision | undefined)[] = [];
+  // The documents of one run are judged as one apply: what an earlier one was allowed to take is held
+  // for the ones after it, as the webhook's reservations would.
+  const reserved = new Map<string, number>();
   for (const item of items) {
     if (item.ignored || !item.desired) {
       const ig = item.ignored ?? { kind: '', namespace: '', name: '', reason: 'nothing to check' };
@@ -162,12 +194,29 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       decisions.push(undefined);
       continue;
     }
-    const resolved = resolveChange(model, item.desired, {
-      ...(item.current && { current: item.current }),
-      nowMs,
-      alsoDesired,
+    let resolved;
+    try {
+      resolved = resolveChange(model, withServerDefaults(model, item), {
+        ...(item.current && { current: item.current }),
+        nowMs,
+        alsoDesired,
+      });
+    } catch (err) {
+      if (err instanceof InputError)
+        throw new InputError(`${item.source}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    const decision = decide({
+      model,
+      change: resolved.change,
+      config,
+      book,
+      cni,
+      reserved: new Map(reserved),
     });
-    const decision = decide({ model, change: resolved.change, config, book, cni });
+    if (decision.allowed)
+      for (const s of decision.sim.subnets)
+        reserved.set(s.id, (reserved.get(s.id) ?? 0) + s.required);
     results.push(checkResult(resolved, decision));
     decisions.push(decision);
   }

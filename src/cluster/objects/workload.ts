@@ -43,14 +43,14 @@ function templateKeyOf(value: unknown): string {
 function template(
   spec: Reader | undefined,
   o: ProjectOptions,
-): Pick<Workload, 'templateKey' | 'pod'> {
+): Pick<Workload, 'templateKey' | 'template' | 'pod'> {
   const tpl = spec?.child('template');
   const podSpec = tpl?.child('spec');
   if (!tpl || !podSpec) return { templateKey: '' };
   const templateKey = templateKeyOf(tpl.value);
-  if (o.pod === false) return { templateKey };
+  if (o.pod === false) return { templateKey, template: tpl.value };
   const labels = tpl.child('metadata')?.stringMap('labels') ?? {};
-  return { templateKey, pod: podShape(podSpec, labels) };
+  return { templateKey, template: tpl.value, pod: podShape(podSpec, labels) };
 }
 
 function commonStatus(status: Reader | undefined): WorkloadStatus {
