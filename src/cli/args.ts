@@ -30,17 +30,23 @@ export function outputFormat(value: string | undefined): OutputFormat {
   throw new UsageError(`--output: expected text or json, got ${JSON.stringify(value)}`);
 }
 
-export function intFlag(flag: string, value: string | undefined, min = 0): number | undefined {
+export function intFlag(
+  flag: string,
+  value: string | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim())) {
+  const range =
+    max === Number.MAX_SAFE_INTEGER
+      ? min > 0
+        ? ` of at least ${min}`
+        : ''
+      : ` from ${min} to ${max}`;
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new UsageError(
-      `--${flag}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${JSON.stringify(value)}`,
-    );
-  }
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(
-      `--${flag}: expected a whole number of at least ${min}, got ${JSON.stringify(value)}`,
+      `--${flag}: expected a whole number${range}, got ${JSON.stringify(value)}`,
     );
   }
   return n;

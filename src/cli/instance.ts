@@ -1,5 +1,5 @@
 import { readSingleDocument } from '../files/documents.js';
-import { parseInstanceTypes } from '../cluster/aws/instance-types.js';
+import { MAX_INSTANCE_FIELD, parseInstanceTypes } from '../cluster/aws/instance-types.js';
 import type { InstanceLimits } from '../cni/instance-limits.js';
 import { intFlag, UsageError } from './args.js';
 
@@ -19,6 +19,9 @@ interface InstanceFlags {
   vcpus?: string | undefined;
 }
 
+/** More vCPUs than any instance type has (the largest have hundreds). */
+const MAX_VCPUS = 100_000;
+
 /** Instance limits from `--instance-type T --instance-types FILE` or from explicit numbers. */
 export async function instanceLimitsFromFlags(v: InstanceFlags): Promise<InstanceLimits> {
   const type = v['instance-type'];
@@ -31,17 +34,17 @@ export async function instanceLimitsFromFlags(v: InstanceFlags): Promise<Instanc
     }
     const limits = parseInstanceTypes(await readSingleDocument(file), file).get(type);
     if (!limits) throw new UsageError(`--instance-type: ${type} is not in ${file}`);
-    const vcpus = intFlag('vcpus', v.vcpus, 1);
+    const vcpus = intFlag('vcpus', v.vcpus, 1, MAX_VCPUS);
     return vcpus === undefined ? limits : { ...limits, vcpus };
   }
-  const maxEnis = intFlag('max-enis', v['max-enis'], 1);
-  const ipv4PerEni = intFlag('ipv4-per-eni', v['ipv4-per-eni'], 2);
+  const maxEnis = intFlag('max-enis', v['max-enis'], 1, MAX_INSTANCE_FIELD);
+  const ipv4PerEni = intFlag('ipv4-per-eni', v['ipv4-per-eni'], 2, MAX_INSTANCE_FIELD);
   if (maxEnis === undefined || ipv4PerEni === undefined) {
     throw new UsageError(
       'give the instance as --instance-type T --instance-types FILE, or as --max-enis N --ipv4-per-eni N',
     );
   }
-  const vcpus = intFlag('vcpus', v.vcpus, 1);
+  const vcpus = intFlag('vcpus', v.vcpus, 1, MAX_VCPUS);
   return { maxEnis, ipv4PerEni, ...(vcpus !== undefined && { vcpus }) };
 }
 

@@ -120,11 +120,12 @@ export class Reader {
   }
 
   /** A positive integer, required: EC2 limits and counts. */
-  positiveInt(key: string): number {
+  positiveInt(key: string, max = Number.MAX_SAFE_INTEGER): number {
     const v = this.value[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
       throw this.fail(key, `expected a positive integer, got ${describeValue(v)}`);
     }
+    if (v > max) throw this.fail(key, `expected at most ${max}, got ${v}`);
     return v;
   }
 

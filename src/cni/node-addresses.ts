@@ -9,6 +9,12 @@ import {
 /** Addresses in one /28 prefix. */
 export const IPS_PER_PREFIX = 16;
 
+/**
+ * Pods per node the model follows one by one. The kubelet's own ceiling is far below this; the clamp keeps a
+ * hostile node object or flag from turning one answer into minutes of work.
+ */
+export const MAX_MODELLED_PODS = 1_000_000;
+
 export interface NodeAddressInput {
   readonly limits: InstanceLimits;
   readonly settings: CniSettings;
@@ -91,6 +97,13 @@ class Datastore {
   /** Pod-carrying ENIs; index 0 is the primary ENI unless custom networking excludes it. */
   readonly enis: Eni[] = [];
   assigned = 0;
+  /** Secondary IPs or prefixes over all ENIs, kept as a running sum so each pod costs O(1). */
+  cidrs = 0;
+  /**
+   * The first ENI that may still have room. ENIs fill in order and never shrink here, so the index only moves
+   * forward.
+   */
+  private openIndex = 0;
   /** Attached ENIs that ipamd manages for pods: the primary and the secondaries, not the trunk. */
   attached = 1;
 
@@ -100,12 +113,6 @@ class Datastore {
     this.l = l;
     // The primary ENI exists from boot; with custom networking it carries no pods.
     if (!l.custom) this.enis.push({ cidrs: 0 });
-  }
-
-  get cidrs(): number {
-    let n = 0;
-    for (const e of this.enis) n += e.cidrs;
-    return n;
   }
 
   get total(): number {
@@ -162,13 +169,18 @@ class Datastore {
       want = this.l.targets ? this.short() : perEni;
     }
     // Top up one existing ENI that still has room.
-    const open = this.enis.find(e => e.cidrs < perEni);
+    let open = this.enis[this.openIndex];
+    while (open && open.cidrs >= perEni) open = this.enis[++this.openIndex];
     if (open) {
-      open.cidrs += Math.min(perEni - open.cidrs, want);
+      const added = Math.min(perEni - open.cidrs, want);
+      open.cidrs += added;
+      this.cidrs += added;
       return true;
     }
     if (this.attached < this.l.maxEnis - (this.l.trunkSlot ? 1 : 0)) {
-      this.enis.push({ cidrs: Math.min(want, perEni) });
+      const added = Math.min(want, perEni);
+      this.enis.push({ cidrs: added });
+      this.cidrs += added;
       this.attached += 1;
       return true;
     }
@@ -197,7 +209,7 @@ function limitsFor(input: NodeAddressInput): Limits {
     trunkSlot: settings.podEni,
     trunk: trunkEffective(limits, settings.podEni),
     custom: settings.customNetworking,
-    maxPods: input.maxPods,
+    maxPods: Math.min(input.maxPods, MAX_MODELLED_PODS),
     targets: ipTargetsDefined(settings),
     s: settings,
   };
@@ -224,13 +236,14 @@ export function nodeAddresses(input: NodeAddressInput): NodeAddresses {
   const ds = new Datastore(l);
   ds.settle();
   let podsWithIp = 0;
-  for (let i = 0; i < input.pods; i++) {
+  const pods = Math.min(input.pods, MAX_MODELLED_PODS);
+  for (let i = 0; i < pods; i++) {
     if (ds.available <= 0) break;
     ds.assigned += 1;
     podsWithIp += 1;
     ds.settle();
   }
-  const branchPods = input.branchPods ?? 0;
+  const branchPods = Math.min(input.branchPods ?? 0, MAX_MODELLED_PODS);
   const branchEnis = l.trunk ? Math.min(branchPods, input.limits.maxBranchEnis ?? branchPods) : 0;
 
   const cidrIps = (e: Eni): number => e.cidrs * l.ipsPerCidr;
@@ -247,7 +260,7 @@ export function nodeAddresses(input: NodeAddressInput): NodeAddresses {
     branchEnis,
     ips: enis + poolIps + branchEnis,
     podsWithIp,
-    podsWithoutIp: input.pods - podsWithIp + (branchPods - branchEnis),
+    podsWithoutIp: pods - podsWithIp + (branchPods - branchEnis),
     idleIps: poolIps - podsWithIp,
     primaryEniIps: 1 + (primary ? cidrIps(primary) : 0),
     secondaryEniIps: secondary.map(e => 1 + cidrIps(e)),

@@ -46,7 +46,16 @@ function tryYaml(text: string, source: string, strict = false): unknown[] | unde
       const where = line === undefined ? source : `${source}: line ${line}`;
       throw new InputError(`${where}: not valid YAML (${first.message.split('\n')[0] ?? ''})`);
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      // An alias bomb or an alias to nothing parses but cannot be expanded; that is the file's fault.
+      throw new InputError(
+        `${source}: YAML cannot be expanded (${(err as Error).message.split('\n')[0] ?? ''})`,
+        { cause: err },
+      );
+    }
     if (value !== null && value !== undefined) out.push(value);
   }
   return out;

@@ -2,6 +2,12 @@ import type { InstanceLimits } from '../cni/instance-limits.js';
 import { nodeAddresses, type NodeAddresses } from '../cni/node-addresses.js';
 import type { CniSettings } from '../cni/settings.js';
 
+/**
+ * Max pods past this change nothing a real node can hold (the largest prefix-delegation pool, 15 ENIs x 49
+ * prefixes x 16, is 11,760), so a larger kubelet figure is clamped and stays cacheable.
+ */
+const MAX_POOL_PODS = 99_999;
+
 /** Far more distinct node shapes than any cluster has; a table restarts past this. */
 const MAX_ENTRIES_PER_TABLE = 20_000;
 
@@ -29,6 +35,7 @@ export class AddressBook {
     pods: number,
     branchPods = 0,
   ): NodeAddresses {
+    maxPods = Math.min(maxPods, MAX_POOL_PODS);
     const key = shapeKey(maxPods, pods, branchPods);
     if (key === undefined) return nodeAddresses({ limits, settings, maxPods, pods, branchPods });
     let bySettings = this.#tables.get(limits);
@@ -47,6 +54,7 @@ export class AddressBook {
   /** The most pool pods this node can give addresses to (below max pods where the CNI stops short). */
   podsServed(limits: InstanceLimits, settings: CniSettings, maxPods: number): number {
     // Pods arrive one by one; the first that finds the pool unable to grow marks the limit.
-    return this.addresses(limits, settings, maxPods, maxPods + 1).podsWithIp;
+    const cappedMaxPods = Math.min(maxPods, MAX_POOL_PODS);
+    return this.addresses(limits, settings, cappedMaxPods, cappedMaxPods + 1).podsWithIp;
   }
 }

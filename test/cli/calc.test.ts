@@ -231,11 +231,11 @@ const bad = [
   { args: ['calc', '--max-enis', '3', '--ipv4-per-eni', '10'], err: /--pods is required/ },
   {
     args: ['calc', '--max-enis', 'three', '--ipv4-per-eni', '10', '--pods', '1'],
-    err: /--max-enis: expected a whole number of at least 1, got "three"/,
+    err: /--max-enis: expected a whole number from 1 to 1000, got "three"/,
   },
   {
     args: ['calc', '--max-enis', '3', '--ipv4-per-eni', '1', '--pods', '1'],
-    err: /--ipv4-per-eni: expected a whole number of at least 2/,
+    err: /--ipv4-per-eni: expected a whole number from 2 to 1000, got "1"/,
   },
   {
     args: ['calc', '--pods', '1'],
@@ -263,6 +263,32 @@ const bad = [
     ],
     err: /--cni: expected KEY=VALUE/,
   },
+  {
+    args: ['calc', '--max-enis', '3', '--ipv4-per-eni', '10', '--pods', '99999999999'],
+    err: /--pods: expected a whole number from 0 to 1000000, got "99999999999"/,
+  },
+  {
+    args: ['calc', '--max-enis', '5000', '--ipv4-per-eni', '10', '--pods', '1'],
+    err: /--max-enis: expected a whole number from 1 to 1000/,
+  },
+  {
+    args: ['calc', '--max-enis', '3', '--ipv4-per-eni', '10', '--pods', '1', '--max-pods', '0'],
+    err: /--max-pods: expected a whole number from 1 to 1000000/,
+  },
+  {
+    args: [
+      'calc',
+      '--max-enis',
+      '3',
+      '--ipv4-per-eni',
+      '10',
+      '--pods',
+      '1',
+      '--branch-pods',
+      '1e9',
+    ],
+    err: /--branch-pods: expected a whole number from 0 to 10000, got "1e9"/,
+  },
   { args: ['frobnicate'], err: /unknown command "frobnicate"/ },
 ] as const;
 for (const b of bad) {
@@ -272,6 +298,58 @@ for (const b of bad) {
     assert.match(r.err, b.err);
   });
 }
+
+test('an absurd instance types field is refused, not modelled', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));
+  try {
+    const file = join(dir, 't.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        InstanceTypes: [
+          {
+            InstanceType: 'm5.large',
+            NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: 1e9 },
+          },
+        ],
+      }),
+    );
+    const r = await cli([
+      'calc',
+      '--instance-type',
+      'm5.large',
+      '--instance-types',
+      file,
+      '--pods',
+      '5',
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /Ipv4AddressesPerInterface: expected at most 1000, got 1000000000/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a YAML alias bomb is an input error naming the file, not a crash', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));
+  try {
+    const file = join(dir, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(
+        `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
+      );
+    }
+    await writeFile(file, levels.join('\n') + '\n');
+    const r = await cli(['max-pods', '--instance-type', 'm5.large', '--instance-types', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bomb\.yaml: YAML cannot be expanded/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 test('an instance types file with a bad field is named', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));

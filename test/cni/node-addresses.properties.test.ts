@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { nodeAddresses, type NodeAddressInput } from '../../src/cni/node-addresses.js';
+import {
+  MAX_MODELLED_PODS,
+  nodeAddresses,
+  type NodeAddressInput,
+} from '../../src/cni/node-addresses.js';
 import { DEFAULT_CNI_SETTINGS, type CniSettings } from '../../src/cni/settings.js';
 
 const ceil = Math.ceil;
@@ -164,4 +168,13 @@ test("the node never exceeds its instance's limits", () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+test('absurd pod counts are clamped: the answer is the full pool, not minutes of work', () => {
+  const limits = { maxEnis: 1000, ipv4PerEni: 1000, nitro: true, prefixDelegationSupported: true };
+  const settings: CniSettings = { ...DEFAULT_CNI_SETTINGS, prefixDelegation: true };
+  const a = nodeAddresses({ limits, settings, maxPods: Number.MAX_SAFE_INTEGER, pods: 1e12 });
+  assert.equal(a.podsWithIp, MAX_MODELLED_PODS);
+  assert.equal(a.podsWithoutIp, 0, 'pods past the clamp are not reported as stranded');
+  assert.ok(a.poolIps >= MAX_MODELLED_PODS);
 });

@@ -1,4 +1,7 @@
-import { nodeAddresses } from '../../cni/node-addresses.js';
+import { MAX_MODELLED_PODS, nodeAddresses } from '../../cni/node-addresses.js';
+
+/** Branch ENIs per node are in the tens; past this a flag is a typo. */
+const MAX_BRANCH_PODS = 10_000;
 import { parseCniSettings, describeCniSettings } from '../../cni/settings.js';
 import { eksMaxPods } from '../../cni/max-pods.js';
 import { poolReason } from '../../cni/explain.js';
@@ -31,14 +34,14 @@ export async function calcCommand(argv: readonly string[], io: CliIo): Promise<n
   const env = cniFlags(v.cni);
   const pods = requireFlag(
     'pods',
-    intFlag('pods', v.pods),
+    intFlag('pods', v.pods, 0, MAX_MODELLED_PODS),
     'pods on the node that take an address from the pool',
   );
-  const branchPods = intFlag('branch-pods', v['branch-pods']) ?? 0;
+  const branchPods = intFlag('branch-pods', v['branch-pods'], 0, MAX_BRANCH_PODS) ?? 0;
   const limits = await instanceLimitsFromFlags(v);
   const { settings, fallbacks } = parseCniSettings(env);
   const maxPods =
-    intFlag('max-pods', v['max-pods'], 1) ??
+    intFlag('max-pods', v['max-pods'], 1, MAX_MODELLED_PODS) ??
     eksMaxPods(limits, {
       prefixDelegation: settings.prefixDelegation,
       customNetworking: settings.customNetworking,

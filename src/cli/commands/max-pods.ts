@@ -1,6 +1,7 @@
 import { eksMaxPods } from '../../cni/max-pods.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, intFlag, UsageError } from '../args.js';
 import { INSTANCE_OPTIONS, instanceLimitsFromFlags } from '../instance.js';
+import { MAX_INSTANCE_FIELD } from '../../cluster/aws/instance-types.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
 
 export const MAX_PODS_USAGE = `ipguard max-pods (--instance-type T --instance-types FILE | --max-enis N --ipv4-per-eni N [--vcpus N])
@@ -33,7 +34,7 @@ export async function maxPodsCommand(argv: readonly string[], io: CliIo): Promis
   });
   const format = outputFormat(v.output);
   const limits = await instanceLimitsFromFlags(v);
-  const maxEni = intFlag('cni-max-eni', v['cni-max-eni'], 1);
+  const maxEni = intFlag('cni-max-eni', v['cni-max-eni'], 1, MAX_INSTANCE_FIELD);
   const maxPods = eksMaxPods(limits, {
     prefixDelegation:
       v['cni-prefix-delegation-enabled'] === true && cniSupportsPrefixes(v['cni-version']),

@@ -23,12 +23,18 @@ export function parseInstanceTypes(doc: unknown, source: string): Map<string, In
   return byType;
 }
 
+/**
+ * ENIs or addresses per ENI past this are not an instance type but a typo or a hostile file (the largest
+ * real figures are in the tens).
+ */
+export const MAX_INSTANCE_FIELD = 1000;
+
 /** One DescribeInstanceTypes entry (the CLI's PascalCase JSON, which is also the SDK's shape). */
 export function instanceLimitsFromEc2(entry: Reader): InstanceLimits {
   const instanceType = entry.requireString('InstanceType');
   const net = entry.child('NetworkInfo');
   if (!net) throw entry.fail('NetworkInfo', 'missing');
-  const ipv4PerEni = net.positiveInt('Ipv4AddressesPerInterface');
+  const ipv4PerEni = net.positiveInt('Ipv4AddressesPerInterface', MAX_INSTANCE_FIELD);
   const maxEnis = defaultCardEnis(net);
   const vcpus = entry.child('VCpuInfo')?.int('DefaultVCpus');
   const memoryMiB = entry.child('MemoryInfo')?.int('SizeInMiB');
@@ -54,7 +60,7 @@ function defaultCardEnis(net: Reader): number {
   if (cards.length > 0) {
     const defaultIndex = net.int('DefaultNetworkCardIndex') ?? 0;
     const card = cards.find(c => (c.int('NetworkCardIndex') ?? 0) === defaultIndex);
-    if (card) return card.positiveInt('MaximumNetworkInterfaces');
+    if (card) return card.positiveInt('MaximumNetworkInterfaces', MAX_INSTANCE_FIELD);
   }
-  return net.positiveInt('MaximumNetworkInterfaces');
+  return net.positiveInt('MaximumNetworkInterfaces', MAX_INSTANCE_FIELD);
 }
