@@ -142,10 +142,10 @@ export function decide(input: DecideInput): Decision {
       autoscalerAllowed = true;
       why.push('would deny; allowed because an autoscaler asked');
     }
-    if (exception?.expired === true)
-      why.push(
-        `exception on the ${exception.on} not applied: ${exception.problem ?? 'expired'} ("${exception.reason}")`,
-      );
+    for (const e of [exception?.setAside, exception]) {
+      if (e?.expired === true)
+        why.push(`exception on the ${e.on} not applied: ${e.problem ?? 'expired'} ("${e.reason}")`);
+    }
   }
   if (input.stale !== undefined) {
     if (verdict === 'allow') verdict = 'warn';

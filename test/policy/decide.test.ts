@@ -225,6 +225,53 @@ test('exception rules: an empty reason is none; an unreadable expiry is not hono
   assert.equal(parseRfc3339('2026-11-27'), undefined);
 });
 
+const rfc3339Cases: { text: string; ms: number | undefined }[] = [
+  { text: '2026-02-30T00:00:00Z', ms: undefined },
+  { text: '2026-02-29T00:00:00Z', ms: undefined },
+  { text: '2028-02-29T00:00:00Z', ms: Date.UTC(2028, 1, 29) },
+  { text: '2100-02-29T00:00:00Z', ms: undefined },
+  { text: '2000-02-29T00:00:00Z', ms: Date.UTC(2000, 1, 29) },
+  { text: '2026-04-31T00:00:00Z', ms: undefined },
+  { text: '2026-13-01T00:00:00Z', ms: undefined },
+  { text: '2026-00-10T00:00:00Z', ms: undefined },
+  { text: '2026-11-27T24:00:00Z', ms: undefined },
+  { text: '2026-11-27T23:60:00Z', ms: undefined },
+  { text: '2026-11-27T12:00:00+24:00', ms: undefined },
+  { text: '2026-11-27T12:00:00+05:60', ms: undefined },
+  // RFC 3339 5.6 allows a leap second; it reads as the instant after :59.
+  { text: '2016-12-31T23:59:60Z', ms: Date.UTC(2017, 0, 1) },
+  { text: '2026-11-27t12:00:00z', ms: Date.UTC(2026, 10, 27, 12) },
+  { text: '2026-11-27 12:00:00-05:30', ms: Date.UTC(2026, 10, 27, 17, 30) },
+  { text: '2026-11-27T12:00:00.123456789Z', ms: Date.UTC(2026, 10, 27, 12, 0, 0, 123) },
+];
+for (const c of rfc3339Cases) {
+  test(`RFC 3339 expiry ${c.text} reads as ${c.ms === undefined ? 'invalid' : new Date(c.ms).toISOString()}`, () => {
+    assert.equal(parseRfc3339(c.text), c.ms);
+  });
+}
+
+test('a workload exception with an unreadable expiry is reported even when the namespace exception applies', () => {
+  const d = decide(
+    input(20, {
+      wlAnnotations: {
+        'ipguard.io/exception': 'INC-9',
+        'ipguard.io/exception-expires': '2026-02-30T00:00:00Z',
+      },
+      nsAnnotations: { 'ipguard.io/exception': 'migration week' },
+    }),
+  );
+  assert.equal(d.verdict, 'warn');
+  assert.equal(d.exception?.on, 'namespace');
+  assert.ok(
+    d.messages.some(m =>
+      /exception on the workload not applied: ipguard.io\/exception-expires is not an RFC 3339 time \("INC-9"\)/.test(
+        m,
+      ),
+    ),
+    d.messages.join('\n'),
+  );
+});
+
 test('oneLine strips control characters, lone surrogates and cuts to 120', () => {
   assert.equal(oneLine('a\nb\tc\u0007d'), 'a b c d');
   assert.equal(oneLine('x\uD800y'), 'x\uFFFDy');
