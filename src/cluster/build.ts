@@ -20,7 +20,7 @@ import {
 } from './model.js';
 import { cidrContains } from './aws/subnets.js';
 import { holdingsByInstance, type NetworkInterface } from './aws/network-interfaces.js';
-import { ENI_CONFIG_KEY } from './objects/node.js';
+import { eniConfigKeysOf, eniConfigNameOf, type EniConfigKeys } from '../cni/eni-config-name.js';
 
 export interface ClusterInputs {
   readonly objects: ClusterObjects;
@@ -59,21 +59,17 @@ export function subnetOfIp(subnets: Iterable<Subnet>, ip: string | undefined): s
   return undefined;
 }
 
-/** Node fields that depend on the rest of the cluster: its subnet and its ENIConfig under a custom label. */
+/** Node fields that depend on the rest of the cluster: its subnet and the ENIConfig aws-node would pick. */
 export function resolveNode(
   node: Node,
   subnets: ReadonlyMap<string, Subnet>,
-  eniConfigLabel: string,
+  eniConfigKeys: EniConfigKeys,
 ): Node {
   const subnetId = subnetOfIp(subnets.values(), node.internalIp);
-  const eniConfig =
-    eniConfigLabel === ENI_CONFIG_KEY
-      ? node.eniConfig
-      : (node.labels[eniConfigLabel] ?? node.eniConfig);
   return {
     ...node,
     ...(subnetId !== undefined && { subnetId }),
-    ...(eniConfig !== undefined && { eniConfig }),
+    eniConfig: eniConfigNameOf(node.labels, node.annotations, eniConfigKeys),
   };
 }
 
@@ -110,7 +106,7 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
   const { objects, subnets, instanceTypes } = inputs;
   const awsNode = findAwsNode(objects.daemonSets);
   const cniEnv = cniEnvOf(awsNode);
-  const eniConfigLabel = awsNode?.env?.ENI_CONFIG_LABEL_DEF ?? ENI_CONFIG_KEY;
+  const eniConfigKeys = eniConfigKeysOf(awsNode?.env);
 
   const usage = new Map<string, NodeUsage>();
   for (const pod of objects.pods) {
@@ -120,7 +116,7 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
   const nodes = new Map<string, Node>();
   for (const n of objects.nodes) {
     nodes.set(n.name, {
-      ...resolveNode(n, subnets, eniConfigLabel),
+      ...resolveNode(n, subnets, eniConfigKeys),
       usage: usage.get(n.name) ?? EMPTY_USAGE,
     });
   }
@@ -147,7 +143,7 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
     instanceTypes,
     cniEnv,
     cni: parseCniSettings(cniEnv).settings,
-    eniConfigLabel,
+    eniConfigKeys,
     ...(holdings && { holdings }),
   };
 }

@@ -1,5 +1,6 @@
 import type { CniEnv, CniSettings } from '../cni/settings.js';
 import type { InstanceLimits } from '../cni/instance-limits.js';
+import type { EniConfigKeys } from '../cni/eni-config-name.js';
 
 /**
  * The cluster as the simulation sees it: compact projections of Kubernetes objects and EC2 answers,
@@ -93,7 +94,12 @@ export interface Node {
   readonly maxPods: number;
   readonly unschedulable: boolean;
   readonly ready: boolean;
-  /** The ENIConfig this node's pods use under custom networking (annotation or label). */
+  /**
+   * Annotations short enough to name an object (253 characters): enough for the ENIConfig annotation,
+   * without keeping JSON blobs per node.
+   */
+  readonly annotations?: Labels;
+  /** The ENIConfig this node's pods use under custom networking; resolved when the model is built. */
   readonly eniConfig?: string;
   readonly usage: NodeUsage;
 }
@@ -260,8 +266,8 @@ export interface ClusterModel {
   /** The aws-node env as found (for messages); `cni` is what the CNI makes of it. */
   readonly cniEnv: CniEnv;
   readonly cni: CniSettings;
-  /** The label naming a node's ENIConfig (ENI_CONFIG_LABEL_DEF). */
-  readonly eniConfigLabel: string;
+  /** The annotation and label naming a node's ENIConfig (ENI_CONFIG_ANNOTATION_DEF, ENI_CONFIG_LABEL_DEF). */
+  readonly eniConfigKeys: EniConfigKeys;
   /** Keyed by node name, present when network interfaces were given. */
   readonly holdings?: ReadonlyMap<string, EniHoldings>;
   /** Per workload (workloadKey), the nodes its pods run on and how many on each. */

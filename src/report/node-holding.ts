@@ -47,13 +47,7 @@ export function nodeHolding(
   cni: CniSettings = model.cni,
 ): NodeHolding {
   const u = node.usage;
-  const subnets = nodeSubnets(
-    model,
-    cni.customNetworking,
-    node.subnetId,
-    node.eniConfig,
-    node.zone,
-  );
+  const subnets = nodeSubnets(model, cni.customNetworking, node.subnetId, node.eniConfig);
   const poolSubnet = subnets.pod ?? subnets.node;
   const base = {
     node: node.name,

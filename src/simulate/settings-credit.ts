@@ -51,13 +51,7 @@ export function settingsCredit(
     else after = Math.max(heldIps, target.ips);
     const delta = heldIps - after;
     if (delta === 0) continue;
-    const subnets = nodeSubnets(
-      model,
-      to.customNetworking,
-      node.subnetId,
-      node.eniConfig,
-      node.zone,
-    );
+    const subnets = nodeSubnets(model, to.customNetworking, node.subnetId, node.eniConfig);
     // The pool lives on the pod-carrying ENIs: the node's subnet, or the ENIConfig subnet.
     const id = subnets.pod ?? subnets.node;
     if (id === undefined) continue;

@@ -10,8 +10,10 @@ import {
   addGrowth,
   addNodeGrowth,
   addShares,
+  missingEniConfigNote,
   nodeSubnets,
   placedShares,
+  type NodeSubnets,
   sharesOf,
   sharesOfHoldings,
 } from './subnet-shares.js';
@@ -161,6 +163,14 @@ function computeDemand(
   const placement = placePods({ model, pod, pods, cni, book, workload });
   notes.push(...placement.notes);
   const placer = new SecondaryEniPlacer(model, cni);
+  const missingEniConfigs = new Map<string, number>();
+  const noteMissing = (s: NodeSubnets): void => {
+    if (s.missingEniConfig !== undefined)
+      missingEniConfigs.set(
+        s.missingEniConfig,
+        (missingEniConfigs.get(s.missingEniConfig) ?? 0) + 1,
+      );
+  };
   const pool = pod.network === 'pool' ? 1 : 0;
   const branch = pod.network === 'branch' ? 1 : 0;
   for (const { node, pods: onNode } of placement.existing) {
@@ -168,13 +178,8 @@ function computeDemand(
     podsOnExisting += onNode;
     const limits =
       node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
-    const subnets = nodeSubnets(
-      model,
-      cni.customNetworking,
-      node.subnetId,
-      node.eniConfig,
-      node.zone,
-    );
+    const subnets = nodeSubnets(model, cni.customNetworking, node.subnetId, node.eniConfig);
+    noteMissing(subnets);
     if (subnets.node !== undefined) touched.add(subnets.node);
     else
       notes.push(
@@ -241,13 +246,8 @@ function computeDemand(
           ds.branchPods + branch * plan.workloadPods,
         );
         ips = a.ips;
-        const subnets = nodeSubnets(
-          model,
-          cni.customNetworking,
-          subnetId,
-          plan.zone.eniConfig,
-          plan.zone.zone,
-        );
+        const subnets = nodeSubnets(model, cni.customNetworking, subnetId, plan.zone.eniConfig);
+        noteMissing(subnets);
         addShares(
           fromNew,
           subnets.pod !== undefined && subnets.pod !== subnets.node
@@ -280,6 +280,7 @@ function computeDemand(
     }
   }
 
+  for (const [name, nodes] of missingEniConfigs) notes.push(missingEniConfigNote(name, nodes));
   return {
     fromNew,
     fromExisting,

@@ -1,6 +1,7 @@
 import type { NodeAddresses } from '../cni/node-addresses.js';
 import type { ClusterModel, EniHoldings } from '../cluster/model.js';
 import type { SecondaryEniPlacer } from './eni-subnets.js';
+import { DEFAULT_ENI_CONFIG_NAME } from '../cni/eni-config-name.js';
 
 /** The subnets one node's addresses come from. */
 export interface NodeSubnets {
@@ -8,16 +9,20 @@ export interface NodeSubnets {
   readonly node?: string;
   /** Under custom networking, the ENIConfig subnet of secondary, trunk and branch ENIs. */
   readonly pod?: string;
+  /**
+   * Under custom networking, the ENIConfig the node names when no such ENIConfig exists. ipamd then
+   * attaches no pod ENI (tryAllocateENI returns on "Failed to get pod ENI config"), so pods past the
+   * primary ENI get no address; the addresses are still counted in the node's subnet.
+   */
+  readonly missingEniConfig?: string;
 }
 
-/** The ENIConfig a node uses: its own annotation or label, else the one named after its zone. */
+/** The subnet of the ENIConfig a node uses (resolved when the model was built; "default" otherwise). */
 export function podSubnetOf(
   model: ClusterModel,
   eniConfig: string | undefined,
-  zone: string | undefined,
 ): string | undefined {
-  const name = eniConfig ?? zone;
-  return name === undefined ? undefined : model.eniConfigs.get(name)?.subnetId;
+  return model.eniConfigs.get(eniConfig ?? DEFAULT_ENI_CONFIG_NAME)?.subnetId;
 }
 
 export function nodeSubnets(
@@ -25,14 +30,23 @@ export function nodeSubnets(
   custom: boolean,
   nodeSubnet: string | undefined,
   eniConfig: string | undefined,
-  zone: string | undefined,
 ): NodeSubnets {
   if (!custom) return nodeSubnet === undefined ? {} : { node: nodeSubnet };
-  const pod = podSubnetOf(model, eniConfig, zone) ?? nodeSubnet;
+  const podSubnet = podSubnetOf(model, eniConfig);
+  const pod = podSubnet ?? nodeSubnet;
   return {
     ...(nodeSubnet !== undefined && { node: nodeSubnet }),
     ...(pod !== undefined && { pod }),
+    ...(podSubnet === undefined && {
+      missingEniConfig: eniConfig ?? DEFAULT_ENI_CONFIG_NAME,
+    }),
   };
+}
+
+/** The warning for nodes whose ENIConfig does not exist under custom networking. */
+export function missingEniConfigNote(eniConfig: string, nodes: number): string {
+  const which = nodes === 1 ? '1 node taking pods names' : `${nodes} nodes taking pods name`;
+  return `${which} ENIConfig "${eniConfig}", which does not exist: with custom networking the CNI attaches no pod ENIs there and those pods get no address (counted here in the node's subnet)`;
 }
 
 /** A node's addresses per subnet: at most two entries (its own subnet, and its ENIConfig subnet). */

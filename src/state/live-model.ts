@@ -1,7 +1,12 @@
 import { parseCniSettings, type CniEnv, type CniSettings } from '../cni/settings.js';
 import { cniEnvOf, findAwsNode, resolveNode } from '../cluster/build.js';
 import type { ClusterModel, EniHoldings, Node } from '../cluster/model.js';
-import { ENI_CONFIG_KEY } from '../cluster/objects/node.js';
+import {
+  eniConfigKeysOf,
+  eniConfigNameOf,
+  sameEniConfigKeys,
+  type EniConfigKeys,
+} from '../cni/eni-config-name.js';
 import type { Ec2View } from '../ec2/ec2-state.js';
 import type { KubeView } from '../kube/cluster-store.js';
 
@@ -9,7 +14,7 @@ interface Cni {
   readonly daemonSets: KubeView['daemonSets'];
   readonly cniEnv: CniEnv;
   readonly cni: CniSettings;
-  readonly eniConfigLabel: string;
+  readonly eniConfigKeys: EniConfigKeys;
 }
 
 /** Where a node's addresses come from: depends on its address and ENIConfig, not on its pods. */
@@ -19,8 +24,8 @@ interface Placement {
   readonly eniConfig?: string;
 }
 
-function placementKey(n: Node, label: string): string {
-  return `${n.internalIp ?? ''}|${n.eniConfig ?? ''}|${n.labels[label] ?? ''}`;
+function placementKey(n: Node, keys: EniConfigKeys): string {
+  return `${n.internalIp ?? ''}|${eniConfigNameOf(n.labels, n.annotations, keys)}`;
 }
 
 /**
@@ -33,7 +38,7 @@ export class LiveModelBuilder {
   #last: { kube: KubeView; ec2: Ec2View; model: ClusterModel } | undefined;
   #cni: Cni | undefined;
   #placements = new Map<string, Placement>();
-  #placementContext: { subnets: Ec2View['subnets']; label: string } | undefined;
+  #placementContext: { subnets: Ec2View['subnets']; keys: EniConfigKeys } | undefined;
 
   build(kube: KubeView, ec2: Ec2View): ClusterModel {
     const last = this.#last;
@@ -41,12 +46,12 @@ export class LiveModelBuilder {
     const cni = this.#cniOf(kube);
     const contextSame =
       this.#placementContext?.subnets === ec2.subnets &&
-      this.#placementContext.label === cni.eniConfigLabel;
+      sameEniConfigKeys(this.#placementContext.keys, cni.eniConfigKeys);
     if (!contextSame) {
       this.#placements = new Map();
-      this.#placementContext = { subnets: ec2.subnets, label: cni.eniConfigLabel };
+      this.#placementContext = { subnets: ec2.subnets, keys: cni.eniConfigKeys };
     }
-    const nodes = this.#nodes(kube, ec2, cni.eniConfigLabel, contextSame);
+    const nodes = this.#nodes(kube, ec2, cni.eniConfigKeys, contextSame);
     const holdings = this.#holdings(nodes, kube, ec2, last);
     const model: ClusterModel = {
       nodes,
@@ -60,7 +65,7 @@ export class LiveModelBuilder {
       instanceTypes: ec2.instanceTypes,
       cniEnv: cni.cniEnv,
       cni: cni.cni,
-      eniConfigLabel: cni.eniConfigLabel,
+      eniConfigKeys: cni.eniConfigKeys,
       ...(holdings && { holdings }),
     };
     this.#last = { kube, ec2, model };
@@ -75,16 +80,16 @@ export class LiveModelBuilder {
       daemonSets: kube.daemonSets,
       cniEnv,
       cni: parseCniSettings(cniEnv).settings,
-      eniConfigLabel: awsNode?.env?.ENI_CONFIG_LABEL_DEF ?? ENI_CONFIG_KEY,
+      eniConfigKeys: eniConfigKeysOf(awsNode?.env),
     };
     return this.#cni;
   }
 
-  #resolve(n: Node, subnets: Ec2View['subnets'], label: string): Node {
-    const key = placementKey(n, label);
+  #resolve(n: Node, subnets: Ec2View['subnets'], keys: EniConfigKeys): Node {
+    const key = placementKey(n, keys);
     let p = this.#placements.get(n.name);
     if (p?.key !== key) {
-      const r = resolveNode(n, subnets, label);
+      const r = resolveNode(n, subnets, keys);
       p = {
         key,
         ...(r.subnetId !== undefined && { subnetId: r.subnetId }),
@@ -102,7 +107,7 @@ export class LiveModelBuilder {
   #nodes(
     kube: KubeView,
     ec2: Ec2View,
-    label: string,
+    keys: EniConfigKeys,
     contextSame: boolean,
   ): ReadonlyMap<string, Node> {
     const last = this.#last;
@@ -112,7 +117,7 @@ export class LiveModelBuilder {
       const nodes = new Map(last.model.nodes);
       for (const name of delta.names) {
         const n = kube.nodes.get(name);
-        if (n) nodes.set(name, this.#resolve(n, ec2.subnets, label));
+        if (n) nodes.set(name, this.#resolve(n, ec2.subnets, keys));
         else {
           nodes.delete(name);
           this.#placements.delete(name);
@@ -121,7 +126,7 @@ export class LiveModelBuilder {
       return nodes;
     }
     const nodes = new Map<string, Node>();
-    for (const [name, n] of kube.nodes) nodes.set(name, this.#resolve(n, ec2.subnets, label));
+    for (const [name, n] of kube.nodes) nodes.set(name, this.#resolve(n, ec2.subnets, keys));
     for (const name of this.#placements.keys()) if (!nodes.has(name)) this.#placements.delete(name);
     return nodes;
   }

@@ -278,7 +278,11 @@ test('custom networking: a new node takes its own address from the node subnet, 
     ...twoNodes(7000),
     subnets: [subnetA, subnetB, podSubnetA, podSubnetB],
     daemonSets: [aDaemonSet('log-agent')],
-    cniEnv: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' },
+    // The EKS guide's setup: ENIConfigs named after zones, picked by the zone label.
+    cniEnv: {
+      AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
+      ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
+    },
   });
   const eniConfigs = new Map<string, EniConfig>([
     ['zone-a', { name: 'zone-a', subnetId: 'subnet-pods-a' }],
@@ -302,6 +306,56 @@ test('custom networking: a new node takes its own address from the node subnet, 
     'subnet-pods-a': 30,
     'subnet-pods-b': 30,
   });
+});
+
+test('custom networking without a matching ENIConfig: the node falls to "default", and a missing one is named', () => {
+  const podSubnet = aSubnet({
+    id: 'subnet-pods',
+    zone: 'zone-a',
+    cidr: '100.64.1.0/24',
+    availableIps: 200,
+  });
+  const base = aCluster({
+    ...twoNodes(7000),
+    subnets: [subnetA, subnetB, podSubnet],
+    daemonSets: [aDaemonSet('log-agent')],
+    cniEnv: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' },
+  });
+  const change = {
+    current: web({ replicas: 0 }),
+    desired: web({ replicas: 2 }),
+    replicaSets: [],
+    nowMs: NOW,
+  };
+  // Nodes carry no ENIConfig annotation or label: ipamd asks for the ENIConfig called "default".
+  const withDefault = simulate({
+    model: {
+      ...base,
+      eniConfigs: new Map([['default', { name: 'default', subnetId: 'subnet-pods' }]]),
+    },
+    change,
+    book: new AddressBook(),
+  });
+  assert.deepEqual(perSubnet(withDefault), { 'subnet-a': 1, 'subnet-b': 1, 'subnet-pods': 60 });
+  assert.ok(!withDefault.notes.some(n => n.includes('does not exist')));
+
+  // Zone-named ENIConfigs are not found by name alone: the zone is not a fallback in the CNI.
+  const zoneNamed = simulate({
+    model: {
+      ...base,
+      eniConfigs: new Map([['zone-a', { name: 'zone-a', subnetId: 'subnet-pods' }]]),
+    },
+    change,
+    book: new AddressBook(),
+  });
+  assert.ok(
+    zoneNamed.notes.some(n =>
+      /2 nodes taking pods name ENIConfig "default", which does not exist: with custom networking the CNI attaches no pod ENIs/.test(
+        n,
+      ),
+    ),
+    zoneNamed.notes.join('\n'),
+  );
 });
 
 test('a what-if credits what existing nodes give back under WARM_IP_TARGET / MINIMUM_IP_TARGET', () => {

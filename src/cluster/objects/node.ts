@@ -16,8 +16,8 @@ export const NODE_GROUP_LABELS = [
   'karpenter.sh/nodepool',
   'alpha.eksctl.io/nodegroup-name',
 ];
-/** The VPC CNI's default for ENI_CONFIG_ANNOTATION_DEF and ENI_CONFIG_LABEL_DEF. */
-export const ENI_CONFIG_KEY = 'k8s.amazonaws.com/eniConfig';
+/** The longest object name; a longer annotation value cannot name an ENIConfig. */
+const MAX_NAME_LENGTH = 253;
 
 const EFFECTS: readonly string[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
@@ -39,7 +39,7 @@ export function instanceIdFromProviderId(providerId: string | undefined): string
   return m?.[1];
 }
 
-export function projectNode(obj: Reader, eniConfigLabel = ENI_CONFIG_KEY): Node {
+export function projectNode(obj: Reader): Node {
   const meta = readMeta(obj, false);
   const spec = obj.child('spec');
   const status = obj.child('status');
@@ -69,7 +69,14 @@ export function projectNode(obj: Reader, eniConfigLabel = ENI_CONFIG_KEY): Node 
   const zone = firstLabel(meta.labels, ZONE_LABELS);
   const nodeGroup = firstLabel(meta.labels, NODE_GROUP_LABELS);
   const instanceId = instanceIdFromProviderId(spec?.string('providerID'));
-  const eniConfig = meta.annotations[ENI_CONFIG_KEY] ?? meta.labels[eniConfigLabel];
+  const annotations: Record<string, string> = {};
+  let kept = 0;
+  for (const [k, v] of Object.entries(meta.annotations)) {
+    if (v.length <= MAX_NAME_LENGTH) {
+      annotations[k] = v;
+      kept += 1;
+    }
+  }
   return {
     name: meta.name,
     ...(instanceType !== undefined && { instanceType }),
@@ -78,6 +85,7 @@ export function projectNode(obj: Reader, eniConfigLabel = ENI_CONFIG_KEY): Node 
     ...(internalIp !== undefined && { internalIp }),
     ...(instanceId !== undefined && { instanceId }),
     labels: meta.labels,
+    ...(kept > 0 && { annotations }),
     taints,
     allocatable: {
       cpuMilli: allocatable?.milli('cpu') ?? 0,
@@ -88,7 +96,6 @@ export function projectNode(obj: Reader, eniConfigLabel = ENI_CONFIG_KEY): Node 
     unschedulable: spec?.bool('unschedulable') === true,
     // A node with no conditions at all (a hand-written fixture) counts as ready.
     ready: ready || status?.list('conditions').length === 0 || status === undefined,
-    ...(eniConfig !== undefined && eniConfig !== '' && { eniConfig }),
     usage: EMPTY_USAGE,
   };
 }
