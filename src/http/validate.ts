@@ -183,10 +183,17 @@ export function handleReview(body: unknown, deps: ValidateDeps): ValidateOutcome
     }
   } catch (err) {
     if (err instanceof BadReview) {
+      // The apiserver has already validated the object (a CRD's looser schema included), so a field ipguard
+      // cannot read is ipguard's limit, not the user's mistake: the failure mode decides, and a denial
+      // keeps the 400 that names the field.
       deps.metrics.badRequests.inc({ reason: 'object' });
+      const failed = failureAnswer(deps, err.message);
       return {
         status: 200,
-        body: reviewResponse(req.uid, { allowed: false, code: 400, message: err.message }),
+        body: reviewResponse(
+          req.uid,
+          failed.allowed ? failed : { ...failed, code: 400, message: oneLine(err.message) },
+        ),
         log: { ...log, bad: err.message },
       };
     }

@@ -399,18 +399,24 @@ test('an oversized body is refused with 413, not buffered', async () => {
   assert.equal(res.json<{ response: { status: { code: number } } }>().response.status.code, 413);
 });
 
-test('an object the apiserver could not have sent is a 400 in the AdmissionReview, naming the field', async () => {
-  const t = await story();
+test('an object field ipguard cannot read follows the failure mode, naming the field', async () => {
   const review = switchReview();
   review.request.object.spec.replicas = 'ten';
-  const { statusCode, answer } = await validate(t, review);
-  assert.equal(statusCode, 200);
-  assert.equal(answer.allowed, false);
-  assert.equal(answer.status?.code, 400);
-  assert.match(
-    answer.status?.message ?? '',
-    /request\.object: spec\.replicas|spec\.replicas: expected a non-negative integer/,
-  );
+  const field = /request\.object: spec\.replicas|spec\.replicas: expected a non-negative integer/;
+
+  // Failing open: the apiserver validated the object, so ipguard's limit must not block the deploy.
+  const open = await validate(await story(), review);
+  assert.equal(open.statusCode, 200);
+  assert.equal(open.answer.allowed, true);
+  assert.equal(open.answer.status, undefined);
+  assert.match(open.answer.warnings?.[0] ?? '', /ipguard could not check this change: /);
+  assert.match(open.answer.warnings?.[0] ?? '', field);
+
+  const closed = await validate(await story({ IPGUARD_FAILURE_MODE: 'deny' }), review);
+  assert.equal(closed.statusCode, 200);
+  assert.equal(closed.answer.allowed, false);
+  assert.equal(closed.answer.status?.code, 400);
+  assert.match(closed.answer.status?.message ?? '', field);
 });
 
 test('/metrics speaks the Prometheus text format with the families operators alert on', async () => {
