@@ -65,6 +65,14 @@ export function createMetrics(src: MetricsSources): Metrics {
     help: 'Addresses held per subnet by admitted changes EC2 does not show as used yet.',
     labelNames: ['subnet'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      const subnets = src.state.current()?.model.subnets;
+      if (!subnets) return;
+      // The same figure decisions subtract: what is held, less what EC2 already shows used.
+      const held = src.reservations.held(id => subnets.get(id)?.availableIps);
+      for (const [subnet, ips] of held) if (ips > 0) this.set({ subnet }, ips);
+    },
   });
   new Gauge({
     name: 'ipguard_reservations',

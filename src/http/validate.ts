@@ -43,6 +43,7 @@ const UNKNOWN_UID = '';
 
 function staleReason(view: StateView, config: ServeConfig, nowMs: number): string | undefined {
   if (view.degraded !== undefined) return view.degraded;
+  if (view.fixed === true) return undefined;
   const limitMs = config.staleAfterSeconds * 1000;
   const kubeAge = nowMs - view.kubeSyncedAtMs;
   const ec2Age = nowMs - view.subnetsRefreshedAtMs;

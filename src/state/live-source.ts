@@ -6,7 +6,7 @@ import { createEc2Api, createEc2Client } from '../ec2/client.js';
 import { Ec2State, type Ec2Health, type Ec2StateOptions } from '../ec2/ec2-state.js';
 import { demandOf } from '../cluster/aws/subnet-selection.js';
 import { KubeInformers, type KubeHealth, type KubeInformersOptions } from '../kube/informers.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { loadKubeConfig, SERVICE_ACCOUNT_TOKEN } from '../kube/kubeconfig.js';
 import { createKubeTransport, type KubeTransport } from '../kube/transport.js';
 import { realDelay, type Clock, type Delay } from '../timing/delay.js';
 import { InputError } from '../errors.js';
@@ -242,11 +242,13 @@ export async function chooseLiveSource(
   if (probe.available) return { source: createLiveSource(config, log, env), why: probe.reason };
   // Inside a cluster the bundled example would judge real requests against made-up state: wait for
   // the API instead (/readyz fails and the failure mode answers until the first sync).
-  if (
-    env.KUBERNETES_SERVICE_HOST !== undefined &&
-    env.KUBERNETES_SERVICE_HOST !== '' &&
-    loadKubeConfig(env)
-  ) {
+  if (env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_HOST !== '') {
+    if (!loadKubeConfig(env)) {
+      // A pod that can never reach the API must not quietly judge requests by the example either.
+      throw new InputError(
+        `running in a pod (KUBERNETES_SERVICE_HOST is set) with no service account token at ${SERVICE_ACCOUNT_TOKEN} and no kubeconfig: set automountServiceAccountToken: true on the ipguard pod, or give --snapshot DIR or --example`,
+      );
+    }
     log.warn({ reason: probe.reason }, 'the cluster API does not answer yet; waiting for it');
     return { source: createLiveSource(config, log, env), why: `in-cluster; ${probe.reason}` };
   }

@@ -19,7 +19,7 @@ export class SnapshotSource implements StateSource {
     const model: ClusterModel = await loadStateFiles(await snapshotFiles(this.#dir));
     const at = this.#now();
     // A snapshot is as fresh as it will ever be: its age is not staleness of a live feed.
-    this.#view = { model, kubeSyncedAtMs: at, subnetsRefreshedAtMs: at };
+    this.#view = { model, kubeSyncedAtMs: at, subnetsRefreshedAtMs: at, fixed: true };
   }
 
   current(): StateView | undefined {

@@ -9,6 +9,11 @@ export interface StateView {
   readonly subnetsRefreshedAtMs: number;
   /** Set when the source knows it is behind (a watch down, EC2 failing), with the reason. */
   readonly degraded?: string;
+  /**
+   * A snapshot the operator chose to decide against: it is a fixed picture, so its age says nothing and
+   * every answer warning "stale" would only bury the real warnings.
+   */
+  readonly fixed?: boolean;
 }
 
 /**

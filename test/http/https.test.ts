@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -223,4 +224,66 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
   assert.match(logs, /"msg":"ipguard is serving"/);
   assert.match(logs, /"verdict":"deny"/);
   assert.match(logs, /"msg":"shutting down"/);
+});
+
+test('ipguard serve without certificates: a development certificate held in memory, nothing left in the temp dir', async t => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ipguard-serve-tmp-'));
+  t.after(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'src/cli/main.ts'),
+      'serve',
+      '--port',
+      String(port),
+      '--example',
+    ],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: tmp, IPGUARD_SHUTDOWN_DELAY_SECONDS: '0' },
+    },
+  );
+  let logs = '';
+  child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
+  const exited = new Promise<number | null>(resolve =>
+    child.on('exit', code => {
+      resolve(code);
+    }),
+  );
+  t.after(() => child.kill('SIGKILL'));
+  const readyz = (): Promise<number> =>
+    new Promise(resolve => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, agent: false },
+        res => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', () => {
+        resolve(0);
+      });
+      req.end();
+    });
+  let ready = false;
+  for (let i = 0; i < 100 && !ready; i++) {
+    ready = (await readyz()) === 200;
+    if (!ready) await new Promise(r => setTimeout(r, 100));
+  }
+  assert.ok(ready, `never ready:\n${logs}`);
+  assert.match(logs, /self-signed development certificate/);
+  assert.deepEqual(
+    readdirSync(tmp).filter(f => f.startsWith('ipguard-dev-tls-')),
+    [],
+    'the development key is not left on disk',
+  );
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, logs);
 });

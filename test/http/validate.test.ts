@@ -132,6 +132,13 @@ test('two changes that each fit alone do not both pass: the first reserves its a
   assert.match(second.answer.status?.message ?? '', /us-east-1b\) needs 14, has 6/);
   // Re-admitting the same workload replaces its own reservation instead of stacking it.
   assert.equal((await validate(t, createReview('search'))).answer.allowed, true);
+  // Operators see what is held, per subnet, as decisions subtract it.
+  const metrics = (await t.app.inject({ url: '/metrics' })).body;
+  const held = [...metrics.matchAll(/^ipguard_reserved_ips\{subnet="([^"]+)"\} (\d+)$/gm)];
+  assert.ok(held.length > 0, metrics);
+  const subnets = t.source.current()?.model.subnets;
+  const expected = t.reservations.held(id => subnets?.get(id)?.availableIps);
+  assert.deepEqual(new Map(held.map(m => [m[1], Number(m[2])])), expected);
 });
 
 test('concurrent changes: reservations admit exactly the ones that fit', async () => {
@@ -318,6 +325,21 @@ test('stale subnet counts still get a decision, with a warning saying how old th
   const { answer } = await validate(t, createReview('search'));
   assert.equal(answer.allowed, true);
   assert.ok(answer.warnings?.some(w => /subnet free counts are 900 s old/.test(w)));
+});
+
+test('a snapshot served on purpose is a fixed picture: its age never makes answers "stale"', async () => {
+  const { SnapshotSource } = await import('../../src/state/snapshot-source.js');
+  const { bundledExampleDir } = await import('../../src/state/bundled-example.js');
+  const dir = bundledExampleDir();
+  assert.ok(dir);
+  const t = await story({ IPGUARD_STALE_AFTER_SECONDS: '300' });
+  const snapshot = new SnapshotSource(dir, () => T0);
+  await snapshot.start();
+  t.source.view = snapshot.current();
+  t.clock.now = T0 + 86_400_000;
+  const { answer } = await validate(t, createReview('search'));
+  assert.equal(answer.allowed, true);
+  assert.ok(!(answer.warnings ?? []).some(w => /old|stale/.test(w)), String(answer.warnings));
 });
 
 const malformed: {

@@ -195,4 +195,13 @@ test('in a pod, an API that does not answer yet still means live state, never th
   assert.match(choice.why, /^in-cluster; the cluster at .* did not answer/);
   assert.ok(lines.some(l => l.msg === 'the cluster API does not answer yet; waiting for it'));
   assert.equal(choice.source.current(), undefined, '/readyz fails until the first sync');
+
+  // No token mounted and no kubeconfig: it can never see the cluster, so it says so instead of
+  // serving the example.
+  await assert.rejects(
+    chooseLiveSource(config, log, { HOME: home, KUBERNETES_SERVICE_HOST: '10.100.0.1' }),
+    (err: Error) =>
+      err instanceof InputError &&
+      /no service account token .*automountServiceAccountToken/.test(err.message),
+  );
 });

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import pino, { type Logger } from 'pino';
 import { InputError } from '../../errors.js';
@@ -97,10 +98,14 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   const config = loadConfig(io.env, overrides);
   const log = pino({ level: config.logLevel, base: { service: 'ipguard' } });
 
-  const tlsFiles: TlsFiles =
+  const devCert =
     config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
-      ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+      ? undefined
       : makeDevCertificate();
+  const tlsFiles: TlsFiles = devCert ?? {
+    certFile: config.tlsCertFile ?? '',
+    keyFile: config.tlsKeyFile ?? '',
+  };
   let tls;
   try {
     tls = await readTls(tlsFiles);
@@ -109,12 +114,12 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       `--tls-cert ${tlsFiles.certFile} / --tls-key ${tlsFiles.keyFile}: ${(err as Error).message}`,
       { cause: err },
     );
+  } finally {
+    // The development key lives in memory only; nothing is left in /tmp and nothing rotates it.
+    if (devCert) rmSync(devCert.dir, { recursive: true, force: true });
   }
-  if (config.tlsCertFile === undefined)
-    log.warn(
-      { certFile: tlsFiles.certFile },
-      'no certificate given: serving a self-signed development certificate for localhost',
-    );
+  if (devCert)
+    log.warn('no certificate given: serving a self-signed development certificate for localhost');
 
   const { source, why } = await chooseSource(config, v.example === true, log, io.env);
   const now = Date.now;
@@ -139,21 +144,23 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     },
     tls,
   );
-  const reloader = new TlsReloader(
-    tlsFiles,
-    tls,
-    m => {
-      // fastify types its server as http.Server; with `https` options it is an https.Server.
-      (app.server as unknown as HttpsServer).setSecureContext({ cert: m.cert, key: m.key });
-    },
-    log,
-  );
+  const reloader = devCert
+    ? undefined
+    : new TlsReloader(
+        tlsFiles,
+        tls,
+        m => {
+          // fastify types its server as http.Server; with `https` options it is an https.Server.
+          (app.server as unknown as HttpsServer).setSecureContext({ cert: m.cert, key: m.key });
+        },
+        log,
+      );
 
   // A snapshot that cannot be read is bad input: fail before listening. Live state loads in the background
   // while /readyz says 503 and requests get the failure mode's answer.
   if (source instanceof SnapshotSource) await source.start();
   await app.listen({ port: config.port, host: config.host });
-  reloader.start();
+  reloader?.start();
   log.info(
     {
       port: config.port,
@@ -184,7 +191,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     draining = true;
     await new Promise(r => setTimeout(r, config.shutdownDelaySeconds * 1000));
   }
-  reloader.stop();
+  reloader?.stop();
   await app.close();
   await source.close();
   return EXIT_OK;
