@@ -19,6 +19,7 @@ import {
   type Subnet,
 } from './model.js';
 import { cidrContains } from './aws/subnets.js';
+import { pickSubnet, preferenceOf, type SubnetPreference } from './aws/subnet-selection.js';
 import { holdingsByInstance, type NetworkInterface } from './aws/network-interfaces.js';
 import { eniConfigKeysOf, eniConfigNameOf, type EniConfigKeys } from '../cni/eni-config-name.js';
 
@@ -53,10 +54,20 @@ export function addPodUsage(u: NodeUsage, pod: PodRecord, sign: 1 | -1): NodeUsa
   };
 }
 
-export function subnetOfIp(subnets: Iterable<Subnet>, ip: string | undefined): string | undefined {
+/**
+ * The subnet holding a node's address, chosen as the live subnet selection chooses it (pickSubnet), so a
+ * CIDR reused by another VPC in the same files resolves the same way from files and from EC2.
+ */
+export function subnetOfIp(
+  subnets: Iterable<Subnet>,
+  ip: string | undefined,
+  zone?: string,
+  prefer: SubnetPreference = {},
+): string | undefined {
   if (ip === undefined) return undefined;
-  for (const s of subnets) if (cidrContains(s.cidr, ip)) return s.id;
-  return undefined;
+  const candidates: Subnet[] = [];
+  for (const s of subnets) if (cidrContains(s.cidr, ip)) candidates.push(s);
+  return pickSubnet(candidates, zone, prefer)?.id;
 }
 
 /** Node fields that depend on the rest of the cluster: its subnet and the ENIConfig aws-node would pick. */
@@ -64,8 +75,9 @@ export function resolveNode(
   node: Node,
   subnets: ReadonlyMap<string, Subnet>,
   eniConfigKeys: EniConfigKeys,
+  prefer: SubnetPreference = {},
 ): Node {
-  const subnetId = subnetOfIp(subnets.values(), node.internalIp);
+  const subnetId = subnetOfIp(subnets.values(), node.internalIp, node.zone, prefer);
   return {
     ...node,
     ...(subnetId !== undefined && { subnetId }),
@@ -107,6 +119,7 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
   const awsNode = findAwsNode(objects.daemonSets);
   const cniEnv = cniEnvOf(awsNode);
   const eniConfigKeys = eniConfigKeysOf(awsNode?.env);
+  const prefer = preferenceOf(awsNode?.env);
 
   const usage = new Map<string, NodeUsage>();
   for (const pod of objects.pods) {
@@ -116,7 +129,7 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
   const nodes = new Map<string, Node>();
   for (const n of objects.nodes) {
     nodes.set(n.name, {
-      ...resolveNode(n, subnets, eniConfigKeys),
+      ...resolveNode(n, subnets, eniConfigKeys, prefer),
       usage: usage.get(n.name) ?? EMPTY_USAGE,
     });
   }

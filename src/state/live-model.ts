@@ -8,6 +8,7 @@ import {
   type EniConfigKeys,
 } from '../cni/eni-config-name.js';
 import type { Ec2View } from '../ec2/ec2-state.js';
+import { preferenceOf, type SubnetPreference } from '../cluster/aws/subnet-selection.js';
 import type { KubeView } from '../kube/cluster-store.js';
 
 interface Cni {
@@ -15,6 +16,7 @@ interface Cni {
   readonly cniEnv: CniEnv;
   readonly cni: CniSettings;
   readonly eniConfigKeys: EniConfigKeys;
+  readonly prefer: SubnetPreference;
 }
 
 /** Where a node's addresses come from: depends on its address and ENIConfig, not on its pods. */
@@ -25,7 +27,7 @@ interface Placement {
 }
 
 function placementKey(n: Node, keys: EniConfigKeys): string {
-  return `${n.internalIp ?? ''}|${eniConfigNameOf(n.labels, n.annotations, keys)}`;
+  return `${n.internalIp ?? ''}|${n.zone ?? ''}|${eniConfigNameOf(n.labels, n.annotations, keys)}`;
 }
 
 /**
@@ -38,7 +40,7 @@ export class LiveModelBuilder {
   #last: { kube: KubeView; ec2: Ec2View; model: ClusterModel } | undefined;
   #cni: Cni | undefined;
   #placements = new Map<string, Placement>();
-  #placementContext: { subnets: Ec2View['subnets']; keys: EniConfigKeys } | undefined;
+  #placementContext: { subnets: Ec2View['subnets']; cni: Cni } | undefined;
 
   build(kube: KubeView, ec2: Ec2View): ClusterModel {
     const last = this.#last;
@@ -46,12 +48,14 @@ export class LiveModelBuilder {
     const cni = this.#cniOf(kube);
     const contextSame =
       this.#placementContext?.subnets === ec2.subnets &&
-      sameEniConfigKeys(this.#placementContext.keys, cni.eniConfigKeys);
+      sameEniConfigKeys(this.#placementContext.cni.eniConfigKeys, cni.eniConfigKeys) &&
+      this.#placementContext.cni.prefer.vpcId === cni.prefer.vpcId &&
+      this.#placementContext.cni.prefer.clusterName === cni.prefer.clusterName;
     if (!contextSame) {
       this.#placements = new Map();
-      this.#placementContext = { subnets: ec2.subnets, keys: cni.eniConfigKeys };
+      this.#placementContext = { subnets: ec2.subnets, cni };
     }
-    const nodes = this.#nodes(kube, ec2, cni.eniConfigKeys, contextSame);
+    const nodes = this.#nodes(kube, ec2, cni, contextSame);
     const holdings = this.#holdings(nodes, kube, ec2, last);
     const model: ClusterModel = {
       nodes,
@@ -81,15 +85,16 @@ export class LiveModelBuilder {
       cniEnv,
       cni: parseCniSettings(cniEnv).settings,
       eniConfigKeys: eniConfigKeysOf(awsNode?.env),
+      prefer: preferenceOf(awsNode?.env),
     };
     return this.#cni;
   }
 
-  #resolve(n: Node, subnets: Ec2View['subnets'], keys: EniConfigKeys): Node {
-    const key = placementKey(n, keys);
+  #resolve(n: Node, subnets: Ec2View['subnets'], cni: Cni): Node {
+    const key = placementKey(n, cni.eniConfigKeys);
     let p = this.#placements.get(n.name);
     if (p?.key !== key) {
-      const r = resolveNode(n, subnets, keys);
+      const r = resolveNode(n, subnets, cni.eniConfigKeys, cni.prefer);
       p = {
         key,
         ...(r.subnetId !== undefined && { subnetId: r.subnetId }),
@@ -104,12 +109,7 @@ export class LiveModelBuilder {
     };
   }
 
-  #nodes(
-    kube: KubeView,
-    ec2: Ec2View,
-    keys: EniConfigKeys,
-    contextSame: boolean,
-  ): ReadonlyMap<string, Node> {
+  #nodes(kube: KubeView, ec2: Ec2View, cni: Cni, contextSame: boolean): ReadonlyMap<string, Node> {
     const last = this.#last;
     if (last && contextSame && last.kube.nodes === kube.nodes) return last.model.nodes;
     const delta = kube.nodeChanges;
@@ -117,7 +117,7 @@ export class LiveModelBuilder {
       const nodes = new Map(last.model.nodes);
       for (const name of delta.names) {
         const n = kube.nodes.get(name);
-        if (n) nodes.set(name, this.#resolve(n, ec2.subnets, keys));
+        if (n) nodes.set(name, this.#resolve(n, ec2.subnets, cni));
         else {
           nodes.delete(name);
           this.#placements.delete(name);
@@ -126,7 +126,7 @@ export class LiveModelBuilder {
       return nodes;
     }
     const nodes = new Map<string, Node>();
-    for (const [name, n] of kube.nodes) nodes.set(name, this.#resolve(n, ec2.subnets, keys));
+    for (const [name, n] of kube.nodes) nodes.set(name, this.#resolve(n, ec2.subnets, cni));
     for (const name of this.#placements.keys()) if (!nodes.has(name)) this.#placements.delete(name);
     return nodes;
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Subnet } from '../../src/cluster/model.js';
 import { selectSubnets, type Ec2Demand } from '../../src/cluster/aws/subnet-selection.js';
+import { aCluster, aNode } from '../helpers/builders.js';
 
 function subnet(
   id: string,
@@ -72,4 +73,26 @@ test('adds ENIConfig subnets and reports what it cannot find', () => {
   assert.ok(s.selected.has('subnet-db'));
   assert.deepStrictEqual(s.uncoveredIps, ['192.168.0.1']);
   assert.deepStrictEqual(s.missingEniConfigSubnets, ['subnet-gone']);
+});
+
+test('the model attributes a node to the same subnet the live selection picks, CIDR reuse included', () => {
+  const nodes = [aNode({ name: 'n1', ip: '10.0.1.10', zone: 'us-east-1a' })];
+  for (const env of [
+    { VPC_ID: 'vpc-1' },
+    { VPC_ID: 'vpc-2' },
+    { CLUSTER_NAME: 'shop' },
+    {},
+  ] as Record<string, string>[]) {
+    const model = aCluster({ nodes, subnets: all, cniEnv: env });
+    const d = demand({
+      nodes: [{ ip: '10.0.1.10', zone: 'us-east-1a' }],
+      ...(env.VPC_ID !== undefined && { vpcId: env.VPC_ID }),
+      ...(env.CLUSTER_NAME !== undefined && { clusterName: env.CLUSTER_NAME }),
+    });
+    const live = selectSubnets(all, d, undefined);
+    const fromFiles = model.nodes.get('n1')?.subnetId;
+    assert.ok(fromFiles !== undefined && live.selected.has(fromFiles), JSON.stringify(env));
+    if (env.VPC_ID === 'vpc-2') assert.equal(fromFiles, 'subnet-other');
+    else assert.equal(fromFiles, 'subnet-a', JSON.stringify(env));
+  }
 });

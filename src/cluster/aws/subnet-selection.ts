@@ -39,15 +39,14 @@ export function demandOf(
     if (n.instanceId !== undefined) ids.add(n.instanceId);
   }
   const awsNode = daemonSets.find(d => d.namespace === 'kube-system' && d.name === 'aws-node');
-  const vpcId = awsNode?.env?.VPC_ID;
-  const clusterName = awsNode?.env?.CLUSTER_NAME;
+  const { vpcId, clusterName } = preferenceOf(awsNode?.env);
   return {
     nodes: list,
     instanceTypes: [...types].sort(),
     instanceIds: [...ids].sort(),
     eniConfigSubnetIds: [...new Set([...eniConfigs].map(e => e.subnetId))].sort(),
-    ...(vpcId !== undefined && vpcId !== '' && { vpcId }),
-    ...(clusterName !== undefined && clusterName !== '' && { clusterName }),
+    ...(vpcId !== undefined && { vpcId }),
+    ...(clusterName !== undefined && { clusterName }),
   };
 }
 
@@ -83,10 +82,10 @@ function rangesOf(subnets: readonly Subnet[]): Range[] {
  * The subnet of one node address. Two VPCs can reuse a CIDR, so when several subnets hold the
  * address prefer the one tagged for this cluster, then aws-node's VPC, then the node's zone.
  */
-function pick(
+export function pickSubnet(
   candidates: readonly Subnet[],
   zone: string | undefined,
-  prefer: Prefer,
+  prefer: SubnetPreference,
 ): Subnet | undefined {
   if (candidates.length <= 1) return candidates[0];
   const score = (s: Subnet): number =>
@@ -98,9 +97,22 @@ function pick(
   return [...candidates].sort((a, b) => score(b) - score(a) || (a.id < b.id ? -1 : 1))[0];
 }
 
-interface Prefer {
+/** What tells this cluster's subnets apart from another VPC's with the same CIDR. */
+export interface SubnetPreference {
   readonly clusterName?: string;
   readonly vpcId?: string;
+}
+
+/** aws-node's VPC_ID and CLUSTER_NAME, when it sets them. */
+export function preferenceOf(
+  awsNodeEnv: Readonly<Record<string, string>> | undefined,
+): SubnetPreference {
+  const vpcId = awsNodeEnv?.VPC_ID;
+  const clusterName = awsNodeEnv?.CLUSTER_NAME;
+  return {
+    ...(vpcId !== undefined && vpcId !== '' && { vpcId }),
+    ...(clusterName !== undefined && clusterName !== '' && { clusterName }),
+  };
 }
 
 /** Which of the described subnets matter to this cluster, and what is still unknown. */
@@ -111,7 +123,7 @@ export function selectSubnets(
 ): SubnetSelection {
   clusterName ??= demand.clusterName;
   const ranges = rangesOf(all);
-  const prefer: Prefer = {
+  const prefer: SubnetPreference = {
     ...(clusterName !== undefined && { clusterName }),
     ...(demand.vpcId !== undefined && { vpcId: demand.vpcId }),
   };
@@ -123,7 +135,7 @@ export function selectSubnets(
     const n = ipv4ToNumber(node.ip);
     if (n === undefined) continue;
     const candidates = ranges.filter(r => n >= r.start && n < r.end).map(r => r.subnet);
-    const s = pick(candidates, node.zone, prefer);
+    const s = pickSubnet(candidates, node.zone, prefer);
     if (!s) {
       uncovered.push(node.ip);
       continue;
