@@ -32,8 +32,8 @@ export async function probeLiveState(
     };
   }
   try {
-    const transport = createKubeTransport(loaded.kubeConfig, timeoutMs);
-    await transport.getJson('/api/v1/namespaces', { limit: 1 }, AbortSignal.timeout(timeoutMs));
+    const transport = createKubeTransport(loaded.kubeConfig, { getTimeoutMs: timeoutMs });
+    await transport.getJson('/api/v1/namespaces', { limit: 1 }, new AbortController().signal);
     return { available: true, reason: `cluster at ${loaded.description}` };
   } catch (err) {
     return {
