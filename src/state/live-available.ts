@@ -23,7 +23,8 @@ export async function probeLiveState(
   try {
     loaded = loadKubeConfig(env);
   } catch (err) {
-    return { available: false, reason: `the kubeconfig cannot be read: ${(err as Error).message}` };
+    // The message names the file and what is wrong with it.
+    return { available: false, reason: (err as Error).message };
   }
   if (!loaded) {
     return {
