@@ -152,6 +152,15 @@ export class KubeStore {
     return this.#version;
   }
 
+  /** Entries in the indexes kept beside the collections: they must shrink as objects go. */
+  indexSizes(): { replicaSetOwners: number; workloadReplicaSets: number; workloadNodes: number } {
+    return {
+      replicaSetOwners: this.#rsOwner.size,
+      workloadReplicaSets: this.#workloadSets.size,
+      workloadNodes: this.#workloadNodes.size,
+    };
+  }
+
   #bump(topology = false): void {
     this.#version += 1;
     if (topology) {
@@ -266,7 +275,11 @@ export class KubeStore {
     const after = this.#ownerOf(next);
     if (before === after) return;
     if (before !== undefined) {
-      this.#workloadSets.get(before)?.delete(rsKey);
+      const sets = this.#workloadSets.get(before);
+      sets?.delete(rsKey);
+      // Every Deployment rollout makes a ReplicaSet and every deleted Deployment leaves one fewer:
+      // an empty set kept would grow the index with Deployment churn, forever.
+      if (sets?.size === 0) this.#workloadSets.delete(before);
       this.#dirtyWorkloads.add(before);
     }
     if (after !== undefined) {

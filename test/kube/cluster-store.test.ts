@@ -59,3 +59,45 @@ test('relists that find what the store already has move nothing, and wake nobody
   s.daemonSets.replaceAll(projected(s.daemonSets, sets.with(other, changed)));
   assert.equal(wakeUps, woken + 1);
 });
+
+test('ReplicaSets of deleted Deployments leave nothing behind in the owner index', () => {
+  const store = new KubeStore();
+  const s = store.sinks;
+  const rs = (i: number): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `web-${i}-abc`,
+      namespace: 'shop',
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: `web-${i}`,
+          uid: `u${i}`,
+          controller: true,
+        },
+      ],
+    },
+    spec: { replicas: 1 },
+  });
+  for (let i = 0; i < 100; i++) {
+    const o = rs(i);
+    s.replicaSets.upsert(keyOf(o), s.replicaSets.project(Reader.of(o, 'ReplicaSet', '')));
+    store.view();
+  }
+  assert.deepStrictEqual(store.indexSizes(), {
+    replicaSetOwners: 100,
+    workloadReplicaSets: 100,
+    workloadNodes: 0,
+  });
+  for (let i = 0; i < 100; i++) {
+    s.replicaSets.remove(keyOf(rs(i)));
+    store.view();
+  }
+  assert.deepStrictEqual(store.indexSizes(), {
+    replicaSetOwners: 0,
+    workloadReplicaSets: 0,
+    workloadNodes: 0,
+  });
+});
