@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { collectionPath, PODS } from '../../src/kube/resources.js';
 import { createKubeTransport, KubeHttpError } from '../../src/kube/transport.js';
@@ -135,4 +136,38 @@ test('a list that does not answer in time fails; aborting one ends it at once', 
   await waitFor(() => kube.requests.length === 2, 'the second list request');
   ac.abort();
   await assert.rejects(within(slow, 1_000, 'the aborted list'), { name: 'AbortError' });
+});
+
+/**
+ * What a long-lived signal holds on behalf of calls made with it: its abort listeners, and the
+ * dependent signals Node keeps for AbortSignal.any (found by symbol; Node 20 never removes them).
+ */
+function heldBy(s: AbortSignal): number {
+  const dependants = Object.getOwnPropertySymbols(s).find(
+    k => k.description === 'kDependantSignals',
+  );
+  const set =
+    dependants === undefined ? undefined : (s as unknown as Record<symbol, unknown>)[dependants];
+  // Node's own SafeSet, which is not instanceof Set.
+  const size = (set as { size?: unknown } | undefined)?.size;
+  return getEventListeners(s, 'abort').length + (typeof size === 'number' ? size : 0);
+}
+
+test('lists and watches leave nothing behind on the long-lived signal they are made with', async t => {
+  const kube = await fake(t);
+  const transport = createKubeTransport(kube.kubeConfig());
+  const stop = new AbortController();
+  for (let i = 0; i < 20; i++) await transport.getJson(PATH, { limit: 1 }, stop.signal);
+  for (let i = 0; i < 5; i++) {
+    const watch = transport.watch(
+      PATH,
+      { resourceVersion: kube.resourceVersion },
+      () => 0,
+      stop.signal,
+    );
+    await waitFor(() => kube.watchers(PODS) === 1, 'the watch');
+    kube.dropWatches(PODS, 'end');
+    await watch;
+  }
+  assert.equal(heldBy(stop.signal), 0);
 });
