@@ -95,11 +95,48 @@ function httpError(verb: string, url: URL, code: number, body: string): KubeHttp
   );
 }
 
-/** The kubeconfig's TLS and credentials (exec and token-file credentials are re-read on every call). */
-async function requestOptions(kc: KubeConfig): Promise<https.RequestOptions> {
+/**
+ * The kubeconfig's TLS and credentials (exec and token-file credentials are re-read on every call),
+ * or undefined once `signal` aborts. An exec plugin (`aws eks get-token`) runs with no timeout of its
+ * own and may wait for ever (an SSO login nobody completes): it gets `timeoutMs`, and a caller that
+ * stops does not wait for it.
+ */
+function requestOptions(
+  kc: KubeConfig,
+  signal: AbortSignal,
+  timeoutMs: number,
+  what: string,
+): Promise<https.RequestOptions | undefined> {
   const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts);
-  return opts;
+  return new Promise((resolve, reject) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      finish();
+      resolve(undefined);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`${what}: no credentials from the kubeconfig within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    kc.applyToHTTPSOptions(opts).then(
+      () => {
+        finish();
+        resolve(opts);
+      },
+      (err: unknown) => {
+        finish();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /**
@@ -122,8 +159,9 @@ export function createKubeTransport(
   return {
     async getJson(path, query, signal) {
       const url = urlOf(kc, path, query);
-      const opts = await requestOptions(kc);
+      const opts = await requestOptions(kc, signal, getTimeoutMs, `GET ${url.pathname}`);
       signal.throwIfAborted();
+      if (!opts) throw new Error('aborted');
       const mod = url.protocol === 'https:' ? https : http;
       return new Promise<unknown>((resolve, reject) => {
         let settled = false;
@@ -169,8 +207,8 @@ export function createKubeTransport(
 
     async watch(path, query, onEvent, signal, onOpen) {
       const url = urlOf(kc, path, { ...query, watch: true });
-      const opts = await requestOptions(kc);
-      if (signal.aborted) return;
+      const opts = await requestOptions(kc, signal, startTimeoutMs, `watch ${url.pathname}`);
+      if (!opts || signal.aborted) return;
       const mod = url.protocol === 'https:' ? https : http;
       return new Promise<void>((resolve, reject) => {
         let settled = false;

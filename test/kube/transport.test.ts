@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
 import { collectionPath, PODS } from '../../src/kube/resources.js';
 import { createKubeTransport, KubeHttpError } from '../../src/kube/transport.js';
 import { FakeKubeApi } from '../fakes/kube-api.js';
@@ -170,4 +171,41 @@ test('lists and watches leave nothing behind on the long-lived signal they are m
     await watch;
   }
   assert.equal(heldBy(stop.signal), 0);
+});
+
+test('credentials from an exec plugin that hangs neither hold a stopping watch nor wait for ever', async t => {
+  const kube = await fake(t);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'fake', server: kube.url, skipTLSVerify: true }],
+    // `aws eks get-token` waiting on an SSO login nobody completes, as far as we can tell.
+    users: [
+      {
+        name: 'exec',
+        exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sleep', args: ['1'] },
+      },
+    ],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'exec' }],
+    currentContext: 'fake',
+  });
+  const ac = new AbortController();
+  const stopped = createKubeTransport(kc).watch(PATH, {}, () => 0, ac.signal);
+  setTimeout(() => {
+    ac.abort();
+  }, 50);
+  await within(stopped, 500, 'the watch stopped while waiting for credentials');
+  await assert.rejects(
+    within(
+      createKubeTransport(kc, { watchStartTimeoutMs: 100 }).watch(
+        PATH,
+        {},
+        () => 0,
+        new AbortController().signal,
+      ),
+      500,
+      'the watch',
+    ),
+    /^Error: watch \/api\/v1\/pods: no credentials from the kubeconfig within 0.1 s$/,
+  );
+  assert.equal(kube.counts.watch, 0);
 });
