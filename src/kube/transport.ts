@@ -263,12 +263,14 @@ export function createKubeTransport(
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             pending += chunk;
+            let start = 0;
             let nl = pending.indexOf('\n');
             while (nl >= 0 && !settled) {
-              deliver(pending.slice(0, nl));
-              pending = pending.slice(nl + 1);
-              nl = pending.indexOf('\n');
+              deliver(pending.slice(start, nl));
+              start = nl + 1;
+              nl = pending.indexOf('\n', start);
             }
+            pending = pending.slice(start);
           });
           res.on('error', settle);
           res.on('end', () => {
