@@ -24,7 +24,15 @@ export interface LiveClients {
  * SDK's default chain (AWS_REGION, AWS_ENDPOINT_URL_EC2, credentials from env, profile, IRSA or IMDS).
  */
 export function liveClients(io: CliIo, orElse = ''): LiveClients {
-  const loaded = loadKubeConfig(io.env);
+  let loaded;
+  try {
+    loaded = loadKubeConfig(io.env);
+  } catch (err) {
+    // loadKubeConfig names the file for what it expects to go wrong; anything else is still the
+    // kubeconfig's problem, not ours: one line and exit 2, never an internal error.
+    if (err instanceof InputError) throw err;
+    throw new InputError(`reading the kubeconfig: ${(err as Error).message}`, { cause: err });
+  }
   if (!loaded) {
     throw new UsageError(
       `no cluster configured: set KUBECONFIG or create ~/.kube/config (or run in a pod)${orElse}`,

@@ -33,6 +33,33 @@ function attemptsOf(x: unknown): number {
 }
 
 /**
+ * A signal for one call, aborted by the caller's or after `timeoutMs`; `done()` releases it. Not
+ * AbortSignal.any: on Node 20 every any() leaves an entry on each source signal that is never removed,
+ * and the caller's signal lives as long as the refresher, which makes calls for months.
+ */
+function callSignal(
+  parent: AbortSignal,
+  timeoutMs: number,
+): { readonly signal: AbortSignal; done(): void } {
+  const ac = new AbortController();
+  const onAbort = (): void => {
+    ac.abort(parent.reason);
+  };
+  const timer = setTimeout(() => {
+    ac.abort(new DOMException(`no answer within ${timeoutMs / 1000} s`, 'TimeoutError'));
+  }, timeoutMs);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: ac.signal,
+    done() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
  * The only code that sends EC2 commands. Every page is counted; each call is bounded by a timeout and
  * by the caller's signal, so closing the live state cancels requests in flight.
  */
@@ -46,14 +73,16 @@ export function createEc2Api(
     signal: AbortSignal,
     run: (abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const abortSignal = AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]);
+    const call = callSignal(signal, callTimeoutMs);
     try {
-      const out = await run(abortSignal);
+      const out = await run(call.signal);
       calls.record(operation, 'ok', attemptsOf(out));
       return out;
     } catch (err) {
       calls.record(operation, classifyAwsError(err), attemptsOf(err));
       throw err;
+    } finally {
+      call.done();
     }
   }
 

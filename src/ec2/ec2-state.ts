@@ -9,7 +9,12 @@ import type { Ec2Api } from './api.js';
 import { classifyAwsError, describeAwsError, type AwsErrorKind } from './errors.js';
 import { fetchInstanceTypes, fetchNetworkInterfaces, fetchSubnets } from './fetch.js';
 import { selectSubnets, type Ec2Demand } from '../cluster/aws/subnet-selection.js';
-import { FAILURE_BACKOFF, MIN_REFRESH_GAP_MS, THROTTLED_BACKOFF } from './ttls.js';
+import {
+  FAILURE_BACKOFF,
+  MIN_REFRESH_GAP_MS,
+  MIN_WAKE_INTERVAL_MS,
+  THROTTLED_BACKOFF,
+} from './ttls.js';
 
 /** The EC2 half of the cluster model; the same object until an answer changes something. */
 export interface Ec2View {
@@ -48,6 +53,8 @@ export interface Ec2StateOptions {
   readonly throttledBackoff?: BackoffPolicy;
   readonly failureBackoff?: BackoffPolicy;
   readonly minRefreshGapMs?: number;
+  /** Refreshes woken by new demand start no sooner than this after the previous refresh started. */
+  readonly minWakeIntervalMs?: number;
   readonly random?: () => number;
 }
 
@@ -66,6 +73,17 @@ type CachedType = InstanceLimits | typeof UNKNOWN_TYPE;
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What the known subnets could not place: node addresses, and ENIConfig subnets by id. */
+function unresolvedOf(selection: {
+  readonly uncoveredIps: readonly string[];
+  readonly missingEniConfigSubnets: readonly string[];
+}): string[] {
+  return [
+    ...selection.uncoveredIps,
+    ...selection.missingEniConfigSubnets.map(id => `subnet ${id}`),
+  ];
 }
 
 /**
@@ -92,6 +110,17 @@ export class Ec2State {
   readonly #loadedPromise: Promise<void>;
 
   #demand: Ec2Demand = { nodes: [], instanceTypes: [], instanceIds: [], eniConfigSubnetIds: [] };
+  /**
+   * Node addresses and ENIConfig subnets that EC2 was last asked about without finding them (EKS
+   * Hybrid Nodes, a subnet deleted under an ENIConfig), with when: not asked for again before the next
+   * full refresh, however often the nodes change.
+   */
+  #unresolved = new Map<string, number>();
+  /** The next wake-up must describe subnets, not only the new instance types. */
+  #subnetsWanted = false;
+  /** When the next full refresh (subnets, due instance types, ENIs) is due; wake-ups do not move it. */
+  #fullDueAtMs: number | undefined;
+  #cycleStartedAtMs: number | undefined;
   #view: Ec2View | undefined;
   #version = 0;
   #loaded = false;
@@ -116,7 +145,13 @@ export class Ec2State {
     this.#loadedPromise.catch(() => undefined);
   }
 
-  /** What Kubernetes says EC2 should be asked about; a refresh starts soon if it asks for something new. */
+  /**
+   * What Kubernetes says EC2 should be asked about. Called on every topology change (nodes coming and
+   * going, aws-node's settings, ENIConfigs), so it calls EC2 only for what it cannot answer: an
+   * instance type not cached, or a node address or ENIConfig subnet that no known subnet holds and
+   * that was not looked for since the last full refresh. Everything else, ENIs included, waits for the
+   * regular refresh: the account's EC2 rate limit is shared with the VPC CNI's ipamd.
+   */
   setDemand(demand: Ec2Demand): void {
     this.#demand = demand;
     if (!this.#loaded) return;
@@ -124,14 +159,18 @@ export class Ec2State {
     const selection = cached
       ? selectSubnets(cached.subnets, demand, this.#o.clusterName)
       : undefined;
-    const newTypes = demand.instanceTypes.some(t => !this.#cache.has(typeKey(t)));
-    const unknownSubnets =
-      !selection ||
-      selection.uncoveredIps.length > 0 ||
-      selection.missingEniConfigSubnets.length > 0;
     // Known subnets cover the change: re-select now, no EC2 call needed.
     if (selection) this.#publish(selection.selected);
-    if (newTypes || unknownSubnets || this.#o.describeNetworkInterfaces) this.poke();
+    const newTypes = demand.instanceTypes.some(t => !this.#cache.has(typeKey(t)));
+    const nowMs = this.#o.now();
+    const newlyUnresolved =
+      !selection ||
+      unresolvedOf(selection).some(k => {
+        const triedAt = this.#unresolved.get(k);
+        return triedAt === undefined || nowMs - triedAt >= this.#o.subnetRefreshMs;
+      });
+    if (newlyUnresolved) this.#subnetsWanted = true;
+    if (newTypes || newlyUnresolved) this.poke();
   }
 
   /** Refresh soon (after MIN_REFRESH_GAP_MS), unless backing off from errors. */
@@ -181,12 +220,18 @@ export class Ec2State {
   }
 
   async #run(): Promise<void> {
+    // The first refresh, one after the interval and one after a failure load everything; one woken
+    // by new demand asks only for what is new.
+    let full = true;
     while (!this.#isClosed()) {
       // A wake-up from here on starts the next cycle right after this one.
       this.#wake = new AbortController();
-      const failure = await this.#cycle();
+      const failure = await this.#cycle(full);
       if (this.#isClosed()) break;
-      let waitMs = this.#o.subnetRefreshMs;
+      const nowMs = this.#o.now();
+      const intervalMs = this.#o.subnetRefreshMs;
+      // Wake-ups in between do not put the full refresh off.
+      let waitMs = Math.min(intervalMs, Math.max(0, (this.#fullDueAtMs ?? nowMs) - nowMs));
       this.#backingOff = failure !== undefined;
       if (failure !== undefined) {
         const policy =
@@ -195,49 +240,73 @@ export class Ec2State {
             : (this.#o.failureBackoff ?? FAILURE_BACKOFF);
         waitMs = backoffMs(policy, this.#failures, this.#o.random);
       }
-      this.#nextAtMs = this.#o.now() + waitMs;
+      this.#nextAtMs = nowMs + waitMs;
+      // Per wait, a signal of its own that close() aborts too: no listener left on a long-lived signal.
       const wake = this.#wake.signal;
-      await this.#o.delay(waitMs, AbortSignal.any([this.#closed.signal, wake]));
-      if (wake.aborted && !this.#isClosed()) {
-        // Woken by new demand: let the rest of a burst of new nodes arrive first.
-        await this.#o.delay(this.#o.minRefreshGapMs ?? MIN_REFRESH_GAP_MS, this.#closed.signal);
+      await this.#o.delay(waitMs, wake);
+      full = !wake.aborted;
+      if (!full && !this.#isClosed()) {
+        // Woken by new demand: let the rest of a burst of new nodes arrive first, and never refresh
+        // more often than minWakeIntervalMs however the cluster churns.
+        const sinceMs = this.#o.now() - (this.#cycleStartedAtMs ?? 0);
+        const gapMs = Math.max(
+          this.#o.minRefreshGapMs ?? MIN_REFRESH_GAP_MS,
+          (this.#o.minWakeIntervalMs ?? MIN_WAKE_INTERVAL_MS) - sinceMs,
+        );
+        await this.#o.delay(gapMs, this.#closed.signal);
       }
     }
   }
 
-  /** One refresh of everything due; returns the kind of error that stopped it, if one did. */
-  async #cycle(): Promise<AwsErrorKind | undefined> {
+  /**
+   * One refresh; returns the kind of error that stopped it, if one did. A full one describes the
+   * subnets, the instance types past their TTL and (when asked for) the ENIs; one woken by new demand
+   * only the new instance types, and the subnets when a node or ENIConfig asked for one not known.
+   */
+  async #cycle(full: boolean): Promise<AwsErrorKind | undefined> {
     const demand = this.#demand;
     const signal = this.#closed.signal;
     const log = this.#o.log;
+    this.#cycleStartedAtMs = this.#o.now();
+    const prev = this.#cache.get<CachedSubnets>(SUBNETS_KEY);
+    const subnets = full || this.#subnetsWanted || !prev;
+    // Cleared before asking, so that demand arriving meanwhile asks again.
+    if (subnets) this.#subnetsWanted = false;
+    if (full) this.#fullDueAtMs = this.#cycleStartedAtMs + this.#o.subnetRefreshMs;
     try {
-      const prev = this.#cache.get<CachedSubnets>(SUBNETS_KEY);
-      const got = await fetchSubnets(
-        this.#o.api,
-        demand,
-        prev?.vpcIds ?? [],
-        this.#o.clusterName,
-        signal,
-        log,
-      );
-      this.#cache.set<CachedSubnets>(
-        SUBNETS_KEY,
-        { subnets: got.subnets, vpcIds: got.selection.vpcIds },
-        this.#o.subnetRefreshMs / 1000,
-      );
-      this.#subnetsAtMs = this.#o.now();
-      // Fresh free-address counts are served at once, even if a later step of this cycle fails.
-      if (this.#loaded) this.#publish(got.selection.selected);
+      let selected: ReadonlyMap<string, Subnet>;
+      if (subnets) {
+        const got = await fetchSubnets(
+          this.#o.api,
+          demand,
+          prev?.vpcIds ?? [],
+          this.#o.clusterName,
+          signal,
+          log,
+        );
+        this.#cache.set<CachedSubnets>(
+          SUBNETS_KEY,
+          { subnets: got.subnets, vpcIds: got.selection.vpcIds },
+          this.#o.subnetRefreshMs / 1000,
+        );
+        this.#subnetsAtMs = this.#o.now();
+        this.#noteUnresolved(unresolvedOf(got.selection));
+        selected = got.selection.selected;
+        // Fresh free-address counts are served at once, even if a later step of this cycle fails.
+        if (this.#loaded) this.#publish(selected);
+      } else {
+        selected = selectSubnets(prev.subnets, demand, this.#o.clusterName).selected;
+      }
       const typesChanged = await this.#refreshTypes(demand.instanceTypes, signal);
       let enisChanged = false;
-      if (this.#o.describeNetworkInterfaces) {
+      if (this.#o.describeNetworkInterfaces && full) {
         const enis = await fetchNetworkInterfaces(this.#o.api, demand.instanceIds, signal, log);
         const before = this.#cache.get<readonly NetworkInterface[]>(ENIS_KEY);
         enisChanged = !before || !sameJson(before, enis.interfaces);
         this.#cache.set(ENIS_KEY, enis.interfaces, this.#o.subnetRefreshMs / 1000);
         this.#enisAtMs = this.#o.now();
       }
-      this.#publish(got.selection.selected, typesChanged, enisChanged);
+      this.#publish(selected, typesChanged, enisChanged);
       if (this.#failures > 0) log.info('EC2 answers again');
       this.#failures = 0;
       this.#failingSinceMs = undefined;
@@ -261,6 +330,19 @@ export class Ec2State {
       );
       return kind;
     }
+  }
+
+  /** Remember what EC2 was just asked about and did not find; say so once per new address or subnet. */
+  #noteUnresolved(keys: readonly string[]): void {
+    const nowMs = this.#o.now();
+    const fresh = keys.filter(k => !this.#unresolved.has(k));
+    if (fresh.length > 0) {
+      this.#o.log.info(
+        { unresolved: fresh.slice(0, 10), total: keys.length },
+        "in no subnet of the cluster's VPC (EKS Hybrid Nodes, or a subnet that is gone): looked for again at each full refresh only",
+      );
+    }
+    this.#unresolved = new Map(keys.map(k => [k, nowMs]));
   }
 
   /** Fetch the instance types not cached yet or past their TTL; true when any answer changed. */

@@ -71,9 +71,11 @@ function readSubnets(
 }
 
 /**
- * The subnets of the nodes' VPCs. With no VPC known yet (the first call, without aws-node's VPC_ID)
- * every subnet in the region is described once to find which VPC holds the node addresses; afterwards
- * only those VPCs. ENIConfig subnets outside them are asked for by id.
+ * The subnets of the cluster's VPC. With no VPC known yet (the first call, without aws-node's VPC_ID)
+ * every subnet in the region is described to find which VPC holds the node addresses; afterwards only
+ * that VPC. A node address in none of its subnets (EKS Hybrid Nodes, on premises) stays uncovered: an
+ * EKS cluster lives in one VPC, so describing the whole region again would find nothing, at the price
+ * of a region-wide call on every refresh. ENIConfig subnets outside the VPC are asked for by id.
  */
 export async function fetchSubnets(
   api: Ec2Api,
@@ -93,15 +95,11 @@ export async function fetchSubnets(
     log,
   );
   let selection = selectSubnets(got.subnets, demand, clusterName);
-  if (vpcIds.length > 0 && selection.uncoveredIps.length > 0) {
-    // A node outside the VPCs we knew: look region-wide once more.
-    log.info(
-      { addresses: selection.uncoveredIps.slice(0, 5) },
-      'node addresses outside the known VPCs: describing every subnet in the region',
+  if (selection.uncoveredIps.length > 0)
+    log.debug(
+      { addresses: selection.uncoveredIps.slice(0, 5), vpcs: vpcIds },
+      "node addresses in no subnet of the cluster's VPC",
     );
-    got = readSubnets(await api.describeSubnets({}, signal), log);
-    selection = selectSubnets(got.subnets, demand, clusterName);
-  }
   if (selection.missingEniConfigSubnets.length > 0) {
     try {
       const extra = readSubnets(

@@ -23,6 +23,13 @@ export const FAILURE_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 2 * 60_000
  */
 export const MIN_REFRESH_GAP_MS = 2_000;
 
+/**
+ * However fast nodes of new instance types or in new subnets keep coming, a refresh woken by them
+ * starts at least this long after the previous one started: one call every few seconds is little next
+ * to ipamd, which shares the account's EC2 rate limit.
+ */
+export const MIN_WAKE_INTERVAL_MS = 10_000;
+
 /** EC2 takes at most 100 instance types per DescribeInstanceTypes call. */
 export const INSTANCE_TYPES_PER_CALL = 100;
 

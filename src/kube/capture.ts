@@ -30,11 +30,15 @@ export function asKubectlPrints(
 /**
  * Every object of every resource, listed page by page and handed over a page at a time, for one-shot
  * reads (`ipguard snapshot`, `ipguard report` on a live cluster). When a continue token expires the
- * resource is listed again, skipping objects already handed over, so nothing is seen twice.
+ * resource is listed again, skipping objects already handed over, so nothing is seen twice. The next
+ * page is asked for once the promise `onItems` returns (if any) settles.
  */
 export async function captureObjects(
   transport: KubeTransport,
-  onItems: (resource: KubeResource, items: readonly Record<string, unknown>[]) => void,
+  onItems: (
+    resource: KubeResource,
+    items: readonly Record<string, unknown>[],
+  ) => void | Promise<void>,
   log: Logger,
   signal: AbortSignal = new AbortController().signal,
   pageSize = DEFAULT_PAGE_SIZE,
@@ -48,7 +52,7 @@ export async function captureObjects(
         await listPages(
           transport,
           resource,
-          page => {
+          async page => {
             const fresh: Record<string, unknown>[] = [];
             for (const obj of page) {
               const key = objectKey(obj);
@@ -56,7 +60,7 @@ export async function captureObjects(
               seen.add(key);
               fresh.push(asKubectlPrints(resource, obj as Record<string, unknown>));
             }
-            if (fresh.length > 0) onItems(resource, fresh);
+            if (fresh.length > 0) await onItems(resource, fresh);
           },
           signal,
           pageSize,

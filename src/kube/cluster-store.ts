@@ -50,6 +50,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const AWS_NODE = 'kube-system/aws-node';
+
+function isAwsNode(d: DaemonSet): boolean {
+  return d.namespace === 'kube-system' && d.name === 'aws-node';
+}
+
 /** What of a node decides which subnets and instance types EC2 is asked about. */
 function nodeTopology(n: Node): string {
   return `${n.internalIp ?? ''}|${n.instanceType ?? ''}|${n.instanceId ?? ''}|${n.zone ?? ''}`;
@@ -77,11 +83,38 @@ class Collection<T> {
     return previous;
   }
 
-  replace(items: ReadonlyMap<string, T>): void {
+  /**
+   * After a full list: these are all the items. Returns what was there before, or null when nothing
+   * changed (a relist after 410 Gone, an absent CRD looked for again), so nothing downstream moves.
+   */
+  replace(items: ReadonlyMap<string, T>): ReadonlyMap<string, T> | null {
+    const same =
+      items.size === this.items.size &&
+      [...items].every(([k, v]) => {
+        const had = this.items.get(k);
+        return had !== undefined && sameJson(had, v);
+      });
+    if (same) return null;
+    const before = new Map(this.items);
     this.items.clear();
     for (const [k, v] of items) this.items.set(k, v);
     this.changed = true;
+    return before;
   }
+}
+
+/** Whether any key's projection differs between two states by `of` (added and removed keys do). */
+function differsBy<T>(
+  before: ReadonlyMap<string, T>,
+  after: ReadonlyMap<string, T>,
+  of: (item: T) => string,
+): boolean {
+  if (before.size !== after.size) return true;
+  for (const [k, v] of after) {
+    const had = before.get(k);
+    if (had === undefined || of(had) !== of(v)) return true;
+  }
+  return false;
 }
 
 /**
@@ -119,6 +152,15 @@ export class KubeStore {
     return this.#version;
   }
 
+  /** Entries in the indexes kept beside the collections: they must shrink as objects go. */
+  indexSizes(): { replicaSetOwners: number; workloadReplicaSets: number; workloadNodes: number } {
+    return {
+      replicaSetOwners: this.#rsOwner.size,
+      workloadReplicaSets: this.#workloadSets.size,
+      workloadNodes: this.#workloadNodes.size,
+    };
+  }
+
   #bump(topology = false): void {
     this.#version += 1;
     if (topology) {
@@ -136,20 +178,19 @@ export class KubeStore {
         );
       },
       replaced: (before, after) => {
-        for (const k of before) this.#dirtyNodes.add(k);
-        for (const k of after) this.#dirtyNodes.add(k);
-        this.#bump(true);
+        for (const k of before.keys()) this.#dirtyNodes.add(k);
+        for (const k of after.keys()) this.#dirtyNodes.add(k);
+        this.#bump(differsBy(before, after, nodeTopology));
       },
     }),
     pods: this.#podSink(),
     daemonSets: this.#collectionSink(this.#daemonSets, projectDaemonSet, {
       changed: (key, prev, next) => {
         // aws-node's env carries the CNI settings, ENI_CONFIG_LABEL_DEF and VPC_ID.
-        const awsNode = key === 'kube-system/aws-node';
-        this.#bump(awsNode && !sameJson(prev?.env, next?.env));
+        this.#bump(key === AWS_NODE && !sameJson(prev?.env, next?.env));
       },
-      replaced: () => {
-        this.#bump(true);
+      replaced: (before, after) => {
+        this.#bump(differsBy(before, after, d => (isAwsNode(d) ? JSON.stringify(d.env) : '')));
       },
     }),
     namespaces: this.#collectionSink(this.#namespaces, projectNamespace),
@@ -180,7 +221,8 @@ export class KubeStore {
     project: (r: Reader) => T,
     on: {
       changed: (key: string, prev: T | undefined, next: T | undefined) => void;
-      replaced: (before: readonly string[], after: readonly string[]) => void;
+      /** Only when something changed. */
+      replaced: (before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>) => void;
     } = {
       changed: () => {
         this.#bump();
@@ -201,9 +243,8 @@ export class KubeStore {
         if (prev !== undefined) on.changed(key, prev, undefined);
       },
       replaceAll: items => {
-        const before = [...c.items.keys()];
-        c.replace(items);
-        on.replaced(before, [...items.keys()]);
+        const before = c.replace(items);
+        if (before) on.replaced(before, items);
       },
     };
   }
@@ -234,7 +275,11 @@ export class KubeStore {
     const after = this.#ownerOf(next);
     if (before === after) return;
     if (before !== undefined) {
-      this.#workloadSets.get(before)?.delete(rsKey);
+      const sets = this.#workloadSets.get(before);
+      sets?.delete(rsKey);
+      // Every Deployment rollout makes a ReplicaSet and every deleted Deployment leaves one fewer:
+      // an empty set kept would grow the index with Deployment churn, forever.
+      if (sets?.size === 0) this.#workloadSets.delete(before);
       this.#dirtyWorkloads.add(before);
     }
     if (after !== undefined) {

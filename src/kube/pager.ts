@@ -25,13 +25,14 @@ function listMeta(page: unknown): { continueToken?: string; resourceVersion?: st
 
 /**
  * Every object of a collection, page by page (`limit` + `continue`), handed over one page at a time so
- * that a caller projecting them never holds the whole list. An expired continue token surfaces as the
- * server's HTTP 410: the caller starts again.
+ * that a caller projecting them never holds the whole list. A caller that returns a promise holds the
+ * next page back until it settles (a writer waiting for the disk). An expired continue token surfaces
+ * as the server's HTTP 410: the caller starts again.
  */
 export async function listPages(
   transport: KubeTransport,
   resource: KubeResource,
-  onItems: (items: readonly unknown[]) => void,
+  onItems: (items: readonly unknown[]) => void | Promise<void>,
   signal: AbortSignal,
   pageSize = DEFAULT_PAGE_SIZE,
 ): Promise<ListOutcome> {
@@ -46,7 +47,7 @@ export async function listPages(
     if (!Array.isArray(list)) throw new Error(`GET ${path}: the answer has no items list`);
     pages += 1;
     items += list.length;
-    onItems(list);
+    await onItems(list);
     const meta = listMeta(page);
     token = meta.continueToken;
     resourceVersion = meta.resourceVersion ?? resourceVersion;

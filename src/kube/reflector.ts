@@ -59,6 +59,11 @@ const DEFAULT_ABSENT_RETRY_MS = 5 * 60_000;
 const DEFAULT_MIN_HEALTHY_WATCH_MS = 1_000;
 /** How long past the server's own timeout a silent watch is given before it is taken for dead. */
 const WATCH_SILENCE_GRACE_SECONDS = 30;
+/**
+ * A watch request the server has not answered for this long leaves the state behind, so the status
+ * says so, well before the transport gives up on it: a healthy API server answers a watch at once.
+ */
+export const WATCH_OPEN_GRACE_MS = 10_000;
 
 type WatchEnd =
   | { readonly type: 'closed'; readonly healthy: boolean }
@@ -97,6 +102,8 @@ export class Reflector<T> {
   #downSinceMs: number | undefined;
   #lastError: string | undefined;
   #resourceVersion: string | undefined;
+  /** When the current watch was requested, until the server answers it. */
+  #watchPendingSinceMs: number | undefined;
   #lists = 0;
   #watches = 0;
   #relists = 0;
@@ -136,12 +143,23 @@ export class Reflector<T> {
   }
 
   status(): ReflectorStatus {
+    // A watch the server has not answered yet delivers nothing: behind since it was asked for.
+    const pendingSince = this.#watchPendingSinceMs;
+    const nowMs = pendingSince === undefined ? 0 : this.#o.now();
+    const stalled =
+      this.#downSinceMs === undefined &&
+      pendingSince !== undefined &&
+      nowMs - pendingSince >= WATCH_OPEN_GRACE_MS;
+    const downSinceMs = stalled ? pendingSince : this.#downSinceMs;
+    const lastError = stalled
+      ? `no answer to the watch request for ${Math.round((nowMs - pendingSince) / 1000)} s`
+      : this.#lastError;
     return {
       resource: this.resource.plural,
       phase: this.#phase,
       synced: this.#isSynced,
-      ...(this.#downSinceMs !== undefined && { downSinceMs: this.#downSinceMs }),
-      ...(this.#lastError !== undefined && { lastError: this.#lastError }),
+      ...(downSinceMs !== undefined && { downSinceMs }),
+      ...(lastError !== undefined && { lastError }),
       lists: this.#lists,
       watches: this.#watches,
       relists: this.#relists,
@@ -324,6 +342,7 @@ export class Reflector<T> {
     let events = 0;
     let openedAtMs: number | undefined;
     let lastHeardMs = this.#o.now();
+    this.#watchPendingSinceMs = lastHeardMs;
 
     const onEvent = (type: string, obj: unknown): void => {
       if (ac.signal.aborted) return;
@@ -363,12 +382,14 @@ export class Reflector<T> {
       timeoutSeconds: this.#o.watchTimeoutSeconds,
     };
     const opened = (): void => {
+      this.#watchPendingSinceMs = undefined;
       openedAtMs = this.#o.now();
       lastHeardMs = openedAtMs;
       this.#current();
     };
     // The server ends every watch after timeoutSeconds; silence well past that means a connection that
-    // died without a FIN (client-node 1.x watches have no timeout of their own), so start over.
+    // died without a FIN, or a request never answered, so start over. The transport has timeouts of its
+    // own; this one holds whatever transport is plugged in.
     const silenceMs = (this.#o.watchTimeoutSeconds + WATCH_SILENCE_GRACE_SECONDS) * 1000;
     const ended = (): boolean => ac.signal.aborted;
     const watchdog = async (): Promise<void> => {
@@ -394,6 +415,7 @@ export class Reflector<T> {
           statusCode(err) === 410 ? { type: 'gone' } : { type: 'failed', err },
       )
       .finally(() => {
+        this.#watchPendingSinceMs = undefined;
         // Ends the watchdog too.
         ac.abort();
         this.#stop.signal.removeEventListener('abort', onStop);

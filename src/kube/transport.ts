@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 /** A non-2xx answer from the API server, with the Status it sent when it sent one. */
 export class KubeHttpError extends Error {
@@ -42,6 +42,28 @@ export interface KubeTransport {
 
 /** A list page of 500 pods is ~1 MB; a healthy API server answers in well under this. */
 const GET_TIMEOUT_MS = 60_000;
+/**
+ * A watch's response headers come at once from a healthy API server (it answers 200 before it has any
+ * event to send). One that has not answered by then is stuck, or the connection is: give up and retry,
+ * rather than wait for a response that may never start while the state falls behind unnoticed.
+ */
+const WATCH_START_TIMEOUT_MS = 30_000;
+/**
+ * TCP keepalive probes on a watch's socket after this much idle time, as client-go and client-node do:
+ * a peer that vanished without a FIN (a NAT or load balancer dropping the flow) then errors the socket
+ * within minutes instead of leaving the watch open and silent until the reflector's watchdog fires.
+ */
+const WATCH_KEEPALIVE_MS = 30_000;
+/** Enough of a refusal's body to read the Status message from; a watch stream is never read this way. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+export interface KubeTransportOptions {
+  /** A list page (one GET) may take this long. */
+  readonly getTimeoutMs?: number;
+  /** A watch's response must start (headers in) within this. */
+  readonly watchStartTimeoutMs?: number;
+  readonly watchKeepAliveMs?: number;
+}
 
 function statusOf(body: string): { message?: string; reason?: string } {
   try {
@@ -64,88 +86,212 @@ function urlOf(kc: KubeConfig, path: string, query: Query): URL {
   return url;
 }
 
+function httpError(verb: string, url: URL, code: number, body: string): KubeHttpError {
+  const s = statusOf(body);
+  return new KubeHttpError(
+    code,
+    `${verb} ${url.pathname}: HTTP ${code}${s.message === undefined ? '' : `: ${s.message}`}`,
+    s.reason,
+  );
+}
+
 /**
- * Lists go through node:http with the kubeconfig's TLS and credentials (applyToHTTPSOptions re-reads
- * exec and token-file credentials on every call) and decode to plain JSON: the generated API clients
- * turn every object into class instances and Dates, about 4× the CPU of JSON.parse for 150,000 pods,
- * only for us to project them away. Watches use client-node's Watch, which already yields plain objects.
+ * The kubeconfig's TLS and credentials (exec and token-file credentials are re-read on every call),
+ * or undefined once `signal` aborts. An exec plugin (`aws eks get-token`) runs with no timeout of its
+ * own and may wait for ever (an SSO login nobody completes): it gets `timeoutMs`, and a caller that
+ * stops does not wait for it.
  */
-export function createKubeTransport(kc: KubeConfig, getTimeoutMs = GET_TIMEOUT_MS): KubeTransport {
-  const watcher = new Watch(kc);
+function requestOptions(
+  kc: KubeConfig,
+  signal: AbortSignal,
+  timeoutMs: number,
+  what: string,
+): Promise<https.RequestOptions | undefined> {
+  const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  return new Promise((resolve, reject) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      finish();
+      resolve(undefined);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`${what}: no credentials from the kubeconfig within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    kc.applyToHTTPSOptions(opts).then(
+      () => {
+        finish();
+        resolve(opts);
+      },
+      (err: unknown) => {
+        finish();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+/**
+ * Both calls go through node:http with the kubeconfig's TLS and credentials and decode to plain JSON:
+ * the generated API clients turn every object into class instances and Dates, about 4× the CPU of
+ * JSON.parse for 150,000 pods, only for us to project them away. Watches do not use client-node's Watch:
+ * in 1.4.0 it hands back its abort handle only once response headers are in, so a watch whose response
+ * never starts can be neither timed out nor stopped, and shutdown waits on it forever.
+ *
+ * Every request is tied to the caller's signal with a listener added and removed per call, never with
+ * AbortSignal.any: on Node 20 each any() leaves an entry on the long-lived signal that is never removed.
+ */
+export function createKubeTransport(
+  kc: KubeConfig,
+  options: KubeTransportOptions = {},
+): KubeTransport {
+  const getTimeoutMs = options.getTimeoutMs ?? GET_TIMEOUT_MS;
+  const startTimeoutMs = options.watchStartTimeoutMs ?? WATCH_START_TIMEOUT_MS;
+  const keepAliveMs = options.watchKeepAliveMs ?? WATCH_KEEPALIVE_MS;
   return {
     async getJson(path, query, signal) {
       const url = urlOf(kc, path, query);
-      const opts: https.RequestOptions = {
-        method: 'GET',
-        headers: { Accept: 'application/json' },
-      };
-      await kc.applyToHTTPSOptions(opts);
-      opts.signal = AbortSignal.any([signal, AbortSignal.timeout(getTimeoutMs)]);
+      const opts = await requestOptions(kc, signal, getTimeoutMs, `GET ${url.pathname}`);
+      signal.throwIfAborted();
+      if (!opts) throw new Error('aborted');
       const mod = url.protocol === 'https:' ? https : http;
       return new Promise<unknown>((resolve, reject) => {
+        let settled = false;
+        const settle = (err: Error | undefined, value?: unknown): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          if (err) {
+            req.destroy();
+            reject(err);
+          } else resolve(value);
+        };
+        const onAbort = (): void => {
+          settle(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        };
         const req = mod.request(url, opts, res => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
+          res.on('error', settle);
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             const code = res.statusCode ?? 0;
             if (code < 200 || code >= 300) {
-              const s = statusOf(text);
-              reject(
-                new KubeHttpError(
-                  code,
-                  `GET ${url.pathname}: HTTP ${code}${s.message === undefined ? '' : `: ${s.message}`}`,
-                  s.reason,
-                ),
-              );
+              settle(httpError('GET', url, code, text));
               return;
             }
             try {
-              resolve(JSON.parse(text));
+              settle(undefined, JSON.parse(text));
             } catch (err) {
-              reject(new Error(`GET ${url.pathname}: the answer is not JSON`, { cause: err }));
+              settle(new Error(`GET ${url.pathname}: the answer is not JSON`, { cause: err }));
             }
           });
         });
-        req.on('error', reject);
+        req.on('error', settle);
+        const timer = setTimeout(() => {
+          settle(new Error(`GET ${url.pathname}: no answer within ${getTimeoutMs / 1000} s`));
+        }, getTimeoutMs);
+        signal.addEventListener('abort', onAbort, { once: true });
         req.end();
       });
     },
 
-    watch(path, query, onEvent, signal, onOpen) {
+    async watch(path, query, onEvent, signal, onOpen) {
+      const url = urlOf(kc, path, { ...query, watch: true });
+      const opts = await requestOptions(kc, signal, startTimeoutMs, `watch ${url.pathname}`);
+      if (!opts || signal.aborted) return;
+      const mod = url.protocol === 'https:' ? https : http;
       return new Promise<void>((resolve, reject) => {
-        let controller: AbortController | undefined;
-        let finished = false;
-        const onAbort = (): void => controller?.abort();
-        const done = (err: unknown): void => {
-          finished = true;
+        let settled = false;
+        /** Ends the request whatever state it is in; an abort by the caller always resolves. */
+        const settle = (err?: Error): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(startTimer);
           signal.removeEventListener('abort', onAbort);
-          if (signal.aborted || err === null || err === undefined) resolve();
-          else reject(watchError(err));
+          req.destroy();
+          if (err === undefined || signal.aborted) resolve();
+          else reject(err);
         };
+        const onAbort = (): void => {
+          settle();
+        };
+        const req = mod.request(url, opts, res => {
+          clearTimeout(startTimer);
+          const code = res.statusCode ?? 0;
+          if (code !== 200) {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              if (body.length < MAX_ERROR_BODY) body += c;
+            });
+            res.on('error', settle);
+            res.on('end', () => {
+              settle(httpError('watch', url, code, body));
+            });
+            return;
+          }
+          onOpen?.();
+          // Newline-delimited JSON, one {"type","object"} event per line, lines split across chunks.
+          let pending = '';
+          const deliver = (line: string): void => {
+            if (line.trim() === '') return;
+            let event: { type?: unknown; object?: unknown };
+            try {
+              event = JSON.parse(line) as { type?: unknown; object?: unknown };
+            } catch (err) {
+              settle(new Error(`watch ${url.pathname}: an event is not JSON`, { cause: err }));
+              return;
+            }
+            if (typeof event.type !== 'string') return;
+            try {
+              onEvent(event.type, event.object);
+            } catch (err) {
+              // A handler that throws ends this watch (the caller retries) rather than the process.
+              settle(err instanceof Error ? err : new Error(String(err)));
+            }
+          };
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            pending += chunk;
+            let start = 0;
+            let nl = pending.indexOf('\n');
+            while (nl >= 0 && !settled) {
+              deliver(pending.slice(start, nl));
+              start = nl + 1;
+              nl = pending.indexOf('\n', start);
+            }
+            pending = pending.slice(start);
+          });
+          res.on('error', settle);
+          res.on('end', () => {
+            if (!settled) deliver(pending);
+            settle();
+          });
+          // A connection that breaks mid-stream ends the response without 'end'.
+          res.on('close', () => {
+            settle(res.complete ? undefined : new Error(`watch ${url.pathname}: connection lost`));
+          });
+        });
+        req.on('socket', socket => {
+          socket.setKeepAlive(true, keepAliveMs);
+        });
+        req.on('error', settle);
+        const startTimer = setTimeout(() => {
+          settle(new Error(`watch ${url.pathname}: no response within ${startTimeoutMs / 1000} s`));
+        }, startTimeoutMs);
         signal.addEventListener('abort', onAbort, { once: true });
-        // Watch calls `done` at most once, possibly before this promise settles; the promise itself
-        // settles once the response headers are in, which is when the stream is open.
-        watcher.watch(path, query, onEvent, done).then(
-          c => {
-            controller = c;
-            if (signal.aborted) c.abort();
-            else if (!finished) onOpen?.();
-          },
-          (err: unknown) => {
-            done(err);
-          },
-        );
+        req.end();
       });
     },
   };
-}
-
-function watchError(err: unknown): Error {
-  const code = (err as { statusCode?: unknown }).statusCode;
-  if (typeof code === 'number') {
-    return new KubeHttpError(code, `watch: HTTP ${code} ${(err as Error).message}`);
-  }
-  return err instanceof Error ? err : new Error(String(err));
 }

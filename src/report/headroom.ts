@@ -72,6 +72,11 @@ export interface HeadroomReport {
 
 export interface ReportOptions {
   readonly nowMs: number;
+  /**
+   * Subnets tagged `kubernetes.io/cluster/<name>` in the nodes' VPC are this cluster's: the name given
+   * (--cluster-name, IPGUARD_CLUSTER_NAME), else aws-node's CLUSTER_NAME. As the live state selects them.
+   */
+  readonly clusterName?: string;
   /** Count runway in pods of this size instead of each group's average pod. */
   readonly pod?: { readonly cpuMilli: number; readonly memoryBytes: number };
 }
@@ -102,7 +107,7 @@ export function buildReport(model: ClusterModel, options: ReportOptions): Headro
   const selection = selectSubnets(
     [...model.subnets.values()],
     demandOf(model.nodes.values(), model.eniConfigs.values(), model.daemonSets),
-    undefined,
+    options.clusterName,
   );
   const subnets: SubnetHeadroom[] = [...selection.selected.values()]
     .sort((a, b) => (a.zone < b.zone ? -1 : a.zone > b.zone ? 1 : a.id < b.id ? -1 : 1))

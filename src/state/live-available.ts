@@ -23,7 +23,8 @@ export async function probeLiveState(
   try {
     loaded = loadKubeConfig(env);
   } catch (err) {
-    return { available: false, reason: `the kubeconfig cannot be read: ${(err as Error).message}` };
+    // The message names the file and what is wrong with it.
+    return { available: false, reason: (err as Error).message };
   }
   if (!loaded) {
     return {
@@ -32,8 +33,8 @@ export async function probeLiveState(
     };
   }
   try {
-    const transport = createKubeTransport(loaded.kubeConfig, timeoutMs);
-    await transport.getJson('/api/v1/namespaces', { limit: 1 }, AbortSignal.timeout(timeoutMs));
+    const transport = createKubeTransport(loaded.kubeConfig, { getTimeoutMs: timeoutMs });
+    await transport.getJson('/api/v1/namespaces', { limit: 1 }, new AbortController().signal);
     return { available: true, reason: `cluster at ${loaded.description}` };
   } catch (err) {
     return {

@@ -24,15 +24,25 @@ export interface LiveCaptureOptions {
   readonly networkInterfaces: boolean;
   readonly log: Logger;
   readonly signal?: AbortSignal;
-  /** Every object as kubectl prints it, a page at a time (the snapshot writer streams them to disk). */
-  readonly onObjects?: (resource: KubeResource, items: readonly Record<string, unknown>[]) => void;
+  /**
+   * Every object that could be read, as kubectl prints it, a page at a time (the snapshot writer
+   * streams them to disk); the next page waits for the promise returned, if any.
+   */
+  readonly onObjects?: (
+    resource: KubeResource,
+    items: readonly Record<string, unknown>[],
+  ) => void | Promise<void>;
 }
 
 export interface LiveCapture {
   /** The objects, projected as the snapshot files would be. */
   readonly objects: ClusterObjects;
+  /** Per resource, the objects kept: listed, less those skipped. */
   readonly counts: readonly CaptureCount[];
-  /** Objects that could not be read, skipped: `Pod shop/x: spec.containers[0]…: problem`. */
+  /**
+   * Objects that could not be read, left out of `objects` and never handed to `onObjects`:
+   * `Pod shop/x: spec.containers[0]…: problem`.
+   */
   readonly skipped: readonly string[];
   readonly subnets: SubnetsFetch;
   /** The raw answers for the selected subnets only, in their order. */
@@ -41,18 +51,24 @@ export interface LiveCapture {
   readonly networkInterfaces?: NetworkInterfacesFetch;
 }
 
+/** Skipped objects warned about one by one; past this, one line says how many more. */
+const SKIPPED_WARNINGS = 20;
+
 /**
  * One pass over the live cluster and EC2, without watches or background refresh: what a one-shot
  * command needs. Kubernetes first (every resource, paginated), then EC2 for what the nodes use.
+ * An object that cannot be read is skipped here and never handed on, so a snapshot holds only what
+ * `--snapshot` can read back.
  */
 export async function captureLive(o: LiveCaptureOptions): Promise<LiveCapture> {
   const signal = o.signal ?? new AbortController().signal;
   const objects = emptyClusterObjects();
   const skipped: string[] = [];
-  const counts = await captureObjects(
+  const skippedOf = new Map<KubeResource, number>();
+  const listed = await captureObjects(
     o.transport,
-    (resource, items) => {
-      o.onObjects?.(resource, items);
+    async (resource, items) => {
+      const readable: Record<string, unknown>[] = [];
       for (const obj of items) {
         const key = objectKey(obj) ?? '?';
         try {
@@ -62,15 +78,25 @@ export async function captureLive(o: LiveCaptureOptions): Promise<LiveCapture> {
             resource.kind,
             resource.apiVersion,
           );
+          readable.push(obj);
         } catch (err) {
-          skipped.push((err as Error).message);
+          const message = (err as Error).message;
+          if (skipped.length < SKIPPED_WARNINGS)
+            o.log.warn(`skipped an object that cannot be read: ${message}`);
+          skipped.push(message);
+          skippedOf.set(resource, (skippedOf.get(resource) ?? 0) + 1);
         }
       }
+      if (readable.length > 0) await o.onObjects?.(resource, readable);
     },
     o.log,
     signal,
   );
-  for (const s of skipped.slice(0, 20)) o.log.warn(`skipped an object that cannot be read: ${s}`);
+  if (skipped.length > SKIPPED_WARNINGS)
+    o.log.warn(
+      `skipped ${skipped.length - SKIPPED_WARNINGS} more objects that cannot be read (${skipped.length} in all)`,
+    );
+  const counts = listed.map(c => ({ ...c, items: c.items - (skippedOf.get(c.resource) ?? 0) }));
 
   const demand = demandOf(objects.nodes, objects.eniConfigs, objects.daemonSets);
   const subnets = await fetchSubnets(o.ec2, demand, [], o.clusterName, signal, o.log);

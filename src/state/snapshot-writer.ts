@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,7 +28,8 @@ async function writeAwsJson(path: string, key: string, items: readonly unknown[]
 }
 
 /**
- * The live state as the files `--snapshot DIR` reads: cluster.json as the `kind: List` that
+ * The live state as the files `--snapshot DIR` reads, holding only objects it can read back (the
+ * capture skips and reports the others): cluster.json as the `kind: List` that
  * `kubectl get … -A -o json` prints (one object per line, streamed, so 150,000 pods never sit in memory
  * as whole objects), and the aws CLI's JSON for subnets, instance types and, when asked, ENIs. Each file
  * is written under a temporary name and renamed, so a failed run never leaves a half-written snapshot
@@ -50,10 +52,14 @@ export async function writeSnapshot(
   try {
     capture = await captureLive({
       ...options,
-      onObjects: (_resource, items) => {
+      onObjects: async (_resource, items) => {
         for (const obj of items) {
-          stream.write(`${first ? '\n' : ',\n'}${JSON.stringify(obj)}`);
+          const more = stream.write(`${first ? '\n' : ',\n'}${JSON.stringify(obj)}`);
           first = false;
+          if (failed) throw failed;
+          // A disk slower than the API server would otherwise pile the whole cluster up in memory:
+          // the next page is listed once this one is on its way to disk.
+          if (!more) await once(stream, 'drain');
         }
       },
     });

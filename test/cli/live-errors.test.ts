@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PODS } from '../../src/kube/resources.js';
@@ -65,4 +65,37 @@ test('EC2 refusing the credentials is one line on stderr, exit 2, pointing at th
     result.stderr,
     'ipguard snapshot: EC2: AuthFailure: injected outage (check the AWS credentials and the IAM policy in docs/iam-policy.json)\n',
   );
+});
+
+test('a kubeconfig that cannot be read is one line on stderr naming the file, exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipguard-live-'));
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, 'clusters:\n- name: a\n  cluster: {}\n');
+  for (const argv of [['snapshot', '--out', join(dir, 'snap')], ['report']]) {
+    const r = await ipguard(argv, { KUBECONFIG: file });
+    assert.equal(r.code, 2, r.err);
+    assert.equal(
+      r.err,
+      `ipguard ${argv[0] ?? ''}: kubeconfig ${file}: clusters[0].cluster.server is missing\n`,
+    );
+  }
+});
+
+test('KUBECONFIG files that repeat a name merge as kubectl merges them, not an error', async t => {
+  const kube = await FakeKubeApi.start();
+  t.after(() => kube.close());
+  kube.load(bluegreenObjects());
+  kube.failNext(PODS, 'list', 403);
+  const dir = mkdtempSync(join(tmpdir(), 'ipguard-live-'));
+  const first = join(dir, 'first');
+  const second = join(dir, 'second');
+  writeFileSync(first, kube.kubeConfigYaml());
+  // The same names again, for a server nobody listens on: the first file's entries win.
+  writeFileSync(second, kube.kubeConfigYaml().replace(kube.url, 'http://127.0.0.1:9'));
+  const kubeconfig = `${first}${delimiter}${second}`;
+  const r = await ipguard(['report'], { KUBECONFIG: kubeconfig });
+  assert.equal(r.code, 2);
+  // The fake's refusal, so the first file's server was asked.
+  assert.match(r.err, /HTTP 403: injected 403/);
+  assert.ok(r.err.includes(`the cluster at ${kubeconfig} (${kube.url})`), r.err);
 });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ipguard } from '../helpers/cli.js';
 import { BLUEGREEN_DIR } from '../helpers/examples.js';
@@ -70,4 +73,39 @@ test('bad flags are bad usage: exit 2 with the reason', async () => {
     none.err,
     /^ipguard report: no cluster configured: set KUBECONFIG .*, or give --snapshot DIR\n$/,
   );
+});
+
+test('ipguard report --cluster-name and IPGUARD_CLUSTER_NAME choose the cluster-tagged subnets shown', async () => {
+  // The example's subnets, plus one in the VPC tagged only for a cluster named blue.
+  const dir = mkdtempSync(join(tmpdir(), 'ipguard-report-'));
+  const subnets = JSON.parse(readFileSync(join(BLUEGREEN_DIR, 'subnets.json'), 'utf8')) as {
+    Subnets: Record<string, unknown>[];
+  };
+  subnets.Subnets.push({
+    ...subnets.Subnets[0],
+    SubnetId: 'subnet-0ffffffffffffff01',
+    CidrBlock: '10.20.50.0/24',
+    AvailableIpAddressCount: 240,
+    Tags: [{ Key: 'kubernetes.io/cluster/blue', Value: 'owned' }],
+  });
+  writeFileSync(join(dir, 'subnets.json'), JSON.stringify(subnets));
+  const files = [
+    '--cluster',
+    join(BLUEGREEN_DIR, 'cluster.json'),
+    '--instance-types',
+    join(BLUEGREEN_DIR, 'instance-types.json'),
+    '--subnets',
+    join(dir, 'subnets.json'),
+    '--output',
+    'json',
+  ];
+  const shown = (out: string): string[] =>
+    (JSON.parse(out) as { subnets: { id: string }[] }).subnets.map(s => s.id);
+  const plain = await ipguard(['report', ...files]);
+  assert.equal(plain.code, 0, plain.err);
+  assert.ok(!shown(plain.out).includes('subnet-0ffffffffffffff01'));
+  const flag = await ipguard(['report', ...files, '--cluster-name', 'blue']);
+  assert.ok(shown(flag.out).includes('subnet-0ffffffffffffff01'));
+  const env = await ipguard(['report', ...files], { IPGUARD_CLUSTER_NAME: 'blue' });
+  assert.ok(shown(env.out).includes('subnet-0ffffffffffffff01'));
 });

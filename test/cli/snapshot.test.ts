@@ -1,24 +1,28 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Ec2CallCounter } from '../../src/ec2/calls.js';
 import { createEc2Api } from '../../src/ec2/client.js';
+import { PODS } from '../../src/kube/resources.js';
 import { createKubeTransport } from '../../src/kube/transport.js';
 import { writeSnapshot } from '../../src/state/snapshot-writer.js';
 import { FakeEc2 } from '../fakes/ec2.js';
 import { FakeKubeApi } from '../fakes/kube-api.js';
-import { captureLog } from '../helpers/async.js';
+import { captureLog, waitFor } from '../helpers/async.js';
 import { ipguard } from '../helpers/cli.js';
 import {
   BLUEGREEN_DIR,
   bluegreenInstanceTypes,
   bluegreenObjects,
   bluegreenSubnets,
+  clone,
 } from '../helpers/examples.js';
 
 const ROLLOUT = join(BLUEGREEN_DIR, 'rollout-v2.yaml');
@@ -167,4 +171,93 @@ test('ipguard snapshot and report read KUBECONFIG, AWS_REGION and AWS_ENDPOINT_U
   };
   assert.deepStrictEqual(strip(live.stdout), strip(files.out));
   assert.match((JSON.parse(live.stdout) as { source: string }).source, /^live cluster /);
+});
+
+test('objects the capture cannot read are left out of the snapshot, counted and warned about', async t => {
+  const { kube, ec2 } = await fakes(t);
+  const pod = bluegreenObjects().find(o => o.kind === 'Pod');
+  assert.ok(pod);
+  const bad = clone(pod);
+  bad.metadata.name = 'unreadable';
+  delete bad.metadata.uid;
+  (bad.spec as { containers: { resources?: unknown }[] }).containers[0]!.resources = {
+    requests: { cpu: 'lots' },
+  };
+  kube.load([bad]);
+  const client = ec2.client();
+  t.after(() => {
+    client.destroy();
+  });
+  const dir = tmp();
+  const { log, lines } = captureLog();
+  const written = await writeSnapshot(dir, {
+    transport: createKubeTransport(kube.kubeConfig()),
+    ec2: createEc2Api(client, new Ec2CallCounter()),
+    networkInterfaces: false,
+    log,
+  });
+  assert.equal(written.capture.skipped.length, 1);
+  assert.match(written.capture.skipped[0] ?? '', /^Pod [^ ]*\/unreadable: .*not a quantity/);
+  assert.equal(written.capture.counts.find(c => c.resource.kind === 'Pod')?.items, 133);
+  assert.ok(
+    lines.some(
+      l =>
+        l.level === 40 && String(l.msg).startsWith('skipped an object that cannot be read: Pod '),
+    ),
+  );
+  const list = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+    items: { metadata: { name: string } }[];
+  };
+  assert.equal(list.items.length, bluegreenObjects().length);
+  assert.ok(!list.items.some(i => i.metadata.name === 'unreadable'));
+
+  // The snapshot reads back: the same decision as the files the cluster was loaded from.
+  const argv = ['check', '--snapshot', dir, '-f', ROLLOUT, '--output', 'json'];
+  const fromSnapshot = await ipguard(argv);
+  assert.equal(fromSnapshot.code, 1, fromSnapshot.err);
+  assert.equal(fromSnapshot.out, (await ipguard(argv.with(2, BLUEGREEN_DIR))).out);
+});
+
+test('the snapshot lists no faster than cluster.json can be written', async t => {
+  const { kube, ec2 } = await fakes(t);
+  const template = bluegreenObjects().find(o => o.kind === 'Pod');
+  assert.ok(template);
+  // 4,000 pods, over 2 MB: far more than the stream's buffer and the pipe's.
+  kube.generate(PODS, 4_000, i => ({
+    ...template,
+    metadata: { name: `filler-${i}`, namespace: 'shop', labels: { filler: 'x'.repeat(400) } },
+  }));
+  const client = ec2.client();
+  t.after(() => {
+    client.destroy();
+  });
+  const dir = tmp();
+  // cluster.json.partial as a pipe nobody reads yet: a disk at a standstill.
+  const pipe = join(dir, 'cluster.json.partial');
+  execFileSync('mkfifo', [pipe]);
+  const reader = createReadStream(pipe);
+  const chunks: Buffer[] = [];
+  const closed = once(reader, 'close');
+  const { log } = captureLog();
+  const writing = writeSnapshot(dir, {
+    transport: createKubeTransport(kube.kubeConfig()),
+    ec2: createEc2Api(client, new Ec2CallCounter()),
+    networkInterfaces: false,
+    log,
+  });
+  const podPages = (): number =>
+    kube.requests.filter(r => r.path === '/api/v1/pods' && r.query.watch === undefined).length;
+  try {
+    await waitFor(() => podPages() >= 1, 'the first page of pods');
+    await sleep(500);
+    assert.ok(podPages() <= 2, `${podPages()} of 9 pages listed while nothing could be written`);
+  } finally {
+    // Read the pipe whatever happened above, or the writer would wait on it forever.
+    reader.on('data', c => chunks.push(Buffer.from(c)));
+  }
+  await writing;
+  await closed;
+  const list = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { items: unknown[] };
+  assert.equal(list.items.length, bluegreenObjects().length + 4_000);
+  assert.equal(podPages(), 9);
 });

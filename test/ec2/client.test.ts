@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { parseInstanceTypes } from '../../src/cluster/aws/instance-types.js';
 import { parseNetworkInterfaces } from '../../src/cluster/aws/network-interfaces.js';
@@ -134,4 +135,31 @@ test('a slow EC2 answer is cut off by the call timeout', async t => {
     return true;
   });
   assert.ok(Date.now() - t0 < 1_500);
+});
+
+/**
+ * What a long-lived signal holds on behalf of calls made with it: its abort listeners, and the
+ * dependent signals Node keeps for AbortSignal.any (found by symbol; Node 20 never removes them).
+ */
+function heldBy(s: AbortSignal): number {
+  const dependants = Object.getOwnPropertySymbols(s).find(
+    k => k.description === 'kDependantSignals',
+  );
+  const set =
+    dependants === undefined ? undefined : (s as unknown as Record<symbol, unknown>)[dependants];
+  // Node's own SafeSet, which is not instanceof Set.
+  const size = (set as { size?: unknown } | undefined)?.size;
+  return getEventListeners(s, 'abort').length + (typeof size === 'number' ? size : 0);
+}
+
+test('calls leave nothing behind on the long-lived signal they are made with', async t => {
+  const { api } = await setup(t);
+  const closed = new AbortController();
+  for (let i = 0; i < 20; i++) await api.describeSubnets({}, closed.signal);
+
+  assert.equal(heldBy(closed.signal), 0);
+  // And the signal still cuts a call short.
+  const pending = api.describeInstanceTypes(['m5.large'], closed.signal);
+  closed.abort();
+  await assert.rejects(pending);
 });

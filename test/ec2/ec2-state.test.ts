@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Ec2CallCounter } from '../../src/ec2/calls.js';
 import { createEc2Api } from '../../src/ec2/client.js';
 import { Ec2State, type Ec2StateOptions } from '../../src/ec2/ec2-state.js';
@@ -219,7 +220,94 @@ test('fresh subnet counts are served even when a later call of the same refresh 
   });
   const demand = await exampleDemand();
   h.state.setDemand({ ...demand, instanceTypes: [...demand.instanceTypes, 'c6i.large'] });
-  await waitFor(() => h.state.health().consecutiveFailures > 0, 'the failed instance type call');
+  // The wake-up asks for the new type alone; the retry after it failed is a full refresh.
+  await waitFor(() => h.state.health().consecutiveFailures > 1, 'a full refresh that failed');
   assert.equal(h.state.view()?.subnets.get(PRIVATE_SUBNETS[1] ?? '')?.availableIps, 7);
   assert.equal(h.state.health().lastErrorKind, 'throttled');
+});
+
+test('a node in no subnet of the VPC (EKS Hybrid Nodes) never makes EC2 look region-wide again', async t => {
+  const base = await exampleDemand();
+  const withoutVpc: Ec2Demand = { ...base };
+  delete (withoutVpc as { vpcId?: string }).vpcId;
+  const hybrid = { ip: '192.168.5.10', zone: 'onprem' };
+  const h = await setup(t, { subnetRefreshMs: 600_000 });
+  h.state.setDemand({ ...withoutVpc, nodes: [...base.nodes, hybrid] });
+  await h.state.start();
+  const subnetCalls = () => h.fake.requests.filter(r => r.action === 'DescribeSubnets');
+  // No VPC_ID from aws-node: the first refresh finds the VPC from the other nodes' addresses.
+  assert.deepStrictEqual(
+    subnetCalls().map(r => r.params['Filter.1.Name']),
+    [undefined],
+  );
+  assert.deepStrictEqual([...(h.state.view()?.subnets.keys() ?? [])], PRIVATE_SUBNETS);
+
+  // Nodes come and go; the hybrid node's address stays unknown. Nothing to ask EC2.
+  const requests = h.fake.requests.length;
+  for (let i = 0; i < 50; i++) {
+    const extra = { ip: `10.20.${1 + (i % 3)}.${100 + i}`, zone: 'us-east-1a' };
+    h.state.setDemand({ ...withoutVpc, nodes: [...base.nodes, hybrid, extra] });
+    await sleep(1);
+  }
+  await sleep(50);
+  assert.equal(h.fake.requests.length, requests, 'no wake-up for an address already looked for');
+
+  // The next full refresh asks for the cluster's VPC only, and leaves the hybrid node uncovered.
+  await waitFor(() => subnetCalls().length === 2, 'the next full refresh');
+  assert.deepStrictEqual(subnetCalls()[1]?.params, {
+    Action: 'DescribeSubnets',
+    Version: '2016-11-15',
+    'Filter.1.Name': 'vpc-id',
+    'Filter.1.Value.1': 'vpc-0a1b2c3d4e5f60718',
+    MaxResults: '1000',
+  });
+  assert.ok(
+    h.lines.some(l => (l.unresolved as string[] | undefined)?.includes('192.168.5.10')),
+    'said once that the address is in no known subnet',
+  );
+
+  // A new address in no known subnet is looked for once, in the VPC, at the next wake-up.
+  h.state.setDemand({ ...withoutVpc, nodes: [...base.nodes, hybrid, { ip: '192.168.5.11' }] });
+  await waitFor(() => subnetCalls().length === 3, 'the wake-up for the new address');
+  assert.equal(subnetCalls()[2]?.params['Filter.1.Name'], 'vpc-id');
+  await sleep(50);
+  assert.equal(subnetCalls().length, 3);
+});
+
+test('with describeNetworkInterfaces, node churn wakes no ENI sweep; a new instance type asks for it alone', async t => {
+  const h = await setup(t, { describeNetworkInterfaces: true, subnetRefreshMs: 3_600_000 });
+  await h.state.start();
+  const base = await exampleDemand();
+  const requests = h.fake.requests.length;
+  assert.deepStrictEqual(h.fake.actions(), [
+    'DescribeSubnets',
+    'DescribeInstanceTypes',
+    'DescribeNetworkInterfaces',
+    'DescribeNetworkInterfaces',
+  ]);
+  for (let i = 0; i < 100; i++) {
+    const extra = Array.from({ length: i % 7 }, (_, j) => ({
+      ip: `10.20.${1 + (j % 3)}.${100 + i + j}`,
+    }));
+    h.state.setDemand({
+      ...base,
+      nodes: [...base.nodes, ...extra],
+      instanceIds: [...base.instanceIds, ...extra.map((_, j) => `i-churn${i}-${j}`)],
+    });
+    if (i % 10 === 0) await sleep(2);
+  }
+  await sleep(100);
+  assert.equal(h.fake.requests.length, requests, 'node churn alone asks EC2 nothing');
+
+  const types = bluegreenInstanceTypes();
+  h.fake.load({
+    InstanceTypes: [
+      ...types.InstanceTypes,
+      { ...types.InstanceTypes[0], InstanceType: 'c6i.large' },
+    ],
+  });
+  h.state.setDemand({ ...base, instanceTypes: [...base.instanceTypes, 'c6i.large'] });
+  await waitFor(() => h.state.view()?.instanceTypes.has('c6i.large') === true, 'the new type');
+  await sleep(50);
+  assert.deepStrictEqual(h.fake.actions().slice(requests), ['DescribeInstanceTypes']);
 });

@@ -102,6 +102,7 @@ export class FakeKubeApi {
   #continueEpoch = 0;
   #listDelayMs = 0;
   #hang = false;
+  #hangWatches = false;
   #ignoreWatchTimeout = false;
 
   private constructor(server: http.Server, url: string, options: FakeKubeOptions) {
@@ -253,6 +254,11 @@ export class FakeKubeApi {
     this.#emit(c, 'DELETED', this.#stamp(obj));
   }
 
+  /** Write text as it is on every watch of a resource: half an event, several at once. */
+  sendText(resource: KubeResource, text: string): void {
+    for (const w of this.#collection(resource).watchers) w.res.write(text);
+  }
+
   /** Send a raw line on every watch of a resource (malformed objects, odd events). */
   sendRaw(resource: KubeResource, event: unknown): void {
     const line = `${JSON.stringify(event)}\n`;
@@ -325,6 +331,14 @@ export class FakeKubeApi {
     this.#hang = on;
   }
 
+  /**
+   * Accept watch requests and never send the response headers (lists still answer): a stuck API server
+   * or proxy, as a watch client sees it before anything arrives.
+   */
+  set hangWatches(on: boolean) {
+    this.#hangWatches = on;
+  }
+
   watchers(resource: KubeResource): number {
     return this.#collection(resource).watchers.size;
   }
@@ -364,6 +378,7 @@ export class FakeKubeApi {
     }
     if (watch) {
       this.counts.watch += 1;
+      if (this.#hangWatches) return;
       this.#watch(c, query, res);
       return;
     }

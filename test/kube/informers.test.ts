@@ -47,7 +47,18 @@ async function harness(
     ...options,
   });
   t.after(async () => {
-    await informers.stop();
+    // Bounded, so that a stop() that hangs fails the test instead of the whole run.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      informers.stop(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error('informers.stop() did not finish within 5 s'));
+        }, 5_000);
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+    });
     await fake.close();
   });
   const files = await expectedModel();
@@ -214,7 +225,7 @@ test('failing watches back off exponentially up to the cap, and the state says i
   await waitFor(() => h.informers.health().degraded !== undefined, 'degraded');
   assert.match(
     h.informers.health().degraded ?? '',
-    /nodes watch failing for \d+ s: watch: HTTP 500/,
+    /nodes watch failing for \d+ s: watch \/api\/v1\/nodes: HTTP 500: injected 500/,
   );
   assert.ok(h.informers.health().downSinceMs !== undefined);
   await waitFor(() => h.fake.watchers(NODES) === 1, 'the node watch back');
@@ -363,4 +374,58 @@ test('a watch silent for longer than the server would keep it is taken for dead 
   const before = h.model().nodes.get(NODE)?.usage.pods ?? 0;
   h.fake.add(pod('after-silence', NODE));
   await waitFor(() => h.model().nodes.get(NODE)?.usage.pods === before + 1, 'the event');
+});
+
+test('a watch whose response never starts: degraded meanwhile, restarted by the watchdog, stop() at once', async t => {
+  let nowMs = 1_000_000;
+  const h = await harness(t, undefined, {
+    now: () => nowMs,
+    watchTimeoutSeconds: 10,
+    minHealthyWatchMs: 0,
+  });
+  await waitFor(() => h.fake.watchers(PODS) === 1, 'the pod watch');
+  const podWatches = (): number =>
+    h.fake.requests.filter(r => r.path === '/api/v1/pods' && r.query.watch === 'true').length;
+  const first = podWatches();
+  h.fake.hangWatches = true;
+  h.fake.dropWatches(PODS, 'end');
+  await waitFor(() => podWatches() === first + 1, 'the pod watch asked for again');
+  assert.equal(h.informers.health().degraded, undefined, 'a moment without an answer is normal');
+
+  // The other watches are open (and quiet): only the pods are behind.
+  nowMs += 11_000;
+  assert.equal(
+    h.informers.health().degraded,
+    'pods watch failing for 11 s: no answer to the watch request for 11 s',
+  );
+  assert.equal(h.informers.health().downSinceMs, 1_000_000);
+
+  // Past the server's timeout and the grace, the watchdog gives up on it and asks again.
+  nowMs += 30_000;
+  await waitFor(() => podWatches() === first + 2, 'a new pod watch request');
+  const pods = h.informers.health().resources.find(r => r.resource === 'pods');
+  assert.equal(pods?.failures, 1);
+  assert.equal(pods.lastError, 'the watch went silent for 40 s');
+
+  h.fake.hangWatches = false;
+  nowMs += 41_000;
+  await waitFor(() => h.fake.watchers(PODS) === 1, 'the pod watch open again');
+  await waitFor(() => h.informers.health().degraded === undefined, 'current again');
+
+  h.fake.hangWatches = true;
+  h.fake.dropWatches(undefined, 'end');
+  await waitFor(() => podWatches() === first + 4, 'the pod watch stuck again');
+  const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    h.informers.stop(),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error('stop() waited on a watch that never answered'));
+      }, 2_000);
+    }),
+  ]).finally(() => {
+    clearTimeout(timer);
+  });
+  assert.ok(Date.now() - t0 < 1_000);
 });

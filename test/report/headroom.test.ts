@@ -206,3 +206,41 @@ test('idle settings under WARM_ENI_TARGET and under prefix delegation', async ()
     /gives a \/28 back only when no pod uses any of its 16 addresses/,
   );
 });
+
+test('the subnet table takes the cluster name given, as the live state selects subnets', async () => {
+  const { model } = await example();
+  // In the nodes' VPC, tagged for a cluster named blue only: no node, ENIConfig or CNI tag uses it.
+  const tagged = {
+    id: 'subnet-0ffffffffffffff01',
+    zone: 'us-east-1a',
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    cidr: '10.20.50.0/24',
+    availableIps: 240,
+    tags: { 'kubernetes.io/cluster/blue': 'owned' },
+  };
+  const withTagged: ClusterModel = {
+    ...model,
+    subnets: new Map([...model.subnets, [tagged.id, tagged]]),
+  };
+  const unnamed = buildReport(withTagged, { nowMs: NOW });
+  assert.ok(!unnamed.subnets.some(s => s.id === tagged.id), "aws-node's CLUSTER_NAME is shop-prod");
+  assert.ok(unnamed.otherSubnets.includes(tagged.id));
+  const named = buildReport(withTagged, { nowMs: NOW, clusterName: 'blue' });
+  assert.deepStrictEqual(
+    named.subnets.find(s => s.id === tagged.id),
+    {
+      id: tagged.id,
+      zone: 'us-east-1a',
+      cidr: '10.20.50.0/24',
+      usable: 251,
+      free: 240,
+      nodes: 0,
+      held: 0,
+      used: 0,
+      idle: 0,
+      other: 11,
+    },
+  );
+  assert.ok(!named.otherSubnets.includes(tagged.id));
+  assert.equal(named.totals.free, unnamed.totals.free + 240);
+});

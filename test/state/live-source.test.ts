@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ClusterModel } from '../../src/cluster/model.js';
-import { NODES } from '../../src/kube/resources.js';
+import { NODES, PODS } from '../../src/kube/resources.js';
 import { loadStateFiles, snapshotFiles } from '../../src/state/files.js';
 import { liveStateAvailable, probeLiveState } from '../../src/state/live-available.js';
 import { chooseLiveSource, createLiveSource, LiveSource } from '../../src/state/live-source.js';
@@ -204,4 +204,25 @@ test('in a pod, an API that does not answer yet still means live state, never th
       err instanceof InputError &&
       /no service account token .*automountServiceAccountToken/.test(err.message),
   );
+});
+
+test('a watch the API server never answers: degraded after a while, and close() does not wait on it', async t => {
+  const h = await setup(t);
+  await h.source.start();
+  await waitFor(() => h.kube.watchers(PODS) === 1, 'the pod watch');
+  h.kube.hangWatches = true;
+  const asked = h.kube.counts.watch;
+  // A watch that lasted a while, then ended as the server ends them every few minutes.
+  h.advance(2_000);
+  h.kube.dropWatches(PODS, 'end');
+  await waitFor(() => h.kube.counts.watch > asked, 'the pod watch asked for again');
+  assert.equal(h.source.current()?.degraded, undefined);
+  h.advance(15_000);
+  assert.equal(
+    h.source.current()?.degraded,
+    'Kubernetes: pods watch failing for 15 s: no answer to the watch request for 15 s',
+  );
+  const t0 = Date.now();
+  await h.source.close();
+  assert.ok(Date.now() - t0 < 1_000, `close() took ${Date.now() - t0} ms`);
 });

@@ -33,12 +33,12 @@ function podFlags(cpuText: string | undefined, memText: string | undefined) {
 
 async function liveModel(
   io: CliIo,
-  v: { 'cluster-name'?: string | undefined; 'describe-network-interfaces'?: boolean | undefined },
+  v: { 'describe-network-interfaces'?: boolean | undefined },
+  clusterName: string | undefined,
 ): Promise<{ model: ClusterModel; source: string }> {
   const config = loadConfig(io.env);
   const clients = liveClients(io, ', or give --snapshot DIR');
   const log = cliLogger(io, io.env.IPGUARD_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
-  const clusterName = v['cluster-name'] ?? config.clusterName;
   try {
     const capture = await captureLive({
       transport: clients.transport,
@@ -68,13 +68,20 @@ export async function reportCommand(argv: readonly string[], io: CliIo): Promise
   const format = outputFormat(v.output);
   const pod = podFlags(v['pod-cpu'], v['pod-memory']);
   const flags: StateFlags = v;
+  // Files or live, the subnet table takes the cluster tag the same way the live state does. The whole
+  // configuration is read only when the flag does not say, so files need no valid IPGUARD_* settings.
+  const clusterName = v['cluster-name'] ?? loadConfig(io.env).clusterName;
   const { model, source } = hasStateFlags(flags)
     ? {
         model: await loadState(flags),
         source: v.snapshot !== undefined ? `snapshot ${v.snapshot}` : (v.cluster ?? []).join(', '),
       }
-    : await liveModel(io, v);
-  const report = buildReport(model, { nowMs: Date.now(), ...(pod && { pod }) });
+    : await liveModel(io, v, clusterName);
+  const report = buildReport(model, {
+    nowMs: Date.now(),
+    ...(pod && { pod }),
+    ...(clusterName !== undefined && { clusterName }),
+  });
   if (format === 'json') writeJson(io, { source, ...report });
   else io.out(reportText(report, source, v.nodes === true));
   return EXIT_OK;

@@ -67,7 +67,9 @@ export async function snapshotCommand(argv: readonly string[], io: CliIo): Promi
           ? [`  network-interfaces.json   ${summary.networkInterfaces} network interfaces`]
           : []),
         ...(summary.skipped > 0
-          ? [`  ${summary.skipped} objects could not be read (see the warnings)`]
+          ? [
+              `  ${summary.skipped} objects could not be read and are left out of cluster.json (see the warnings)`,
+            ]
           : []),
         `${summary.ec2Calls} EC2 calls. Check a change offline: ipguard check --snapshot ${dir} -f FILE`,
         '',

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Reader } from '../../src/cluster/reader.js';
+import { KubeStore } from '../../src/kube/cluster-store.js';
+import type { Sink } from '../../src/kube/reflector.js';
+import { bluegreenObjects, clone } from '../helpers/examples.js';
+import type { KubeObject } from '../fakes/kube-api.js';
+
+function keyOf(o: KubeObject): string {
+  return o.metadata.namespace === undefined
+    ? o.metadata.name
+    : `${o.metadata.namespace}/${o.metadata.name}`;
+}
+
+/** The objects of a kind, projected as a reflector would and keyed as it keys them. */
+function projected<T>(sink: Sink<T>, objects: readonly KubeObject[]): Map<string, T> {
+  return new Map(objects.map(o => [keyOf(o), sink.project(Reader.of(o, o.kind as string, ''))]));
+}
+
+function ofKind(kind: string): KubeObject[] {
+  return bluegreenObjects().filter(o => o.kind === kind);
+}
+
+test('relists that find what the store already has move nothing, and wake nobody', () => {
+  const store = new KubeStore();
+  const s = store.sinks;
+  let wakeUps = 0;
+  store.onTopologyChange = () => (wakeUps += 1);
+  s.nodes.replaceAll(projected(s.nodes, ofKind('Node')));
+  s.daemonSets.replaceAll(projected(s.daemonSets, ofKind('DaemonSet')));
+  s.eniConfigs.replaceAll(new Map());
+  const first = store.view();
+  const woken = wakeUps;
+
+  // A CRD that is not installed is looked for again every 5 minutes; a 410 relists everything.
+  for (let i = 0; i < 10; i++) {
+    s.eniConfigs.replaceAll(new Map());
+    s.nodes.replaceAll(projected(s.nodes, ofKind('Node')));
+    s.daemonSets.replaceAll(projected(s.daemonSets, ofKind('DaemonSet')));
+  }
+  assert.equal(store.view(), first, 'the same view');
+  assert.equal(wakeUps, woken, 'no topology change');
+
+  // A relist that finds a node re-addressed is one.
+  const nodes = ofKind('Node');
+  const moved = clone(nodes[0]!);
+  (moved.status as { addresses: { type: string; address: string }[] }).addresses = [
+    { type: 'InternalIP', address: '10.20.1.250' },
+  ];
+  s.nodes.replaceAll(projected(s.nodes, [moved, ...nodes.slice(1)]));
+  assert.equal(wakeUps, woken + 1);
+  assert.equal(store.view().topologyVersion, first.topologyVersion + 1);
+
+  // A relist of DaemonSets where only a DaemonSet other than aws-node changed is not.
+  const sets = ofKind('DaemonSet');
+  const other = sets.findIndex(d => d.metadata.name !== 'aws-node');
+  const changed = clone(sets[other]!);
+  (changed.metadata as { labels?: Record<string, string> }).labels = { touched: 'yes' };
+  s.daemonSets.replaceAll(projected(s.daemonSets, sets.with(other, changed)));
+  assert.equal(wakeUps, woken + 1);
+});
+
+test('ReplicaSets of deleted Deployments leave nothing behind in the owner index', () => {
+  const store = new KubeStore();
+  const s = store.sinks;
+  const rs = (i: number): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `web-${i}-abc`,
+      namespace: 'shop',
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: `web-${i}`,
+          uid: `u${i}`,
+          controller: true,
+        },
+      ],
+    },
+    spec: { replicas: 1 },
+  });
+  for (let i = 0; i < 100; i++) {
+    const o = rs(i);
+    s.replicaSets.upsert(keyOf(o), s.replicaSets.project(Reader.of(o, 'ReplicaSet', '')));
+    store.view();
+  }
+  assert.deepStrictEqual(store.indexSizes(), {
+    replicaSetOwners: 100,
+    workloadReplicaSets: 100,
+    workloadNodes: 0,
+  });
+  for (let i = 0; i < 100; i++) {
+    s.replicaSets.remove(keyOf(rs(i)));
+    store.view();
+  }
+  assert.deepStrictEqual(store.indexSizes(), {
+    replicaSetOwners: 0,
+    workloadReplicaSets: 0,
+    workloadNodes: 0,
+  });
+});
