@@ -63,7 +63,7 @@ function groupLines(g: GroupHeadroom, report: HeadroomReport): string[] {
   const where = [
     r.onExistingNodes > 0 ? `${r.onExistingNodes} on existing nodes` : undefined,
     r.newNodes > 0
-      ? `${r.pods - r.onExistingNodes} on ${r.newNodes} new node${r.newNodes === 1 ? '' : 's'}${r.newNode ? ` taking ${r.newNode.ips} addresses each (${r.newNode.daemonSetPods} DaemonSet + up to ${r.newNode.workloadPods} of these pods)` : ''}`
+      ? `${r.pods - r.onExistingNodes} on ${r.newNodes} new node${r.newNodes === 1 ? '' : 's'}${r.newNode ? ` taking ${r.newNode.ips} addresses each (${r.newNode.daemonSetPods} DaemonSet pods, ${r.newNode.daemonSetPodsWithIp} with an address, + up to ${r.newNode.workloadPods} of these pods)` : ''}`
       : undefined,
   ].filter((x): x is string => x !== undefined);
   out.push(

@@ -17,6 +17,8 @@ export interface Runway {
     readonly ips: number;
     readonly workloadPods: number;
     readonly daemonSetPods: number;
+    /** DaemonSet pods that take a pool address (not hostNetwork). */
+    readonly daemonSetPodsWithIp: number;
   };
   /** The subnet that runs out first: one more pod would need more than it has. */
   readonly limitedBy?: {
@@ -148,6 +150,7 @@ export function runwayOf(
         ips: typical.addresses.ips,
         workloadPods: typical.workloadPods,
         daemonSetPods: typical.daemonSets.pods,
+        daemonSetPodsWithIp: typical.daemonSets.poolPods,
       },
     }),
     ...(short && {

@@ -16,7 +16,7 @@ test('ipguard report on the example says where the addresses are and what would 
     'subnet-0b2f3e4d5c6b7a802  us-east-1b  10.20.2.0/24    20  251      4    57    25    27    174',
     'apps: 10 × m5.2xlarge in us-east-1a, us-east-1b, us-east-1c',
     'pool size: MINIMUM_IP_TARGET=13 holds at least 13 addresses',
-    'runway: 3 more pods of 7 CPU / 26 GiB (the average of 10 workload pods here): 3 on 3 new nodes taking 14 addresses each (9 DaemonSet + up to 1 of these pods)',
+    'runway: 3 more pods of 7 CPU / 26 GiB (the average of 10 workload pods here): 3 on 3 new nodes taking 14 addresses each (9 DaemonSet pods, 5 with an address, + up to 1 of these pods)',
     'one more and subnet-0b2f3e4d5c6b7a802 (us-east-1b) runs out: it would need 28, 20 free',
     'with WARM_IP_TARGET=1 MINIMUM_IP_TARGET=6: 15 pods',
     'kubectl -n kube-system set env daemonset/aws-node WARM_IP_TARGET=1 MINIMUM_IP_TARGET=6',

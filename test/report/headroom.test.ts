@@ -89,7 +89,12 @@ test('runway: the most typical pods that fit, and the subnet one more would exha
   });
   assert.equal(apps.runway.pods, 3);
   assert.equal(apps.runway.newNodes, 3);
-  assert.deepStrictEqual(apps.runway.newNode, { ips: 14, workloadPods: 1, daemonSetPods: 9 });
+  assert.deepStrictEqual(apps.runway.newNode, {
+    ips: 14,
+    workloadPods: 1,
+    daemonSetPods: 9,
+    daemonSetPodsWithIp: 5,
+  });
   assert.deepStrictEqual(apps.runway.limitedBy, {
     subnetId: 'subnet-0b2f3e4d5c6b7a802',
     zone: 'us-east-1b',
