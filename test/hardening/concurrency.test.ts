@@ -1,39 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { exampleModel, testApp } from '../helpers/app.js';
-
-/** A CREATE of `name` with `replicas` pods that each fill an apps node (a new m5.2xlarge apiece). */
-function create(name: string, replicas: number): string {
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `u-${name}`,
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      name,
-      namespace: 'shop',
-      operation: 'CREATE',
-      userInfo: { username: 'ci' },
-      object: {
-        metadata: { name, namespace: 'shop' },
-        spec: {
-          replicas,
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels: { app: name } },
-            spec: {
-              nodeSelector: { 'eks.amazonaws.com/nodegroup': 'apps' },
-              containers: [{ name: 'c', resources: { requests: { cpu: '7', memory: '20Gi' } } }],
-            },
-          },
-        },
-      },
-      dryRun: false,
-    },
-  });
-}
+import { createReview, exampleModel, testApp } from '../helpers/app.js';
 
 interface Answer {
   allowed: boolean;
@@ -54,7 +22,7 @@ test('many parallel changes against the same subnets: what is admitted never exc
               method: 'POST',
               url: '/validate',
               headers: { 'content-type': 'application/json' },
-              payload: create(`svc-${i}`, n),
+              payload: JSON.stringify(createReview(`svc-${i}`, { replicas: n })),
             });
             return res.json<{ response: Answer }>().response;
           }),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterModel } from '../../src/cluster/model.js';
 import {
+  createReview,
   exampleModel,
   scaleReview,
   switchReview,
@@ -10,59 +11,6 @@ import {
   T0,
   type TestApp,
 } from '../helpers/app.js';
-
-/** A CREATE of a Deployment whose one pod fills an apps node: one new m5.2xlarge, 14 addresses in us-east-1b. */
-function createReview(
-  name: string,
-  o: {
-    dryRun?: boolean;
-    annotations?: Record<string, string>;
-    username?: string;
-    replicas?: number;
-  } = {},
-): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `create-${name}`,
-      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
-      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
-      name,
-      namespace: 'shop',
-      operation: 'CREATE',
-      userInfo: { username: o.username ?? 'alice' },
-      object: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, namespace: 'shop', annotations: o.annotations ?? {} },
-        spec: {
-          replicas: o.replicas ?? 1,
-          selector: { matchLabels: { app: name } },
-          strategy: {
-            type: 'RollingUpdate',
-            rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
-          },
-          template: {
-            metadata: { labels: { app: name } },
-            spec: {
-              nodeSelector: { 'eks.amazonaws.com/nodegroup': 'apps' },
-              containers: [
-                {
-                  name: 'app',
-                  image: 'app:1',
-                  resources: { requests: { cpu: '7', memory: '20Gi' } },
-                },
-              ],
-            },
-          },
-        },
-      },
-      dryRun: o.dryRun ?? false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  };
-}
 
 async function story(env: Record<string, string> = {}): Promise<TestApp> {
   return testApp(await exampleModel(), env);
