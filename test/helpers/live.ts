@@ -1,7 +1,7 @@
 import { Ec2CallCounter } from '../../src/ec2/calls.js';
 import { createEc2Api } from '../../src/ec2/client.js';
 import { createKubeTransport } from '../../src/kube/transport.js';
-import { LiveSource } from '../../src/state/live-source.js';
+import { LiveSource, type LiveSourceOptions } from '../../src/state/live-source.js';
 import { FakeEc2 } from '../fakes/ec2.js';
 import { FakeKubeApi } from '../fakes/kube-api.js';
 import { captureLog, scaledDelay } from './async.js';
@@ -11,12 +11,21 @@ import { bluegreenInstanceTypes, bluegreenObjects, bluegreenSubnets } from './ex
  * A LiveSource on the loopback fakes serving the blue/green example, with a clock the test moves and
  * backoff and refresh waits scaled down a thousandfold. Everything is closed after the test.
  */
-export async function liveSetup(t: { after: (fn: () => Promise<void>) => void }) {
+export async function liveSetup(
+  t: { after: (fn: () => Promise<void>) => void },
+  o: {
+    /** Instance types beyond the example's, for tests that bring in new types. */
+    readonly instanceTypes?: readonly Record<string, unknown>[];
+    readonly config?: Partial<LiveSourceOptions['config']>;
+    readonly kube?: LiveSourceOptions['kube'];
+  } = {},
+) {
   const kube = await FakeKubeApi.start();
   kube.load(bluegreenObjects());
   const ec2 = await FakeEc2.start();
   ec2.load(bluegreenSubnets());
-  ec2.load(bluegreenInstanceTypes());
+  const types = bluegreenInstanceTypes();
+  ec2.load({ InstanceTypes: [...types.InstanceTypes, ...(o.instanceTypes ?? [])] });
   const client = ec2.client();
   const calls = new Ec2CallCounter();
   const { delay } = scaledDelay();
@@ -30,11 +39,16 @@ export async function liveSetup(t: { after: (fn: () => Promise<void>) => void })
       subnetRefreshSeconds: 60,
       instanceTypeRefreshSeconds: 6 * 3600,
       describeNetworkInterfaces: false,
+      ...o.config,
     },
     log,
     now: () => nowMs,
     delay,
-    kube: { pageSize: 50, random: () => 0.5, backoff: { baseMs: 50, capMs: 200, jitter: 0 } },
+    kube: o.kube ?? {
+      pageSize: 50,
+      random: () => 0.5,
+      backoff: { baseMs: 50, capMs: 200, jitter: 0 },
+    },
     ec2Options: { random: () => 0.5 },
     onClose: () => {
       client.destroy();

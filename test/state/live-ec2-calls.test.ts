@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Ec2CallCounter } from '../../src/ec2/calls.js';
-import { createEc2Api } from '../../src/ec2/client.js';
-import { createKubeTransport } from '../../src/kube/transport.js';
-import { LiveSource } from '../../src/state/live-source.js';
-import { FakeEc2 } from '../fakes/ec2.js';
-import { FakeKubeApi, type KubeObject } from '../fakes/kube-api.js';
-import { captureLog, scaledDelay, waitFor } from '../helpers/async.js';
-import {
-  bluegreenInstanceTypes,
-  bluegreenObjects,
-  bluegreenSubnets,
-  clone,
-} from '../helpers/examples.js';
+import type { KubeObject } from '../fakes/kube-api.js';
+import { waitFor } from '../helpers/async.js';
+import { bluegreenInstanceTypes, bluegreenObjects, clone } from '../helpers/examples.js';
+import { liveSetup } from '../helpers/live.js';
 
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
@@ -36,46 +27,13 @@ function node(name: string, zone: number, host: number, type = 'm5.large'): Kube
 }
 
 test('with ENIs described, node churn, aws-node changes and absent-CRD retries call EC2 no more', async t => {
-  const kube = await FakeKubeApi.start();
-  kube.load(bluegreenObjects());
-  const ec2 = await FakeEc2.start();
-  ec2.load(bluegreenSubnets());
   const types = bluegreenInstanceTypes();
-  ec2.load({
-    InstanceTypes: [
-      ...types.InstanceTypes,
-      { ...types.InstanceTypes[0], InstanceType: 'c6i.large' },
-    ],
-  });
-  const client = ec2.client();
-  const calls = new Ec2CallCounter();
-  const { delay } = scaledDelay();
-  const { log } = captureLog();
-  let nowMs = 5_000_000;
-  const source = new LiveSource({
-    transport: createKubeTransport(kube.kubeConfig()),
-    ec2: createEc2Api(client, calls),
-    ec2Calls: calls,
+  const { kube, ec2, source, advance } = await liveSetup(t, {
+    instanceTypes: [{ ...types.InstanceTypes[0], InstanceType: 'c6i.large' }],
     // An hour between full refreshes (3.6 s here): none happens during the test.
-    config: {
-      subnetRefreshSeconds: 3_600,
-      instanceTypeRefreshSeconds: 6 * 3600,
-      describeNetworkInterfaces: true,
-    },
-    log,
-    now: () => nowMs,
-    delay,
+    config: { subnetRefreshSeconds: 3_600, describeNetworkInterfaces: true },
     // ENIConfigs are not installed in the example: looked for again every 20 ms here.
     kube: { absentRetryMs: 20_000, random: () => 0.5 },
-    ec2Options: { random: () => 0.5 },
-    onClose: () => {
-      client.destroy();
-    },
-  });
-  t.after(async () => {
-    await source.close();
-    await kube.close();
-    await ec2.close();
   });
   await source.start();
   assert.deepStrictEqual(ec2.actions(), [
@@ -87,7 +45,7 @@ test('with ENIs described, node churn, aws-node changes and absent-CRD retries c
   const before = ec2.requests.length;
   // The model is rebuilt at most once a second of the source's clock.
   const model = () => {
-    nowMs += 1_001;
+    advance(1_001);
     return source.current()?.model;
   };
 
