@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadReview, parseAdmissionReview, targetOf } from '../../src/admission/review.js';
-import { sharedDataDir } from '../helpers/shared-data.js';
+import { fixturesDir } from '../helpers/fixtures.js';
 
-/** Captured AdmissionReviews (shared/data/admissionreviews, see its README for their origin). */
+/** Captured AdmissionReviews (test/fixtures/admissionreviews; their origin is in test/fixtures/README.md). */
 function review(name: string): Record<string, unknown> {
   return JSON.parse(
-    readFileSync(join(sharedDataDir(), 'admissionreviews', name), 'utf8'),
+    readFileSync(join(fixturesDir(), 'admissionreviews', name), 'utf8'),
   ) as Record<string, unknown>;
 }
 

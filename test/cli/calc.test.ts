@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, EXAMPLE } from '../helpers/cli.js';
 import { describeInstanceTypesEntry } from '../helpers/instance-types.js';
-import { eniMaxPodsTable } from '../helpers/shared-data.js';
+import { eniMaxPodsTable } from '../helpers/fixtures.js';
 
 const TYPES = join(EXAMPLE, 'instance-types.json');
 

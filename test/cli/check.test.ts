@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cli, EXAMPLE, REPO } from '../helpers/cli.js';
-import { sharedDataDir } from '../helpers/shared-data.js';
+import { fixturesDir } from '../helpers/fixtures.js';
 
 const ROLLOUT = join(EXAMPLE, 'rollout-v2.yaml');
 const SNAP = ['--snapshot', EXAMPLE];
@@ -299,7 +299,7 @@ test('a Scale whose parent is not in the cluster is bad input naming it', async 
   const r = await cli([
     'check',
     '-f',
-    join(sharedDataDir(), 'admissionreviews', 'deployments-scale-update.json'),
+    join(fixturesDir(), 'admissionreviews', 'deployments-scale-update.json'),
     ...SNAP,
   ]);
   assert.equal(r.code, 2);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { eksMaxPods } from '../../src/cni/max-pods.js';
 import { parseInstanceTypes } from '../../src/cluster/aws/instance-types.js';
-import { eniMaxPodsTable } from '../helpers/shared-data.js';
+import { eniMaxPodsTable } from '../helpers/fixtures.js';
 import { describeInstanceTypesEntry } from '../helpers/instance-types.js';
 
 // Every instance type the VPC CNI knows (pkg/vpc/vpc_ip_resource_limit.go), parsed from the

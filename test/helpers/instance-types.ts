@@ -1,4 +1,4 @@
-import type { EniMaxPodsRow } from './shared-data.js';
+import type { EniMaxPodsRow } from './fixtures.js';
 
 /**
  * A reference-table row as `aws ec2 describe-instance-types --output json` prints it, so tests go through
