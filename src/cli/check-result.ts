@@ -1,4 +1,4 @@
-import type { ChangeKind } from '../simulate/peak.js';
+import type { ChangeKind } from '../simulate/peaks/index.js';
 import type { ResolvedChange } from '../simulate/resolve.js';
 import type { Decision } from '../policy/decide.js';
 import type { Verdict } from '../policy/verdict.js';

@@ -1,7 +1,7 @@
 import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel } from '../cluster/model.js';
 import type { AddressBook } from '../simulate/address-book.js';
-import { peakOf, type WorkloadChange } from '../simulate/peak.js';
+import { peakOf, type WorkloadChange } from '../simulate/peaks/index.js';
 import { simulate, type Simulation } from '../simulate/simulate.js';
 import type { Mode, PolicyConfig } from './config.js';
 import { exceptionFor, type Exception } from './exception.js';

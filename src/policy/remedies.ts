@@ -2,7 +2,7 @@ import { slotsPerEni } from '../cni/instance-limits.js';
 import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel, Workload } from '../cluster/model.js';
 import { resolveFenceposts } from '../simulate/int-or-percent.js';
-import { replicasOf } from '../simulate/peak.js';
+import { replicasOf } from '../simulate/peaks/index.js';
 import { simulate, type Simulation, type SimulationInput } from '../simulate/simulate.js';
 import type { PolicyConfig } from './config.js';
 import { judge } from './verdict.js';

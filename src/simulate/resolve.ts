@@ -7,7 +7,7 @@ import {
   type WorkloadKind,
 } from '../cluster/model.js';
 import type { Scale } from '../cluster/objects/scale.js';
-import type { WorkloadChange } from './peak.js';
+import type { WorkloadChange } from './peaks/index.js';
 
 /** A change as it arrives: the desired object, or a Scale of one, with the current object when known. */
 export type Desired =

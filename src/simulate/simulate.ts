@@ -3,7 +3,7 @@ import type { CniSettings } from '../cni/settings.js';
 import { workloadKey, type ClusterModel, type PodShape } from '../cluster/model.js';
 import { shapeKey } from './candidates.js';
 import type { AddressBook } from './address-book.js';
-import { peakOf, type Peak, type WorkloadChange } from './peak.js';
+import { peakOf, type Peak, type WorkloadChange } from './peaks/index.js';
 import { placePods, type DaemonSetLoad } from './placement.js';
 import { settingsCredit } from './settings-credit.js';
 import {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveChange, UnresolvableChange } from '../../src/simulate/resolve.js';
-import { peakOf } from '../../src/simulate/peak.js';
+import { peakOf } from '../../src/simulate/peaks/index.js';
 import type { Workload } from '../../src/cluster/model.js';
 import { aCluster, aPodShape, aReplicaSet, aWorkload } from '../helpers/builders.js';
 

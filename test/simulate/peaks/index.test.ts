@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { peakOf, type WorkloadChange } from '../../src/simulate/peak.js';
-import type { ReplicaSet, RolloutStrategy, Workload } from '../../src/cluster/model.js';
-import { aReplicaSet, aWorkload } from '../helpers/builders.js';
+import { peakOf, type WorkloadChange } from '../../../src/simulate/peaks/index.js';
+import type { ReplicaSet, RolloutStrategy, Workload } from '../../../src/cluster/model.js';
+import { aReplicaSet, aWorkload } from '../../helpers/builders.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 

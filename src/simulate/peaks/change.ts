@@ -1,0 +1,42 @@
+import type { PodShape, ReplicaSet, Workload } from '../../cluster/model.js';
+
+/** What the change does to the workload's pods (SPEC `change`). */
+export type ChangeKind = 'create' | 'scale' | 'rollout' | 'switch' | 'none';
+
+/** One change to a workload: the object as it is (absent on create) and as it will be. */
+export interface WorkloadChange {
+  readonly current?: Workload;
+  readonly desired: Workload;
+  /** The workload's ReplicaSets now; their pods are the current pods. */
+  readonly replicaSets: readonly ReplicaSet[];
+  /** Time of the decision (epoch ms), for Argo's scale-down deadlines. */
+  readonly nowMs: number;
+}
+
+export interface BlueGreenPeak {
+  readonly replicas: number;
+  /** previewReplicaCount, or the full size when unset. */
+  readonly preview: number;
+  readonly previewSet: boolean;
+  readonly manualPromotion: boolean;
+  /** Old ReplicaSets still running inside their scale-down delay. */
+  readonly retainedPods: number;
+}
+
+export interface Peak {
+  readonly change: ChangeKind;
+  readonly currentPods: number;
+  readonly peakPods: number;
+  /** Pods added at the peak run this template. */
+  readonly pod?: PodShape;
+  /** How the peak was worked out, in a person's words. */
+  readonly reason: string;
+  readonly desiredReplicas: number;
+  readonly blueGreen?: BlueGreenPeak;
+}
+
+/** The fields every kind's peak shares: the size asked for and the pod template. */
+export type PeakBase = Pick<Peak, 'desiredReplicas' | 'pod'>;
+
+/** One kind's peak: a pure function of the change. */
+export type PeakOfKind = (change: WorkloadChange) => Peak;
