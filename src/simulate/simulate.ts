@@ -4,7 +4,8 @@ import { workloadKey, type ClusterModel, type PodShape } from '../cluster/model.
 import { shapeKey } from './candidates.js';
 import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peaks/index.js';
-import { placePods, type DaemonSetLoad } from './placement.js';
+import { placePods } from './placement.js';
+import type { DaemonSetLoad } from './node-room.js';
 import { settingsCredit } from './settings-credit.js';
 import {
   addGrowth,
@@ -229,55 +230,53 @@ function computeDemand(
     }
   }
 
-  const group = placement.group;
-  const ds = placement.daemonSets;
-  if (group && ds) {
-    for (const plan of placement.newNodes) {
-      newNodes += 1;
-      const subnetId = plan.zone.subnetIds[0];
-      const key = `${plan.zone.zone}/${subnetId ?? ''}`;
-      let ips = 0;
-      if (group.limits) {
-        const a = book.addresses(
-          group.limits,
-          addressSettings(model, cni, subnetId),
-          group.maxPods,
-          ds.poolPods + pool * plan.workloadPods,
-          ds.branchPods + branch * plan.workloadPods,
-        );
-        ips = a.ips;
-        const subnets = nodeSubnets(model, cni.customNetworking, subnetId, plan.zone.eniConfig);
-        noteMissing(subnets);
-        addShares(
-          fromNew,
-          subnets.pod !== undefined && subnets.pod !== subnets.node
-            ? sharesOf(a, subnets)
-            : placedShares(a, subnets, placer),
-        );
-        if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
-          typicalNode = {
-            group: group.name,
-            ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
-            workloadPods: plan.workloadPods,
-            daemonSets: ds,
-            addresses: a,
-            maxPods: group.maxPods,
-          };
-        }
+  for (const plan of placement.provision?.nodes ?? []) {
+    newNodes += 1;
+    const { subnetId } = plan;
+    const likely = plan.candidates[0];
+    const nodeCni = plan.cni ?? cni;
+    const key = `${plan.pool}/${plan.zone}/${subnetId ?? ''}`;
+    let ips = 0;
+    if (likely?.limits) {
+      const a = book.addresses(
+        likely.limits,
+        addressSettings(model, nodeCni, subnetId),
+        likely.maxPods,
+        plan.daemonSets.poolPods + pool * plan.workloadPods,
+        plan.daemonSets.branchPods + branch * plan.workloadPods,
+      );
+      ips = a.ips;
+      const subnets = nodeSubnets(model, nodeCni.customNetworking, subnetId, plan.eniConfig);
+      noteMissing(subnets);
+      addShares(
+        fromNew,
+        subnets.pod !== undefined && subnets.pod !== subnets.node
+          ? sharesOf(a, subnets)
+          : placedShares(a, subnets, placer),
+      );
+      if (!typicalNode || plan.workloadPods > typicalNode.workloadPods) {
+        typicalNode = {
+          group: plan.pool,
+          ...(likely.instanceType !== undefined && { instanceType: likely.instanceType }),
+          workloadPods: plan.workloadPods,
+          daemonSets: plan.daemonSets,
+          addresses: a,
+          maxPods: likely.maxPods,
+        };
       }
-      if (subnetId === undefined)
-        notes.push(`node group ${group.name} in ${plan.zone.zone}: its nodes' subnet is unknown`);
-      const b = batches.get(key);
-      batches.set(key, {
-        group: group.name,
-        ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
-        zone: plan.zone.zone,
-        ...(subnetId !== undefined && { subnetId }),
-        nodes: (b?.nodes ?? 0) + 1,
-        workloadPods: (b?.workloadPods ?? 0) + plan.workloadPods,
-        ips: (b?.ips ?? 0) + ips,
-      });
     }
+    if (subnetId === undefined)
+      notes.push(`node group ${plan.pool} in ${plan.zone}: its nodes' subnet is unknown`);
+    const b = batches.get(key);
+    batches.set(key, {
+      group: plan.pool,
+      ...(likely?.instanceType !== undefined && { instanceType: likely.instanceType }),
+      zone: plan.zone,
+      ...(subnetId !== undefined && { subnetId }),
+      nodes: (b?.nodes ?? 0) + 1,
+      workloadPods: (b?.workloadPods ?? 0) + plan.workloadPods,
+      ips: (b?.ips ?? 0) + ips,
+    });
   }
 
   for (const [name, nodes] of missingEniConfigs) notes.push(missingEniConfigNote(name, nodes));

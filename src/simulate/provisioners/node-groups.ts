@@ -1,0 +1,118 @@
+import { podFitsNodeFace } from '../fit.js';
+import { faceInZone, nodeGroupsOf, type GroupZone, type NodeGroup } from '../node-groups.js';
+import { daemonSetLoad, roomOn, type DaemonSetLoad } from '../node-room.js';
+import {
+  MAX_NEW_NODES,
+  type NewNode,
+  type Provision,
+  type ProvisionRequest,
+  type Provisioner,
+} from './provisioner.js';
+
+/**
+ * Node groups (EKS managed node groups, eksctl groups, and Karpenter pools ipguard has no NodePool for)
+ * under Cluster Autoscaler: a new node is a copy of the group's most common instance type, and an Auto
+ * Scaling group spreads new instances over its zones.
+ */
+
+interface GroupChoice {
+  readonly group: NodeGroup;
+  readonly zones: readonly GroupZone[];
+  readonly daemonSets: DaemonSetLoad;
+  readonly perNode: number;
+}
+
+/** Node groups whose new nodes can run the pod, best first: where the workload runs now, then the largest. */
+function groupChoices(req: ProvisionRequest, skip: ReadonlySet<string>): GroupChoice[] {
+  const { model, pod } = req;
+  const hosting = model.workloadNodes.get(req.workload);
+  const runsIn = new Map<string, number>();
+  for (const [nodeName, count] of hosting ?? []) {
+    const g = model.nodes.get(nodeName)?.nodeGroup;
+    if (g !== undefined) runsIn.set(g, (runsIn.get(g) ?? 0) + count);
+  }
+  const choices: GroupChoice[] = [];
+  for (const group of nodeGroupsOf(model)) {
+    if (skip.has(group.name)) continue;
+    const zones = group.zones.filter(z => podFitsNodeFace(pod, faceInZone(group, z.zone)));
+    const first = zones[0];
+    if (!first) continue;
+    const ds = daemonSetLoad(model.daemonSets, faceInZone(group, first.zone));
+    const perNode = roomOn(group, ds, req, first.subnetIds[0]);
+    if (perNode <= 0) continue;
+    choices.push({ group, zones, daemonSets: ds, perNode });
+  }
+  return choices.sort(
+    (a, b) =>
+      (runsIn.get(b.group.name) ?? 0) - (runsIn.get(a.group.name) ?? 0) ||
+      b.group.nodeCount - a.group.nodeCount ||
+      (a.group.name < b.group.name ? -1 : 1),
+  );
+}
+
+/**
+ * New nodes spread over the group's zones as an Auto Scaling group balances them: each goes to the
+ * zone with the fewest of the group's nodes (ties in zone order).
+ */
+function spreadOverZones(zones: readonly GroupZone[], count: number): GroupZone[] {
+  const counts = zones.map(z => z.nodes);
+  const out: GroupZone[] = [];
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    for (let j = 1; j < counts.length; j++) if ((counts[j] ?? 0) < (counts[best] ?? 0)) best = j;
+    counts[best] = (counts[best] ?? 0) + 1;
+    out.push(zones[best] as GroupZone);
+  }
+  return out;
+}
+
+export class NodeGroupProvisioner implements Provisioner {
+  readonly kind = 'node-group' as const;
+
+  readonly #skip: ReadonlySet<string>;
+
+  /** `skip`: groups another provisioner owns (Karpenter pools whose NodePool is known). */
+  constructor(skip: ReadonlySet<string> = new Set()) {
+    this.#skip = skip;
+  }
+
+  provision(req: ProvisionRequest): Provision | undefined {
+    const choice = groupChoices(req, this.#skip)[0];
+    if (!choice) return undefined;
+    const notes: string[] = [];
+    const { group, perNode } = choice;
+    if (!group.limits) {
+      notes.push(
+        `instance type ${group.instanceType ?? '(unknown)'} of node group ${group.name} is not in the instance types: its addresses cannot be modelled`,
+      );
+    }
+    const wanted = Math.ceil(req.pods / perNode);
+    // spec.replicas is an int32: a request can ask for two billion pods. Past this many new nodes the
+    // subnets are long exhausted, and the rest are reported as not placed rather than simulated.
+    const nodeCount = Math.min(wanted, MAX_NEW_NODES);
+    const placedOnNew = Math.min(req.pods, nodeCount * perNode);
+    if (wanted > MAX_NEW_NODES) {
+      notes.push(
+        `${req.pods} pods would need ${wanted} new nodes; only the first ${MAX_NEW_NODES} are simulated`,
+      );
+    }
+    const candidate = {
+      ...(group.instanceType !== undefined && { instanceType: group.instanceType }),
+      ...(group.limits && { limits: group.limits }),
+      maxPods: group.maxPods,
+    };
+    const nodes: NewNode[] = spreadOverZones(choice.zones, nodeCount).map((zone, i) => {
+      const subnetId = zone.subnetIds[0];
+      return {
+        pool: group.name,
+        zone: zone.zone,
+        ...(subnetId !== undefined && { subnetId }),
+        ...(zone.eniConfig !== undefined && { eniConfig: zone.eniConfig }),
+        workloadPods: i < nodeCount - 1 ? perNode : placedOnNew - perNode * (nodeCount - 1),
+        daemonSets: choice.daemonSets,
+        candidates: [candidate],
+      };
+    });
+    return { kind: this.kind, nodes, unplaced: req.pods - placedOnNew, notes };
+  }
+}
