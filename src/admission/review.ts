@@ -1,10 +1,13 @@
 import { InputError } from '../errors.js';
 import { describeValue, isRecord } from '../cluster/fields.js';
+import { jsonEqual } from '../cluster/json-walk.js';
 import type { Workload, WorkloadKind } from '../cluster/model.js';
 import { Reader } from '../cluster/reader.js';
 import { projectScale } from '../cluster/objects/scale.js';
 import { projectDeployment, projectRollout } from '../cluster/objects/workload.js';
 import type { Desired } from '../simulate/resolve.js';
+
+export { jsonEqual };
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -201,28 +204,4 @@ function unchangedSpecAndStatus(object: unknown, oldObject: unknown): boolean {
     jsonEqual(object.spec, oldObject.spec) &&
     jsonEqual(object.status, oldObject.status)
   );
-}
-
-/**
- * Deep equality of decoded JSON. Walks both values and stops at the first difference, building no
- * strings: a template change deep in the spec is found without serializing either side.
- */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let keys = 0;
-  for (const k in x) {
-    if (!Object.hasOwn(y, k) || !jsonEqual(x[k], y[k])) return false;
-    keys += 1;
-  }
-  for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
-  return keys === 0;
 }

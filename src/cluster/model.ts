@@ -202,7 +202,7 @@ export interface Workload {
   /** spec.replicas; undefined when the object does not say (Deployment defaults 1, Rollout 1). */
   readonly replicas?: number;
   readonly paused: boolean;
-  /** A canonical text of spec.template: equal text, same pods. Empty when there is no template. */
+  /** A digest of spec.template's canonical JSON: equal digest, same pods. Empty when there is no template. */
   readonly templateKey: string;
   /** spec.template as decoded, for comparing a manifest with the cluster's (defaulted) object. */
   readonly template?: Readonly<Record<string, unknown>>;

@@ -210,16 +210,3 @@ test('describe-subnets output: a bad CIDR or a missing count is named', () => {
     /subnets\.json: Subnets: expected the output of `aws ec2 describe-subnets --output json`/,
   );
 });
-
-test('canonical template text: key order does not matter, null fields are absent, null items are kept', async () => {
-  const { canonicalJson } = await import('../../src/cluster/objects/meta.js');
-  assert.equal(
-    canonicalJson({ b: 1, a: { d: [1, null], c: null } }),
-    canonicalJson({ a: { d: [1, null] }, b: 1 }),
-  );
-  assert.notEqual(canonicalJson([null]), canonicalJson([]));
-  assert.equal(
-    canonicalJson({ metadata: { creationTimestamp: null, labels: { x: 'y' } } }),
-    '{"metadata":{"labels":{"x":"y"}}}',
-  );
-});

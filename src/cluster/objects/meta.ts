@@ -42,31 +42,3 @@ export function readMeta(obj: Reader, namespaced: boolean): Meta {
     }),
   };
 }
-
-/** JSON with sorted keys and no nulls: equal text means an equal pod template. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value !== 'object') return JSON.stringify(value);
-  // Runs on every admission for the old and the new template: plain loops and concatenation, no
-  // intermediate arrays of entries.
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      out +=
-        (i === 0 ? '' : ',') + (item === null || item === undefined ? 'null' : canonicalJson(item));
-    }
-    return `${out}]`;
-  }
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
-  let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = obj[k];
-    if (v === null || v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
-    first = false;
-  }
-  return `${out}}`;
-}
