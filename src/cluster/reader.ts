@@ -1,5 +1,5 @@
 import { fieldPath, inputError, type InputError } from '../errors.js';
-import { describeValue, isRecord } from './fields.js';
+import { describeValue, isRecord, setOwn } from './fields.js';
 import { quantityMilli, quantityValue } from './quantity.js';
 
 const EMPTY: Readonly<Record<string, unknown>> = {};
@@ -151,7 +151,7 @@ export class Reader {
           fieldPath(this.path(key), k),
           `expected a string, got ${describeValue(x)}`,
         );
-      out[k] = x;
+      setOwn(out, k, x);
     }
     return out;
   }

@@ -41,6 +41,13 @@ export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
     // the rest of a cheap review.
     childLoggerFactory: logger => logger,
     bodyLimit: deps.config.bodyLimitBytes,
+    // A `__proto__` or `constructor.prototype` key is data in a Kubernetes object (a Rollout keeps
+    // unknown fields): refusing it answered 400 with no uid, which the apiserver reads as the webhook
+    // failing, so under failurePolicy Ignore the change went through unchecked. JSON.parse makes such
+    // keys own properties, never prototypes; ipguard reads objects field by field and builds maps with
+    // setOwn, so nothing merges them into an object's prototype.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     return503OnClosing: true,
     // Slow clients cannot hold a connection open forever; the apiserver's own timeout is at most 30 s.
     requestTimeout: 30_000,

@@ -1,4 +1,5 @@
 import type { Labels, PodShape, Taint, Toleration } from '../cluster/model.js';
+import { ownValue } from '../cluster/fields.js';
 import { NODE_NAME_FIELD, requirementMatches } from '../cluster/objects/pod-shape.js';
 
 /** What scheduling predicates look at on a node, existing or planned. */
@@ -29,7 +30,10 @@ export function matchesNode(pod: PodShape, node: NodeFace): boolean {
   if (pod.requiredNodeTerms.length === 0) return true;
   return pod.requiredNodeTerms.some(term =>
     term.every(req =>
-      requirementMatches(req, req.key === NODE_NAME_FIELD ? node.name : node.labels[req.key]),
+      requirementMatches(
+        req,
+        req.key === NODE_NAME_FIELD ? node.name : ownValue(node.labels, req.key),
+      ),
     ),
   );
 }

@@ -9,6 +9,7 @@ import type {
   TaintEffect,
   Toleration,
 } from '../model.js';
+import { ownValue } from '../fields.js';
 import type { Reader } from '../reader.js';
 
 /** The extended resource the VPC resource controller adds to pods that get a branch ENI. */
@@ -137,7 +138,7 @@ export function selectorMatches(selector: Reader, labels: Labels): boolean {
   }
   return selector.list('matchExpressions').every(r => {
     const req = requirement(r);
-    return requirementMatches(req, labels[req.key]);
+    return requirementMatches(req, ownValue(labels, req.key));
   });
 }
 
