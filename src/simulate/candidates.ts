@@ -11,6 +11,8 @@ export interface Candidate {
 
 /** Distinct pod shapes cached per model; far more than the workloads admitted between two state changes. */
 const MAX_SHAPES_PER_MODEL = 256;
+/** Longer keys (a pod with hundreds of tolerations) are not kept: the cache is bounded in bytes too. */
+const MAX_SHAPE_KEY_CHARS = 8192;
 
 interface ModelCache {
   readonly byShape: Map<string, { readonly cni: CniSettings; readonly list: readonly Candidate[] }>;
@@ -44,15 +46,20 @@ export function candidatesFor(
   cni: CniSettings,
   build: () => Candidate[],
 ): readonly Candidate[] {
+  if (key.length > MAX_SHAPE_KEY_CHARS) return sortedCandidates(build());
   let cache = caches.get(model);
   if (!cache) caches.set(model, (cache = { byShape: new Map() }));
   const hit = cache.byShape.get(key);
   if (hit && hit.cni === cni) return hit.list;
-  const list = build().sort(
-    (a, b) =>
-      a.score - b.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
-  );
+  const list = sortedCandidates(build());
   if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) cache.byShape.clear();
   cache.byShape.set(key, { cni, list });
   return list;
+}
+
+function sortedCandidates(list: Candidate[]): Candidate[] {
+  return list.sort(
+    (a, b) =>
+      a.score - b.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
+  );
 }

@@ -116,6 +116,11 @@ const NO_DEMAND: Demand = {
 
 /** Demands worked out per model: the same pods on the same state land the same way, so repeats are free. */
 const MAX_DEMANDS_PER_MODEL = 512;
+/**
+ * Keys past this (a pod with hundreds of tolerations or selector terms) are computed uncached: the
+ * table is bounded in bytes, not only in entries, whatever a request carries.
+ */
+const MAX_DEMAND_KEY_CHARS = 8192;
 const demands = new WeakMap<
   ClusterModel,
   Map<string, { readonly cni: CniSettings; readonly demand: Demand }>
@@ -130,6 +135,8 @@ function demandOf(
   workload: string,
 ): Demand {
   const key = `${shapeKey(pod, workload)}|${pods}|${workload}`;
+  if (key.length > MAX_DEMAND_KEY_CHARS)
+    return computeDemand(model, pod, pods, cni, book, workload);
   let table = demands.get(model);
   if (!table)
     demands.set(
