@@ -30,7 +30,7 @@ export interface ValidateDeps {
 }
 
 export interface ValidateOutcome {
-  /** HTTP status: 200 for every answer the apiserver should read, 400 for a review it could not have sent. */
+  /** HTTP status: 200 for every decoded body; a malformed review is a denial with code 400 inside. */
   readonly status: number;
   readonly body: AdmissionReviewResponse;
   /** Fields for the request's log line. */
@@ -141,8 +141,10 @@ export function handleReview(body: unknown, deps: ValidateDeps): ValidateOutcome
     const uid = err instanceof BadReview ? (err.uid ?? UNKNOWN_UID) : UNKNOWN_UID;
     const message = err instanceof Error ? err.message : 'malformed AdmissionReview';
     deps.metrics.badRequests.inc({ reason: 'review' });
+    // JSON that is not a valid review still gets a 200: the apiserver reads the AdmissionReview (a
+    // denial with code 400) instead of counting a failed call, which failurePolicy Ignore lets through.
     return {
-      status: 400,
+      status: 200,
       body: reviewResponse(uid, { allowed: false, code: 400, message }),
       log: { bad: message },
     };
