@@ -7,9 +7,10 @@ import { fixturesDir } from '../helpers/fixtures.js';
 
 /** Captured AdmissionReviews (test/fixtures/admissionreviews; their origin is in test/fixtures/README.md). */
 function review(name: string): Record<string, unknown> {
-  return JSON.parse(
-    readFileSync(join(fixturesDir(), 'admissionreviews', name), 'utf8'),
-  ) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(fixturesDir(), 'admissionreviews', name), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 test('an UPDATE that changes only a label needs no simulation', () => {
