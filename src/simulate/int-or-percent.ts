@@ -25,7 +25,8 @@ export function scaledValue(
 
 /**
  * ResolveFenceposts (k8s.io/kubernetes pkg/controller/deployment/util): surge rounds up, unavailable
- * rounds down, and if both come out 0, unavailable becomes 1.
+ * rounds down, and if both come out 0, unavailable becomes 1. Unavailable is not capped at `desired` here;
+ * MaxUnavailable does that.
  */
 export function resolveFenceposts(
   maxSurge: IntOrPercent,
@@ -36,5 +37,5 @@ export function resolveFenceposts(
   const surge = scaledValue(maxSurge, desired, true, anyStringIsPercent);
   let unavailable = scaledValue(maxUnavailable, desired, false, anyStringIsPercent);
   if (surge === 0 && unavailable === 0) unavailable = 1;
-  return { surge, unavailable: Math.min(unavailable, desired) };
+  return { surge, unavailable };
 }

@@ -141,6 +141,33 @@ const cases: Case[] = [
     peak: 20,
   },
   {
+    // NewRSNewReplicas caps the new set at the replicas: 3 old + 3 new, although 3 + 9 would be allowed.
+    name: 'Deployment maxSurge 300% of 3 replicas: 3 + 3, not 3 + 9',
+    current: deployment({ replicas: 3 }),
+    desired: deployment({
+      replicas: 3,
+      templateKey: 'v2',
+      deploymentStrategy: { type: 'RollingUpdate', maxSurge: '300%', maxUnavailable: 0 },
+    }),
+    rs: sets(d10, ['a', 3]),
+    change: 'rollout',
+    current_: 3,
+    peak: 6,
+  },
+  {
+    name: 'Deployment maxSurge 15 with 10 replicas and template 10 -> 12: old scaled to 12 first, then 12 new',
+    current: d10,
+    desired: deployment({
+      replicas: 12,
+      templateKey: 'v2',
+      deploymentStrategy: { type: 'RollingUpdate', maxSurge: 15, maxUnavailable: 0 },
+    }),
+    rs: sets(d10, ['a', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 24,
+  },
+  {
     name: 'Deployment Recreate: old pods go first',
     current: d10,
     desired: deployment({ templateKey: 'v2', deploymentStrategy: { type: 'Recreate' } }),
