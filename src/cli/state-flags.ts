@@ -45,16 +45,13 @@ export async function stateFilesFrom(v: StateFlags): Promise<StateFiles> {
       ? '--cluster FILE (kubectl get nodes,pods,daemonsets,namespaces,deployments,replicasets,rollouts,eniconfigs -A -o json)'
       : undefined,
     v.subnets === undefined ? '--subnets FILE (aws ec2 describe-subnets --output json)' : undefined,
-    v['instance-types'] === undefined
-      ? '--instance-types FILE (aws ec2 describe-instance-types --output json)'
-      : undefined,
   ].filter((m): m is string => m !== undefined);
   if (missing.length > 0)
     throw new UsageError(`the cluster state is needed: --snapshot DIR, or ${missing.join(', ')}`);
   return {
     cluster: v.cluster ?? [],
     subnets: v.subnets ?? '',
-    instanceTypes: v['instance-types'] ?? '',
+    ...(v['instance-types'] !== undefined && { instanceTypes: v['instance-types'] }),
     ...(v['network-interfaces'] !== undefined && { networkInterfaces: v['network-interfaces'] }),
   };
 }

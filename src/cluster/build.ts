@@ -1,3 +1,4 @@
+import { withBuiltinTypes } from '../cni/instance-catalog.js';
 import {
   parseCniSettings,
   type CniEnv,
@@ -153,7 +154,7 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
     replicaSets: objects.replicaSets,
     eniConfigs: new Map(objects.eniConfigs.map(e => [e.name, e])),
     subnets,
-    instanceTypes,
+    instanceTypes: withBuiltinTypes(instanceTypes),
     cniEnv,
     cni: parseCniSettings(cniEnv).settings,
     eniConfigKeys,

@@ -11,6 +11,7 @@ import {
 } from '../cluster/aws/network-interfaces.js';
 import { parseSubnets } from '../cluster/aws/subnets.js';
 import type { ClusterModel } from '../cluster/model.js';
+import type { InstanceLimits } from '../cni/instance-limits.js';
 
 /** The files `--snapshot DIR` stands for. */
 export const SNAPSHOT_FILES = {
@@ -23,7 +24,8 @@ export const SNAPSHOT_FILES = {
 export interface StateFiles {
   readonly cluster: readonly string[];
   readonly subnets: string;
-  readonly instanceTypes: string;
+  /** Optional: the CNI's own table covers every type it lists. */
+  readonly instanceTypes?: string;
   readonly networkInterfaces?: string;
 }
 
@@ -38,16 +40,17 @@ async function exists(path: string): Promise<boolean> {
 
 export async function snapshotFiles(dir: string): Promise<StateFiles> {
   const networkInterfaces = join(dir, SNAPSHOT_FILES.networkInterfaces);
+  const instanceTypes = join(dir, SNAPSHOT_FILES.instanceTypes);
   const files: StateFiles = {
     cluster: [join(dir, SNAPSHOT_FILES.cluster)],
     subnets: join(dir, SNAPSHOT_FILES.subnets),
-    instanceTypes: join(dir, SNAPSHOT_FILES.instanceTypes),
+    ...((await exists(instanceTypes)) && { instanceTypes }),
     ...((await exists(networkInterfaces)) && { networkInterfaces }),
   };
-  for (const f of [...files.cluster, files.subnets, files.instanceTypes]) {
+  for (const f of [...files.cluster, files.subnets]) {
     if (!(await exists(f)))
       throw new InputError(
-        `--snapshot ${dir}: ${f} is missing (a snapshot holds ${Object.values(SNAPSHOT_FILES).join(', ')})`,
+        `--snapshot ${dir}: ${f} is missing (a snapshot holds ${SNAPSHOT_FILES.cluster} and ${SNAPSHOT_FILES.subnets}, optionally ${SNAPSHOT_FILES.instanceTypes} and ${SNAPSHOT_FILES.networkInterfaces})`,
       );
   }
   return files;
@@ -58,10 +61,10 @@ export async function loadStateFiles(files: StateFiles): Promise<ClusterModel> {
   const objects = emptyClusterObjects();
   for (const f of files.cluster) collectObjects(await readDocuments(f), f, objects);
   const subnets = parseSubnets(await readSingleDocument(files.subnets), files.subnets);
-  const instanceTypes = parseInstanceTypes(
-    await readSingleDocument(files.instanceTypes),
-    files.instanceTypes,
-  );
+  const instanceTypes =
+    files.instanceTypes === undefined
+      ? new Map<string, InstanceLimits>()
+      : parseInstanceTypes(await readSingleDocument(files.instanceTypes), files.instanceTypes);
   let networkInterfaces: NetworkInterface[] | undefined;
   if (files.networkInterfaces !== undefined) {
     networkInterfaces = parseNetworkInterfaces(

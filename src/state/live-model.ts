@@ -1,3 +1,4 @@
+import { withBuiltinTypes } from '../cni/instance-catalog.js';
 import { parseCniSettings, type CniEnv, type CniSettings } from '../cni/settings.js';
 import { cniEnvOf, findAwsNode, resolveNode } from '../cluster/build.js';
 import type { ClusterModel, EniHoldings, Node } from '../cluster/model.js';
@@ -66,7 +67,10 @@ export class LiveModelBuilder {
       replicaSets: kube.replicaSets,
       eniConfigs: kube.eniConfigs,
       subnets: ec2.subnets,
-      instanceTypes: ec2.instanceTypes,
+      instanceTypes:
+        last?.ec2.instanceTypes === ec2.instanceTypes
+          ? last.model.instanceTypes
+          : withBuiltinTypes(ec2.instanceTypes),
       cniEnv: cni.cniEnv,
       cni: cni.cni,
       eniConfigKeys: cni.eniConfigKeys,

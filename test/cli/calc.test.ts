@@ -239,15 +239,15 @@ const bad = [
   },
   {
     args: ['calc', '--pods', '1'],
-    err: /--instance-type T --instance-types FILE, or as --max-enis N --ipv4-per-eni N/,
+    err: /--instance-type T \[--instance-types FILE\], or as --max-enis N --ipv4-per-eni N/,
   },
   {
-    args: ['max-pods', '--instance-type', 'm5.large'],
-    err: /--instance-type needs --instance-types FILE/,
+    args: ['max-pods', '--instance-type', 'x9.huge'],
+    err: /x9\.huge is not in the VPC CNI's instance limits table \(aws\/amazon-vpc-cni-k8s /,
   },
   {
     args: ['max-pods', '--instance-type', 'x9.huge', '--instance-types', TYPES],
-    err: /x9\.huge is not in .*instance-types\.json/,
+    err: /x9\.huge is not in .*instance-types\.json and not in the VPC CNI's instance limits table/,
   },
   {
     args: [
@@ -375,4 +375,34 @@ test('an instance types file with a bad field is named', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// The bundled table (ipamd's own) answers for real types with no --instance-types file; the figures are
+// misc/eni-max-pods.txt's (c7g.16xlarge 737, m5.large 29) and the calculator's 250 cap above 30 vCPUs.
+const bundled = [
+  { args: ['max-pods', '--instance-type', 'c7g.16xlarge'], out: '250' },
+  { args: ['max-pods', '--instance-type', 'c7g.16xlarge', '--show-max-allowed'], out: '737' },
+  { args: ['max-pods', '--instance-type', 'm5.large'], out: '29' },
+  { args: ['max-pods', '--instance-type', 't3.micro'], out: '4' },
+] as const;
+for (const b of bundled) {
+  test(`real types need no file: ${b.args.join(' ')}`, async () => {
+    const r = await cli([...b.args]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim(), b.out);
+  });
+}
+
+test('calc on a real type with no file: m5.large holding 10 pods under the defaults', async () => {
+  const r = await cli(['calc', '--instance-type', 'm5.large', '--pods', '10', '--output', 'json']);
+  assert.equal(r.code, 0, r.err);
+  // WARM_ENI_TARGET=1: 10 pods fill the primary ENI's 9 slots and one of the second's; the third ENI is
+  // the warm spare. 3 ENIs x 9 secondary addresses + 3 primaries.
+  assert.deepStrictEqual(JSON.parse(r.out), {
+    enis: 3,
+    ips: 30,
+    poolIps: 27,
+    prefixes: 0,
+    maxPods: 29,
+  });
 });

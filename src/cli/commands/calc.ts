@@ -14,12 +14,18 @@ import {
   parseFlags,
   requireFlag,
 } from '../args.js';
-import { INSTANCE_OPTIONS, describeInstance, instanceLimitsFromFlags } from '../instance.js';
+import {
+  INSTANCE_TYPES_HELP,
+  INSTANCE_OPTIONS,
+  describeInstance,
+  instanceLimitsFromFlags,
+} from '../instance.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
 
-export const CALC_USAGE = `ipguard calc (--instance-type T --instance-types FILE | --max-enis N --ipv4-per-eni N)
+export const CALC_USAGE = `ipguard calc (--instance-type T [--instance-types FILE] | --max-enis N --ipv4-per-eni N)
     --pods N [--branch-pods N] [--max-pods N] [--cni KEY=VALUE ...] [--output text|json]
-  One node's VPC CNI arithmetic: the steady state of a fresh node holding these pods.`;
+  One node's VPC CNI arithmetic: the steady state of a fresh node holding these pods.
+${INSTANCE_TYPES_HELP}`;
 
 export async function calcCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values: v } = parseFlags(argv, {

@@ -1,13 +1,14 @@
 import { eksMaxPods } from '../../cni/max-pods.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, intFlag, UsageError } from '../args.js';
-import { INSTANCE_OPTIONS, instanceLimitsFromFlags } from '../instance.js';
+import { INSTANCE_TYPES_HELP, INSTANCE_OPTIONS, instanceLimitsFromFlags } from '../instance.js';
 import { MAX_INSTANCE_FIELD } from '../../cluster/aws/instance-types.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
 
-export const MAX_PODS_USAGE = `ipguard max-pods (--instance-type T --instance-types FILE | --max-enis N --ipv4-per-eni N [--vcpus N])
+export const MAX_PODS_USAGE = `ipguard max-pods (--instance-type T [--instance-types FILE] | --max-enis N --ipv4-per-eni N [--vcpus N])
     [--cni-prefix-delegation-enabled] [--cni-custom-networking-enabled] [--cni-max-eni N]
     [--cni-version X.Y.Z] [--show-max-allowed] [--output text|json]
-  The EKS max-pods figure, as amazon-eks-ami's max-pods-calculator.sh computes it.`;
+  The EKS max-pods figure, as amazon-eks-ami's max-pods-calculator.sh computes it.
+${INSTANCE_TYPES_HELP}`;
 
 /** Prefix delegation arrived in VPC CNI 1.9.0; the calculator ignores the flag for older versions. */
 function cniSupportsPrefixes(version: string | undefined): boolean {
