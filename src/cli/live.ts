@@ -1,4 +1,7 @@
 import { pino, type Logger } from 'pino';
+import type { ClusterModel } from '../cluster/model.js';
+import { loadConfig } from '../config.js';
+import { captureLive, modelOfCapture } from '../state/live-capture.js';
 import { Ec2CallCounter } from '../ec2/calls.js';
 import type { Ec2Api } from '../ec2/api.js';
 import { createEc2Api, createEc2Client } from '../ec2/client.js';
@@ -98,4 +101,37 @@ export function liveFailure(err: unknown, clients: LiveClients): InputError {
   }
   const message = err instanceof Error ? err.message : String(err);
   return new InputError(`reading the live state: ${message}`, { cause: err });
+}
+
+export interface LiveModelOptions {
+  /** Count nodes' holdings from their ENIs (DescribeNetworkInterfaces); default from configuration. */
+  readonly networkInterfaces?: boolean | undefined;
+  readonly clusterName?: string | undefined;
+}
+
+/**
+ * The model of the live cluster and EC2, read once: what `report` and `check` judge when no state files
+ * are given, through the same capture `snapshot` writes, so all three see the same cluster.
+ */
+export async function liveClusterModel(
+  io: CliIo,
+  o: LiveModelOptions,
+): Promise<{ model: ClusterModel; source: string }> {
+  const config = loadConfig(io.env);
+  const clients = liveClients(io, ', or give --snapshot DIR');
+  const log = cliLogger(io, io.env.IPGUARD_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
+  try {
+    const capture = await captureLive({
+      transport: clients.transport,
+      ec2: clients.ec2,
+      networkInterfaces: o.networkInterfaces ?? config.describeNetworkInterfaces,
+      log,
+      ...(o.clusterName !== undefined && { clusterName: o.clusterName }),
+    }).catch((err: unknown) => {
+      throw liveFailure(err, clients);
+    });
+    return { model: modelOfCapture(capture), source: `live cluster ${clients.description}` };
+  } finally {
+    clients.close();
+  }
 }

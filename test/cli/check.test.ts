@@ -245,7 +245,11 @@ const bad = [
     err: /\/nonexistent\/x\.yaml: cannot read the file \(ENOENT\)/,
   },
   { name: 'no -f', args: [...SNAP], err: /-f FILE is required/ },
-  { name: 'no state', args: ['-f', ROLLOUT], err: /--snapshot DIR, or --cluster FILE/ },
+  {
+    name: 'no state and no cluster',
+    args: ['-f', ROLLOUT],
+    err: /no cluster configured.*--snapshot DIR/,
+  },
   {
     name: 'an unknown --cni setting',
     args: ['-f', ROLLOUT, ...SNAP, '--cni', 'WARM_IP=1'],

@@ -13,33 +13,15 @@ import { createEc2Api } from '../../src/ec2/client.js';
 import { PODS } from '../../src/kube/resources.js';
 import { createKubeTransport } from '../../src/kube/transport.js';
 import { writeSnapshot } from '../../src/state/snapshot-writer.js';
-import { FakeEc2 } from '../fakes/ec2.js';
-import { FakeKubeApi } from '../fakes/kube-api.js';
 import { captureLog, waitFor } from '../helpers/async.js';
 import { ipguard } from '../helpers/cli.js';
-import {
-  BLUEGREEN_DIR,
-  bluegreenInstanceTypes,
-  bluegreenObjects,
-  bluegreenSubnets,
-  clone,
-} from '../helpers/examples.js';
+import { liveEnv, startBluegreenFakes } from '../helpers/cli-process.js';
+import { BLUEGREEN_DIR, bluegreenObjects, clone } from '../helpers/examples.js';
 
 const ROLLOUT = join(BLUEGREEN_DIR, 'rollout-v2.yaml');
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-async function fakes(t: { after: (fn: () => Promise<void>) => void }) {
-  const kube = await FakeKubeApi.start();
-  kube.load(bluegreenObjects());
-  const ec2 = await FakeEc2.start();
-  ec2.load(bluegreenSubnets());
-  ec2.load(bluegreenInstanceTypes());
-  t.after(async () => {
-    await kube.close();
-    await ec2.close();
-  });
-  return { kube, ec2 };
-}
+const fakes = startBluegreenFakes;
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'ipguard-snapshot-'));
@@ -124,19 +106,7 @@ test('a snapshot without --network-interfaces removes an older network-interface
 test('ipguard snapshot and report read KUBECONFIG, AWS_REGION and AWS_ENDPOINT_URL_EC2', async t => {
   const { kube, ec2 } = await fakes(t);
   const dir = tmp();
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, kube.kubeConfigYaml());
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    KUBECONFIG: kubeconfig,
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_EC2: ec2.url,
-    AWS_ACCESS_KEY_ID: 'AKIDFAKE',
-    AWS_SECRET_ACCESS_KEY: 'fake-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const env = liveEnv(kube, ec2, dir);
   const run = promisify(execFile);
   const out = join(dir, 'snap');
   const snap = await run(

@@ -15,15 +15,20 @@ import { decide, type Decision } from '../../policy/decide.js';
 import { parseRfc3339 } from '../../policy/exception.js';
 import { OUTPUT_OPTION, cniFlags, intFlag, outputFormat, parseFlags, UsageError } from '../args.js';
 import { EXIT_DENIED, EXIT_OK, writeJson, type CliIo } from '../io.js';
-import { STATE_OPTIONS, loadState } from '../state-flags.js';
+import { STATE_OPTIONS, hasStateFlags, loadState } from '../state-flags.js';
+import { INSTANCE_TYPES_HELP } from '../instance.js';
+import { liveClusterModel } from '../live.js';
+import { loadConfig } from '../../config.js';
 import { checkResult, ignoredResult, type CheckResult } from '../check-result.js';
 
-export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] (--snapshot DIR | --cluster FILE ... --subnets FILE --instance-types FILE
-    [--network-interfaces FILE]) [--cni KEY=VALUE ...] [--mode enforce|warn] [--headroom-ips N]
-    [--headroom-percent N] [--now RFC3339] [--output text|json]
-  The verdict on a change, offline: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales
+export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] [--snapshot DIR | --cluster FILE ... --subnets FILE
+    [--instance-types FILE] [--network-interfaces FILE]] [--cluster-name NAME] [--cni KEY=VALUE ...]
+    [--mode enforce|warn] [--headroom-ips N] [--headroom-percent N] [--now RFC3339] [--output text|json]
+  The verdict on a change, for CI: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales
   (YAML or JSON, several documents) or an AdmissionReview; the current state is the same object in the
-  cluster files. Exit 0 allowed (or warned), 1 denied, 2 bad input.`;
+  cluster files. With no state flags it reads the live cluster (KUBECONFIG) and EC2, as report does.
+  Exit 0 allowed (or warned), 1 denied, 2 bad input.
+${INSTANCE_TYPES_HELP}`;
 
 interface Item {
   /** The file it came from, for errors. */
@@ -145,6 +150,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     'headroom-ips': { type: 'string' },
     'headroom-percent': { type: 'string' },
     now: { type: 'string' },
+    'cluster-name': { type: 'string' },
   });
   const format = outputFormat(v.output);
   const files = v.filename ?? [];
@@ -174,7 +180,13 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
     throw new InputError(
       `${files.join(', ')}: no Deployment, Rollout, Scale or AdmissionReview found`,
     );
-  const model: ClusterModel = await loadState(v);
+  const model: ClusterModel = hasStateFlags(v)
+    ? await loadState(v)
+    : (
+        await liveClusterModel(io, {
+          clusterName: v['cluster-name'] ?? loadConfig(io.env).clusterName,
+        })
+      ).model;
   const { settings: cni, fallbacks } = parseCniSettings({ ...model.cniEnv, ...overrides });
   for (const f of fallbacks) io.err(`warning: ${f}\n`);
 

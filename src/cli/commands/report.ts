@@ -1,20 +1,20 @@
+import { INSTANCE_TYPES_HELP } from '../instance.js';
 import { loadConfig } from '../../config.js';
 import { quantityMilli, quantityValue } from '../../cluster/quantity.js';
-import type { ClusterModel } from '../../cluster/model.js';
 import { buildReport } from '../../report/headroom.js';
-import { captureLive, modelOfCapture } from '../../state/live-capture.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, UsageError } from '../args.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
-import { cliLogger, liveClients, liveFailure } from '../live.js';
+import { liveClusterModel } from '../live.js';
 import { reportText } from '../report-text.js';
 import { STATE_OPTIONS, hasStateFlags, loadState, type StateFlags } from '../state-flags.js';
 
-export const REPORT_USAGE = `ipguard report [--snapshot DIR | --cluster FILE ... --subnets FILE --instance-types FILE
+export const REPORT_USAGE = `ipguard report [--snapshot DIR | --cluster FILE ... --subnets FILE [--instance-types FILE]
     [--network-interfaces FILE]] [--pod-cpu Q --pod-memory Q] [--nodes] [--cluster-name NAME]
     [--describe-network-interfaces] [--output text|json]
   Headroom per subnet and node group: free addresses, addresses held versus used per node (the idle warm
   pool), runway for a typical pod, and the CNI settings that would free idle addresses. Without files it
-  reads the live cluster and EC2, as ipguard snapshot does.`;
+  reads the live cluster and EC2, as ipguard snapshot does.
+${INSTANCE_TYPES_HELP}`;
 
 function podFlags(cpuText: string | undefined, memText: string | undefined) {
   if (cpuText === undefined && memText === undefined) return undefined;
@@ -29,30 +29,6 @@ function podFlags(cpuText: string | undefined, memText: string | undefined) {
       `--pod-memory: expected a quantity such as 512Mi, got ${JSON.stringify(memText)}`,
     );
   return { cpuMilli, memoryBytes };
-}
-
-async function liveModel(
-  io: CliIo,
-  v: { 'describe-network-interfaces'?: boolean | undefined },
-  clusterName: string | undefined,
-): Promise<{ model: ClusterModel; source: string }> {
-  const config = loadConfig(io.env);
-  const clients = liveClients(io, ', or give --snapshot DIR');
-  const log = cliLogger(io, io.env.IPGUARD_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
-  try {
-    const capture = await captureLive({
-      transport: clients.transport,
-      ec2: clients.ec2,
-      networkInterfaces: v['describe-network-interfaces'] ?? config.describeNetworkInterfaces,
-      log,
-      ...(clusterName !== undefined && { clusterName }),
-    }).catch((err: unknown) => {
-      throw liveFailure(err, clients);
-    });
-    return { model: modelOfCapture(capture), source: `live cluster ${clients.description}` };
-  } finally {
-    clients.close();
-  }
 }
 
 export async function reportCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -76,7 +52,10 @@ export async function reportCommand(argv: readonly string[], io: CliIo): Promise
         model: await loadState(flags),
         source: v.snapshot !== undefined ? `snapshot ${v.snapshot}` : (v.cluster ?? []).join(', '),
       }
-    : await liveModel(io, v, clusterName);
+    : await liveClusterModel(io, {
+        networkInterfaces: v['describe-network-interfaces'],
+        clusterName,
+      });
   const report = buildReport(model, {
     nowMs: Date.now(),
     ...(pod && { pod }),
