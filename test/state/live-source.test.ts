@@ -58,27 +58,28 @@ test('current() never calls EC2 and returns the same model until something chang
   assert.equal(h.calls.total, calls);
 });
 
-test('a node of a new instance type is seen, and its type fetched from EC2 in the background', async t => {
+test('a node of a type only EC2 knows is seen, and its type fetched from EC2 in the background', async t => {
   const h = await setup(t);
   await h.source.start();
   const types = bluegreenInstanceTypes();
   h.ec2.load({
     InstanceTypes: [
       ...types.InstanceTypes,
-      { ...types.InstanceTypes[0], InstanceType: 'c6i.large' },
+      { ...types.InstanceTypes[0], InstanceType: 'x9.large' },
     ],
   });
   const node = clone(bluegreenObjects().find(o => o.kind === 'Node'));
   assert.ok(node);
   node.metadata.name = 'ip-10-20-1-99.ec2.internal';
   const labels = node.metadata.labels as Record<string, string>;
-  labels['node.kubernetes.io/instance-type'] = 'c6i.large';
+  labels['node.kubernetes.io/instance-type'] = 'x9.large';
   (node.status as { addresses: { type: string; address: string }[] }).addresses = [
     { type: 'InternalIP', address: '10.20.1.99' },
   ];
+  // Not in the bundled CNI table: only EC2's answer can describe it.
   h.kube.add(node);
   await waitFor(
-    () => h.source.current()?.model.instanceTypes.has('c6i.large') === true,
+    () => h.source.current()?.model.instanceTypes.has('x9.large') === true,
     'the new instance type',
   );
   const m = h.source.current()?.model;
