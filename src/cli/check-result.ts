@@ -20,6 +20,13 @@ export interface CheckResult {
   readonly subnets: readonly { id: string; zone: string; available: number; required: number }[];
   readonly messages: readonly string[];
   readonly remedies: readonly string[];
+  /** Where Karpenter or EKS Auto Mode picks the type: the bounds and the types and pools behind them. */
+  readonly ipsRequiredBest?: number;
+  readonly ipsRequiredWorst?: number;
+  readonly nodePools?: readonly string[];
+  readonly instanceType?: string;
+  readonly instanceTypeBest?: string;
+  readonly instanceTypeWorst?: string;
 }
 
 export function checkResult(resolved: ResolvedChange, d: Decision): CheckResult {
@@ -48,6 +55,14 @@ export function checkResult(resolved: ResolvedChange, d: Decision): CheckResult 
         ? d.messages
         : [`simulated through ${resolved.via}`, ...d.messages],
     remedies: d.remedies.map(r => r.text),
+    ...(s.bounds && {
+      ipsRequiredBest: s.bounds.ipsRequiredBest,
+      ipsRequiredWorst: s.bounds.ipsRequiredWorst,
+      nodePools: s.bounds.nodePools,
+      ...(s.bounds.likelyType !== undefined && { instanceType: s.bounds.likelyType }),
+      ...(s.bounds.bestType !== undefined && { instanceTypeBest: s.bounds.bestType }),
+      ...(s.bounds.worstType !== undefined && { instanceTypeWorst: s.bounds.worstType }),
+    }),
   };
 }
 

@@ -159,5 +159,21 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
     cni: parseCniSettings(cniEnv).settings,
     eniConfigKeys,
     ...(holdings && { holdings }),
+    ...karpenterObjectsOf(objects),
+  };
+}
+
+/** NodePools and node classes by name (a later capture of the same object wins); NodeClaims as listed. */
+function karpenterObjectsOf(objects: ClusterObjects): Partial<ClusterModel> {
+  const byName = <T extends { readonly name: string }>(list: readonly T[] | undefined) =>
+    list === undefined ? undefined : new Map(list.map(x => [x.name, x]));
+  const nodePools = byName(objects.nodePools);
+  const ec2NodeClasses = byName(objects.ec2NodeClasses);
+  const autoModeNodeClasses = byName(objects.autoModeNodeClasses);
+  return {
+    ...(nodePools && { nodePools }),
+    ...(ec2NodeClasses && { ec2NodeClasses }),
+    ...(autoModeNodeClasses && { autoModeNodeClasses }),
+    ...(objects.nodeClaims && { nodeClaims: objects.nodeClaims }),
   };
 }

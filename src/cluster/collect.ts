@@ -1,8 +1,12 @@
 import { InputError } from '../errors.js';
 import { isRecord } from './fields.js';
 import type {
+  AutoModeNodeClass,
   DaemonSet,
+  Ec2NodeClass,
   EniConfig,
+  NodeClaim,
+  NodePool,
   Namespace,
   Node,
   PodRecord,
@@ -14,6 +18,8 @@ import { projectDaemonSet } from './objects/daemonset.js';
 import { projectEniConfig } from './objects/eniconfig.js';
 import { projectNamespace } from './objects/namespace.js';
 import { projectNode } from './objects/node.js';
+import { projectAutoModeNodeClass, projectEc2NodeClass } from './objects/nodeclass.js';
+import { projectNodeClaim, projectNodePool } from './objects/nodepool.js';
 import { projectPod } from './objects/pod.js';
 import { projectReplicaSet } from './objects/replicaset.js';
 import { projectDeployment, projectRollout } from './objects/workload.js';
@@ -27,6 +33,11 @@ export interface ClusterObjects {
   readonly workloads: Workload[];
   readonly replicaSets: ReplicaSet[];
   readonly eniConfigs: EniConfig[];
+  /** Karpenter and EKS Auto Mode objects; absent until the first one is read. */
+  nodePools?: NodePool[];
+  ec2NodeClasses?: Ec2NodeClass[];
+  autoModeNodeClasses?: AutoModeNodeClass[];
+  nodeClaims?: NodeClaim[];
 }
 
 export function emptyClusterObjects(): ClusterObjects {
@@ -79,6 +90,21 @@ export function addObject(
     case 'ENIConfig':
       if (group(apiVersion) === 'crd.k8s.amazonaws.com')
         into.eniConfigs.push(projectEniConfig(obj));
+      return;
+    case 'NodePool':
+      if (group(apiVersion) === 'karpenter.sh') (into.nodePools ??= []).push(projectNodePool(obj));
+      return;
+    case 'NodeClaim':
+      if (group(apiVersion) === 'karpenter.sh')
+        (into.nodeClaims ??= []).push(projectNodeClaim(obj));
+      return;
+    case 'EC2NodeClass':
+      if (group(apiVersion) === 'karpenter.k8s.aws')
+        (into.ec2NodeClasses ??= []).push(projectEc2NodeClass(obj));
+      return;
+    case 'NodeClass':
+      if (group(apiVersion) === 'eks.amazonaws.com')
+        (into.autoModeNodeClasses ??= []).push(projectAutoModeNodeClass(obj));
       return;
     default:
       return;

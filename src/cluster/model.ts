@@ -253,6 +253,78 @@ export interface EniHoldings {
   readonly bySubnet: Readonly<Record<string, number>>;
 }
 
+/** A NodeSelectorRequirement of a Karpenter NodePool, with its optional minValues. */
+export interface NodePoolRequirement extends SelectorRequirement {
+  readonly minValues?: number;
+}
+
+/** karpenter.sh/v1 NodePool: what Karpenter may launch for pending pods. */
+export interface NodePool {
+  readonly name: string;
+  /** spec.weight: higher is tried first; 0 when unset. */
+  readonly weight: number;
+  readonly requirements: readonly NodePoolRequirement[];
+  /** spec.template.metadata.labels. */
+  readonly labels: Labels;
+  /** spec.template.spec.taints (startupTaints are gone once the node is ready). */
+  readonly taints: readonly Taint[];
+  readonly nodeClassRef: { readonly group: string; readonly kind: string; readonly name: string };
+  /** spec.limits: cpu (millicores), memory (bytes), nodes; absent when not limited. */
+  readonly limits: {
+    readonly cpuMilli?: number;
+    readonly memoryBytes?: number;
+    readonly nodes?: number;
+  };
+}
+
+/** One subnet a node class resolved (status.subnets), in the order the controller wrote them. */
+export interface NodeClassSubnet {
+  readonly id: string;
+  readonly zone: string;
+  readonly zoneId?: string;
+}
+
+/** karpenter.k8s.aws/v1 EC2NodeClass: the AWS side of a NodePool's nodes. */
+export interface Ec2NodeClass {
+  readonly name: string;
+  readonly subnets: readonly NodeClassSubnet[];
+  /** AL2, AL2023, Bottlerocket, Windows2019/2022/2025, Custom: from spec.amiFamily or the AMI alias. */
+  readonly amiFamily?: string;
+  /** spec.kubelet.maxPods when an integer (a CEL expression is kept in maxPodsExpression). */
+  readonly maxPods?: number;
+  readonly maxPodsExpression?: string;
+  readonly podsPerCore?: number;
+  /** spec.ipPrefixCount: /28 prefixes the launch template assigns at launch. */
+  readonly ipPrefixCount?: number;
+  /** EFA-only interfaces on network card 0 (spec.networkInterfaces): each takes an ENI from pods. */
+  readonly efaOnlyInterfaces: number;
+  readonly kubeReserved: { readonly cpuMilli?: number; readonly memoryBytes?: number };
+  readonly systemReserved: { readonly cpuMilli?: number; readonly memoryBytes?: number };
+  /** evictionHard memory.available: a quantity in bytes, or a percentage of memory. */
+  readonly evictionHardMemory?: { readonly bytes: number } | { readonly percent: number };
+}
+
+/** eks.amazonaws.com/v1 NodeClass: EKS Auto Mode's node class. */
+export interface AutoModeNodeClass {
+  readonly name: string;
+  readonly subnets: readonly NodeClassSubnet[];
+  /** spec.advancedNetworking.ipv4PrefixSize: "Auto" (prefixes, falling back to addresses) or "32". */
+  readonly ipv4PrefixSize?: string;
+  /** spec.podSubnetSelectorTerms is set: pods take addresses from other subnets than their node. */
+  readonly separatePodSubnets: boolean;
+}
+
+/** karpenter.sh/v1 NodeClaim: a node Karpenter has asked for; in flight until its Node registers. */
+export interface NodeClaim {
+  readonly name: string;
+  readonly nodePool?: string;
+  readonly instanceType?: string;
+  readonly zone?: string;
+  /** status.nodeName once the node registered. */
+  readonly nodeName?: string;
+  readonly capacity: { readonly cpuMilli: number; readonly memoryBytes: number };
+}
+
 export interface ClusterModel {
   readonly nodes: ReadonlyMap<string, Node>;
   readonly daemonSets: readonly DaemonSet[];
@@ -272,6 +344,11 @@ export interface ClusterModel {
   readonly holdings?: ReadonlyMap<string, EniHoldings>;
   /** Per workload (workloadKey), the nodes its pods run on and how many on each. */
   readonly workloadNodes: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Karpenter and EKS Auto Mode objects, keyed by name; absent when the inputs have none. */
+  readonly nodePools?: ReadonlyMap<string, NodePool>;
+  readonly ec2NodeClasses?: ReadonlyMap<string, Ec2NodeClass>;
+  readonly autoModeNodeClasses?: ReadonlyMap<string, AutoModeNodeClass>;
+  readonly nodeClaims?: readonly NodeClaim[];
 }
 
 export function workloadKey(kind: WorkloadKind, namespace: string, name: string): string {

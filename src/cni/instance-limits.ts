@@ -15,6 +15,8 @@ export interface InstanceLimits {
   readonly maxBranchEnis?: number;
   /** MemoryInfo.SizeInMiB, for sizing new nodes of a type no existing node shows. */
   readonly memoryMiB?: number;
+  /** ProcessorInfo.SupportedArchitectures as Kubernetes names it (x86_64 → amd64). */
+  readonly architecture?: 'amd64' | 'arm64';
 }
 
 /** Secondary IPs per ENI usable by pods, or /28 prefixes per ENI with prefix delegation. */

@@ -6,6 +6,7 @@ import { simulate, type Simulation } from '../simulate/simulate.js';
 import type { Mode, PolicyConfig } from './config.js';
 import { exceptionFor, type Exception } from './exception.js';
 import {
+  boundsLine,
   changeLine,
   nodeLine,
   oneLine,
@@ -16,7 +17,7 @@ import {
 } from './messages.js';
 import { modeFor } from './mode.js';
 import { remediesFor, type Remedy, type StopSearch } from './remedies.js';
-import { judge, type Judgement, type Verdict } from './verdict.js';
+import { judge, worseCasesShort, type Judgement, type Verdict } from './verdict.js';
 
 /** At most this many warnings: the apiserver truncates beyond 4 KiB, and people read the first few. */
 export const MAX_WARNINGS = 5;
@@ -162,6 +163,8 @@ export function decide(input: DecideInput): Decision {
       nodeLine(sim, model),
       ...judgement.subnets.map(s => subnetLine(s, sim)),
       sim.subnets.length > 0 ? totalLine(sim, judgement) : undefined,
+      boundsLine(sim),
+      ...worseCasesShort(sim),
       ...judgement.thin.map(
         s => `${s.id} (${s.zone}) would keep ${s.left} free, below the headroom of ${s.threshold}`,
       ),
@@ -184,6 +187,7 @@ export function decide(input: DecideInput): Decision {
       );
     for (const s of judgement.thin.slice(0, 2))
       warnings.push(`${s.id} (${s.zone}) would keep ${s.left} free (headroom ${s.threshold})`);
+    if (simulated !== 'deny') warnings.push(...worseCasesShort(sim).slice(0, 2));
     if (t) {
       warnings.push(
         `${sim.newNodes} new ${t.instanceType ?? ''} nodes x ${t.addresses.ips} IPs for ${t.addresses.podsWithIp} pods each${setting === undefined ? '' : ` (${setting})`}`,

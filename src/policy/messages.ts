@@ -45,7 +45,7 @@ export function placementLine(sim: Simulation): string | undefined {
     const group = sim.batches[0]?.group ?? '?';
     const zones = sim.batches.map(b => `${b.nodes} in ${b.zone}`).join(', ');
     parts.push(
-      `${plural(onNew, 'pod')} need ${plural(sim.newNodes, `new ${type} node`)} of node group ${group} (${t ? `${t.workloadPods} per node` : '?'}; ${zones})`,
+      `${plural(onNew, 'pod')} need ${plural(sim.newNodes, `new ${type} node`)} of ${sim.bounds ? 'NodePool' : 'node group'} ${group} (${t ? `${t.workloadPods} per node` : '?'}; ${zones})`,
     );
   }
   if (sim.unplaced > 0)
@@ -110,4 +110,12 @@ export function subnetLine(s: SubnetOutcome, sim: Simulation): string {
 export function totalLine(sim: Simulation, j: Judgement): string {
   const tail = j.shortfall > 0 ? `short ${j.shortfall}` : 'fits';
   return `needs ${sim.ipsRequired} addresses, ${sim.ipsAvailable} available in ${plural(sim.subnets.length, 'subnet')}: ${tail}`;
+}
+
+/** Where the launcher picks the type: the likely figure and its bounds, with the types behind them. */
+export function boundsLine(sim: Simulation): string | undefined {
+  const b = sim.bounds;
+  if (!b) return undefined;
+  const who = b.provisioner === 'auto-mode' ? 'EKS Auto Mode' : 'Karpenter';
+  return `${who} may launch any type NodePool ${b.nodePools.join(', ')} allows that fits: ${sim.ipsRequired} addresses with ${b.likelyType ?? '?'} (likely: the cheapest that fits, taken as the fewest vCPUs then least memory, as ipguard has no prices), ${b.ipsRequiredBest} at best (${b.bestType ?? '?'}), ${b.ipsRequiredWorst} at worst (${b.worstType ?? '?'})`;
 }

@@ -65,6 +65,42 @@ export function judge(sim: Simulation, model: ClusterModel, config: PolicyConfig
   const shortfall = short.reduce((n, s) => n + s.shortfall, 0);
   let verdict: Verdict = 'allow';
   if (short.length > 0) verdict = 'deny';
-  else if (thin.length > 0 || sim.unplaced > 0 || sim.notes.length > 0) verdict = 'warn';
+  else if (
+    thin.length > 0 ||
+    sim.unplaced > 0 ||
+    sim.notes.length > 0 ||
+    worseCasesShort(sim).length > 0
+  )
+    verdict = 'warn';
   return { verdict, shortfall, subnets, thin, short };
+}
+
+/**
+ * Where the launcher picks the type and zone (Karpenter, EKS Auto Mode) and the likely case fits: the
+ * cases that would not, each a line a person can check ("fits unless Karpenter picks m5.24xlarge in
+ * zone c"). A warning, not a denial: the likely case is what Karpenter does.
+ */
+export function worseCasesShort(sim: Simulation): string[] {
+  const b = sim.bounds;
+  if (!b) return [];
+  const who = b.provisioner === 'auto-mode' ? 'EKS Auto Mode' : 'Karpenter';
+  const out: string[] = [];
+  for (const s of b.worstShort) {
+    const zone = sim.subnets.find(x => x.id === s.id)?.zone ?? '';
+    out.push(
+      `fits unless ${who} picks ${b.worstType ?? 'a larger type'} in ${zone === '' ? s.id : zone}: ${s.id} would need ${s.required}, has ${s.available}`,
+    );
+  }
+  for (const z of b.zones) {
+    if (z.available === undefined) continue;
+    if (z.likelyRequired > z.available)
+      out.push(
+        `fits unless EC2 puts every new node in ${z.zone}: ${z.subnetId ?? '?'} would need ${z.likelyRequired}, has ${z.available}`,
+      );
+    else if (z.worstRequired > z.available && b.worstType !== undefined)
+      out.push(
+        `fits unless ${who} picks ${b.worstType} in ${z.zone} for every new node: ${z.subnetId ?? '?'} would need ${z.worstRequired}, has ${z.available}`,
+      );
+  }
+  return out;
 }

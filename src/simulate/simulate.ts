@@ -6,6 +6,8 @@ import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peaks/index.js';
 import { placePods } from './placement.js';
 import type { DaemonSetLoad } from './node-room.js';
+import { newNodeBounds, type NewNodeBounds, type NodeSpread } from './new-node-bounds.js';
+import type { NewNode, ProvisionerKind } from './provisioners/provisioner.js';
 import { settingsCredit } from './settings-credit.js';
 import {
   addGrowth,
@@ -81,6 +83,8 @@ export interface Simulation {
   readonly ipsRequired: number;
   readonly ipsAvailable: number;
   readonly notes: readonly string[];
+  /** Where new nodes' type and zone are the launcher's choice (Karpenter, Auto Mode): the bounds. */
+  readonly bounds?: NewNodeBounds;
 }
 
 /**
@@ -100,6 +104,8 @@ interface Demand {
   readonly newNodes: number;
   readonly unplaced: number;
   readonly notes: readonly string[];
+  /** Per new node, its addresses over the launcher's candidate types (Karpenter, Auto Mode). */
+  readonly spreads?: { readonly kind: ProvisionerKind; readonly nodes: readonly NodeSpread[] };
 }
 
 const NO_DEMAND: Demand = {
@@ -237,7 +243,9 @@ function computeDemand(
     }
   }
 
-  for (const plan of placement.provision?.nodes ?? []) {
+  const provision = placement.provision;
+  const spreads: NodeSpread[] = [];
+  for (const plan of provision?.nodes ?? []) {
     newNodes += 1;
     const { subnetId } = plan;
     const likely = plan.candidates[0];
@@ -253,6 +261,8 @@ function computeDemand(
         plan.daemonSets.branchPods + branch * plan.workloadPods,
       );
       ips = a.ips;
+      if (provision && provision.kind !== 'node-group')
+        spreads.push(spreadOf(plan, a.ips, nodeCni, pool, branch, model, book));
       const subnets = nodeSubnets(model, nodeCni.customNetworking, subnetId, plan.eniConfig);
       noteMissing(subnets);
       addShares(
@@ -298,6 +308,57 @@ function computeDemand(
     newNodes,
     unplaced: placement.unplaced,
     notes,
+    ...(provision &&
+      provision.kind !== 'node-group' &&
+      spreads.length > 0 && { spreads: { kind: provision.kind, nodes: spreads } }),
+  };
+}
+
+/** One new node's addresses with each type its launcher may pick. */
+function spreadOf(
+  plan: NewNode,
+  likelyIps: number,
+  nodeCni: CniSettings,
+  pool: number,
+  branch: number,
+  model: ClusterModel,
+  book: AddressBook,
+): NodeSpread {
+  let best = likelyIps;
+  let worst = likelyIps;
+  const likelyType = plan.candidates[0]?.instanceType;
+  let bestType = likelyType;
+  let worstType = likelyType;
+  for (const c of plan.candidates.slice(1)) {
+    if (!c.limits) continue;
+    const ds = c.daemonSets ?? plan.daemonSets;
+    const ips = book.addresses(
+      c.limits,
+      addressSettings(model, nodeCni, plan.subnetId),
+      c.maxPods,
+      ds.poolPods + pool * plan.workloadPods,
+      ds.branchPods + branch * plan.workloadPods,
+    ).ips;
+    if (ips < best) {
+      best = ips;
+      bestType = c.instanceType;
+    }
+    if (ips > worst) {
+      worst = ips;
+      worstType = c.instanceType;
+    }
+  }
+  return {
+    pool: plan.pool,
+    zone: plan.zone,
+    ...(plan.subnetId !== undefined && { subnetId: plan.subnetId }),
+    likely: likelyIps,
+    best,
+    worst,
+    ...(likelyType !== undefined && { likelyType }),
+    ...(bestType !== undefined && { bestType }),
+    ...(worstType !== undefined && { worstType }),
+    ...(plan.zoneOptions && { zoneOptions: plan.zoneOptions }),
   };
 }
 
@@ -348,6 +409,27 @@ export function simulate(input: SimulationInput): Simulation {
       fromExistingNodes: e,
     };
   });
+  const ipsRequired = subnets.reduce((n, s) => n + s.required, 0);
+  let bounds: NewNodeBounds | undefined;
+  if (demand.spreads) {
+    const required = new Map(subnets.map(s => [s.id, s.required]));
+    const available = new Map(subnets.map(s => [s.id, s.available]));
+    const fromExistingTotal = subnets.reduce((n, s) => n + s.fromExistingNodes, 0);
+    bounds = newNodeBounds(
+      demand.spreads.kind,
+      demand.spreads.nodes,
+      required,
+      id => {
+        const known = available.get(id);
+        if (known !== undefined) return known;
+        const s = model.subnets.get(id);
+        return s === undefined
+          ? undefined
+          : s.availableIps - (input.reserved?.get(id) ?? 0) + (credit.get(id) ?? 0);
+      },
+      fromExistingTotal,
+    );
+  }
   return {
     peak,
     deltaPods,
@@ -360,8 +442,9 @@ export function simulate(input: SimulationInput): Simulation {
     ...(demand.typicalNode && { typicalNode: demand.typicalNode }),
     unplaced: demand.unplaced,
     subnets,
-    ipsRequired: subnets.reduce((n, s) => n + s.required, 0),
+    ipsRequired,
     ipsAvailable: subnets.reduce((n, s) => n + s.available, 0),
     notes,
+    ...(bounds && { bounds }),
   };
 }

@@ -39,6 +39,11 @@ export function instanceLimitsFromEc2(entry: Reader): InstanceLimits {
   const vcpus = entry.child('VCpuInfo')?.int('DefaultVCpus');
   const memoryMiB = entry.child('MemoryInfo')?.int('SizeInMiB');
   const nitro = entry.string('Hypervisor') === 'nitro';
+  const arches = entry.child('ProcessorInfo')?.strings('SupportedArchitectures') ?? [];
+  // The first architecture Kubernetes knows, as Karpenter's getArchitecture takes it.
+  const architecture = arches
+    .map(a => (a === 'x86_64' ? 'amd64' : a === 'arm64' ? 'arm64' : undefined))
+    .find(a => a !== undefined);
   const bareMetal = entry.bool('BareMetal') === true;
   return {
     instanceType,
@@ -46,6 +51,7 @@ export function instanceLimitsFromEc2(entry: Reader): InstanceLimits {
     ipv4PerEni,
     ...(vcpus !== undefined && vcpus > 0 && { vcpus }),
     ...(memoryMiB !== undefined && memoryMiB > 0 && { memoryMiB }),
+    ...(architecture !== undefined && { architecture }),
     nitro,
     prefixDelegationSupported: nitro || bareMetal,
   };

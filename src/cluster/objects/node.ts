@@ -39,11 +39,9 @@ export function instanceIdFromProviderId(providerId: string | undefined): string
   return m?.[1];
 }
 
-export function projectNode(obj: Reader): Node {
-  const meta = readMeta(obj, false);
-  const spec = obj.child('spec');
-  const status = obj.child('status');
-  const taints: Taint[] = (spec?.list('taints') ?? []).map(t => {
+/** Node taints, as a Node's spec and a Karpenter NodePool template write them. */
+export function readTaints(list: readonly Reader[]): Taint[] {
+  return list.map(t => {
     const effect = t.requireString('effect');
     if (!EFFECTS.includes(effect)) throw t.fail('effect', `expected one of ${EFFECTS.join(', ')}`);
     const value = t.string('value');
@@ -53,6 +51,13 @@ export function projectNode(obj: Reader): Node {
       effect: effect as TaintEffect,
     };
   });
+}
+
+export function projectNode(obj: Reader): Node {
+  const meta = readMeta(obj, false);
+  const spec = obj.child('spec');
+  const status = obj.child('status');
+  const taints = readTaints(spec?.list('taints') ?? []);
   const allocatable = status?.child('allocatable');
   const capacity = status?.child('capacity');
   const podsAllocatable = allocatable?.quantity('pods') ?? capacity?.quantity('pods') ?? 110;

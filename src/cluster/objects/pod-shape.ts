@@ -78,7 +78,8 @@ function effectiveRequests(spec: Reader): { requests: Resources; podEni: boolean
   };
 }
 
-function requirement(r: Reader, keyOverride?: string): SelectorRequirement {
+/** One NodeSelectorRequirement (key, operator, values), as pods and Karpenter NodePools write them. */
+export function requirement(r: Reader, keyOverride?: string): SelectorRequirement {
   const operator = r.requireString('operator');
   if (!OPERATORS.includes(operator as SelectorOperator)) {
     throw r.fail(

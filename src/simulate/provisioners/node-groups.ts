@@ -81,6 +81,12 @@ export class NodeGroupProvisioner implements Provisioner {
     if (!choice) return undefined;
     const notes: string[] = [];
     const { group, perNode } = choice;
+    const nodePool = group.labels['karpenter.sh/nodepool'];
+    if (nodePool !== undefined) {
+      notes.push(
+        `NodePool ${nodePool} is not in the inputs: new nodes are modelled as copies of its ${group.instanceType ?? 'existing'} nodes, but Karpenter picks each launch's type from what the NodePool allows (add nodepools and ec2nodeclasses to the capture)`,
+      );
+    }
     if (!group.limits) {
       notes.push(
         `instance type ${group.instanceType ?? '(unknown)'} of node group ${group.name} is not in the instance types: its addresses cannot be modelled`,

@@ -35,6 +35,8 @@ export interface CandidateType {
   readonly limits?: InstanceLimits;
   /** The kubelet's max pods on this type: ipamd's growth cap. */
   readonly maxPods: number;
+  /** DaemonSet pods on this type, when they differ by type (selectors on instance labels). */
+  readonly daemonSets?: DaemonSetLoad;
 }
 
 /** Another zone a node could land in when nothing in the pods fixes one. */

@@ -1,0 +1,502 @@
+import type { InstanceLimits } from '../../cni/instance-limits.js';
+import type { CniSettings } from '../../cni/settings.js';
+import type {
+  AutoModeNodeClass,
+  ClusterModel,
+  Ec2NodeClass,
+  NodeClassSubnet,
+  NodePool,
+  PodShape,
+} from '../../cluster/model.js';
+import { eniConfigNameOf } from '../../cni/eni-config-name.js';
+import { addressSettings } from '../eni-subnets.js';
+import { toleratesTaints } from '../fit.js';
+import { daemonSetLoad, fitCount, type DaemonSetLoad } from '../node-room.js';
+import { autoModeAssumptions, autoModeCni, autoModeTypeCapacity } from './auto-mode.js';
+import { capacityMemoryMiB, ec2TypeCapacity } from './ec2-node-class.js';
+import {
+  CAPACITY_TYPE,
+  KNOWN_TYPE_KEYS,
+  NODEPOOL,
+  ZONE,
+  instanceLabels,
+  isWellKnownLabel,
+} from './instance-labels.js';
+import {
+  MAX_NEW_NODES,
+  type CandidateType,
+  type NewNode,
+  type Provision,
+  type ProvisionRequest,
+  type Provisioner,
+  type ProvisionerKind,
+  type ZoneOption,
+} from './provisioner.js';
+import {
+  addRequirement,
+  compatible,
+  exactly,
+  has,
+  hasIntersection,
+  requirementOf,
+  type Requirement,
+} from './requirements.js';
+import type { TypeCapacity } from './type-capacity.js';
+
+/**
+ * Karpenter NodePools (and EKS Auto Mode's, which are the same API with AWS's node class), simulated as
+ * kubernetes-sigs/karpenter pkg/controllers/provisioning/scheduling does it (@22664681):
+ * - NodePools in weight order, higher first, equal weights by name descending (utils/nodepool OrderByWeight);
+ * - a pod goes to an open NodeClaim of the batch first, fewest pods first, else to a new NodeClaim from the
+ *   first NodePool that can take it (scheduler.go add, addToInflightNode, addToNewNodeClaim);
+ * - a NodeClaim is a set of instance types that all still fit every pod on it, DaemonSet overhead per type
+ *   and the `pods` resource included (nodeclaim.go CanAdd, filterInstanceTypesByRequirements), so pods of one
+ *   shape fill a NodeClaim up to what the largest allowed type takes;
+ * - NodePool limits drop types whose capacity exceeds what is left, stop at a `nodes` limit of zero, and
+ *   count each NodeClaim at its largest candidate (filterByRemainingResources, subtractMax).
+ * The launch (aws/karpenter-provider-aws pkg/providers/instance @1d927085) takes the 60 cheapest candidates
+ * and lets EC2 Fleet pick the cheapest (on-demand `lowest-price`); per zone it uses the EC2NodeClass
+ * subnet with the most free addresses, less its in-flight estimate of the smallest candidate's pods
+ * (pkg/providers/subnet ZonalSubnetsForLaunch).
+ */
+
+/** Fleet overrides per launch (pkg/providers/instance maxInstanceTypes). */
+export const MAX_INSTANCE_TYPES = 60;
+
+/** NodeClaims per NodePool in one simulation; more than any subnet could address. */
+const MAX_CLAIMS = MAX_NEW_NODES;
+
+interface TypeOption {
+  readonly name: string;
+  readonly limits: InstanceLimits;
+  readonly capacity: TypeCapacity;
+  readonly daemonSets: DaemonSetLoad;
+  /** Pods of the workload one node of this type takes, DaemonSets first. */
+  readonly fit: number;
+}
+
+/** The cheapest type without prices: fewest vCPUs, then least memory, then name (stated in messages). */
+function cheaperFirst(a: TypeOption, b: TypeOption): number {
+  return (
+    a.capacity.cpuMilli - b.capacity.cpuMilli ||
+    a.capacity.memoryBytes - b.capacity.memoryBytes ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+}
+
+interface NodeClassView {
+  readonly kind: ProvisionerKind;
+  readonly name: string;
+  readonly subnets: readonly NodeClassSubnet[];
+  readonly cni?: CniSettings;
+  readonly assumption?: string;
+  capacity(name: string, limits: InstanceLimits): TypeCapacity | undefined;
+}
+
+const autoModeCnis = new WeakMap<AutoModeNodeClass, CniSettings>();
+
+/** RESERVED_ENIS of the Karpenter controller: not in the inputs, taken at its default. */
+const RESERVED_ENIS = 0;
+
+function ec2View(nc: Ec2NodeClass): NodeClassView {
+  return {
+    kind: 'karpenter',
+    name: nc.name,
+    subnets: nc.subnets,
+    capacity: (name, limits) => ec2TypeCapacity(name, limits, nc, RESERVED_ENIS),
+  };
+}
+
+function autoModeView(nc: AutoModeNodeClass): NodeClassView {
+  let cni = autoModeCnis.get(nc);
+  if (!cni) autoModeCnis.set(nc, (cni = autoModeCni(nc)));
+  return {
+    kind: 'auto-mode',
+    name: nc.name,
+    subnets: nc.subnets,
+    cni,
+    assumption: autoModeAssumptions(nc),
+    capacity: (name, limits) => autoModeTypeCapacity(name, limits, nc),
+  };
+}
+
+function nodeClassOf(model: ClusterModel, pool: NodePool): NodeClassView | string {
+  const ref = pool.nodeClassRef;
+  if (ref.group === 'karpenter.k8s.aws' && ref.kind === 'EC2NodeClass') {
+    const nc = model.ec2NodeClasses?.get(ref.name);
+    return nc ? ec2View(nc) : `its EC2NodeClass ${ref.name} is not in the inputs`;
+  }
+  if (ref.group === 'eks.amazonaws.com' && ref.kind === 'NodeClass') {
+    const nc = model.autoModeNodeClasses?.get(ref.name);
+    return nc ? autoModeView(nc) : `its EKS Auto Mode NodeClass ${ref.name} is not in the inputs`;
+  }
+  return `its node class ${ref.group}/${ref.kind} ${ref.name} is not one ipguard knows`;
+}
+
+/** NodePool requirements, template labels and the nodepool label: what a NodeClaim of the pool is. */
+function poolRequirements(pool: NodePool): Map<string, Requirement> {
+  const out = new Map<string, Requirement>();
+  for (const r of pool.requirements) addRequirement(out, r.key, requirementOf(r));
+  for (const [k, v] of Object.entries(pool.labels)) addRequirement(out, k, exactly(v));
+  addRequirement(out, NODEPOOL, exactly(pool.name));
+  return out;
+}
+
+/** The pod's requirements, one set per required node-affinity term (terms are ORed). */
+function podTerms(pod: PodShape): Map<string, Requirement>[] {
+  const base = new Map<string, Requirement>();
+  for (const [k, v] of Object.entries(pod.nodeSelector)) addRequirement(base, k, exactly(v));
+  if (pod.requiredNodeTerms.length === 0) return [base];
+  return pod.requiredNodeTerms.map(term => {
+    const m = new Map(base);
+    for (const r of term) addRequirement(m, r.key, requirementOf(r));
+    return m;
+  });
+}
+
+/** Labels a NodeClaim of the pool would carry in a zone, for DaemonSet selectors and the ENIConfig. */
+function faceLabels(
+  reqs: ReadonlyMap<string, Requirement>,
+  typeLabels: ReadonlyMap<string, string>,
+  zone: string | undefined,
+): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, r] of reqs) {
+    const only = !r.complement && r.values.size === 1 ? [...r.values][0] : undefined;
+    if (only !== undefined) labels[k] = only;
+  }
+  for (const [k, v] of typeLabels) labels[k] = v;
+  if (zone !== undefined) labels[ZONE] = zone;
+  return labels;
+}
+
+interface PoolFit {
+  readonly pool: NodePool;
+  readonly nodeClass: NodeClassView;
+  /** Every type that fits one pod, cheapest first. */
+  readonly types: readonly TypeOption[];
+  readonly zones: readonly string[];
+  readonly reqs: ReadonlyMap<string, Requirement>;
+}
+
+/** Why a pool cannot take the pod, or the types and zones it can launch for it. */
+function poolFit(
+  model: ClusterModel,
+  pod: PodShape,
+  pool: NodePool,
+  nodeClass: NodeClassView,
+  notes: Set<string>,
+): PoolFit | string {
+  if (!toleratesTaints(pod, pool.taints)) return 'the pod does not tolerate its taints';
+  const base = poolRequirements(pool);
+  let reqs: Map<string, Requirement> | undefined;
+  let why = '';
+  for (const term of podTerms(pod)) {
+    const err = compatible(base, term, isWellKnownLabel);
+    if (err !== undefined) {
+      why = err;
+      continue;
+    }
+    reqs = new Map(base);
+    for (const [k, r] of term) addRequirement(reqs, k, r);
+    break;
+  }
+  if (!reqs) return `the pod's node selection does not match it (${why})`;
+  const zoneReq = reqs.get(ZONE);
+  const zones = [...new Set(nodeClass.subnets.map(s => s.zone))]
+    .filter(z => zoneReq === undefined || has(zoneReq, z))
+    .sort();
+  if (nodeClass.subnets.length === 0)
+    return `${nodeClass.kind === 'auto-mode' ? 'NodeClass' : 'EC2NodeClass'} ${nodeClass.name} lists no subnets (status.subnets)`;
+  if (zones.length === 0)
+    return 'none of its node class subnets is in a zone the pod and pool allow';
+  const capacityType = reqs.get(CAPACITY_TYPE);
+  if (
+    capacityType !== undefined &&
+    !hasIntersection(capacityType, exactly('on-demand', 'spot', 'reserved'))
+  )
+    return 'its capacity types allow none of on-demand, spot, reserved';
+  for (const key of reqs.keys()) {
+    if (key.startsWith('karpenter.k8s.aws/') && !KNOWN_TYPE_KEYS.has(key))
+      notes.add(
+        `NodePool ${pool.name}: requirement ${key} cannot be checked from the instance types given; every type is taken to meet it`,
+      );
+  }
+  const types: TypeOption[] = [];
+  const unsized: string[] = [];
+  for (const [name, limits] of model.instanceTypes) {
+    const labels = instanceLabels(name, limits);
+    let ok = true;
+    for (const [key, r] of reqs) {
+      if (!KNOWN_TYPE_KEYS.has(key)) continue;
+      const v = labels.get(key);
+      // A label the type lacks is DoesNotExist: only a NotIn or DoesNotExist requirement allows it.
+      const absentOk = r.complement ? r.values.size > 0 : r.values.size === 0;
+      if (v === undefined ? !absentOk : !has(r, v)) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok) continue;
+    const capacity = nodeClass.capacity(name, limits);
+    if (!capacity) {
+      unsized.push(name);
+      continue;
+    }
+    const daemonSets = daemonSetLoad(model.daemonSets, {
+      name: `(new ${pool.name} node)`,
+      labels: faceLabels(reqs, labels, zones[0]),
+      taints: pool.taints,
+    });
+    let fit = Math.min(
+      fitCount(capacity.allocatable.cpuMilli - daemonSets.cpuMilli, pod.requests.cpuMilli),
+      fitCount(capacity.allocatable.memoryBytes - daemonSets.memoryBytes, pod.requests.memoryBytes),
+      Math.max(0, capacity.pods - daemonSets.pods),
+    );
+    if (pod.onePerNode) fit = Math.min(fit, 1);
+    if (fit >= 1) types.push({ name, limits, capacity, daemonSets, fit });
+  }
+  if (unsized.length > 0) {
+    const list = unsized.sort();
+    notes.add(
+      `NodePool ${pool.name}: ${list.length} allowed instance types have no vCPU or memory figure and cannot be sized (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): left out of the candidates`,
+    );
+  }
+  if (types.length === 0) return 'no instance type it allows fits the pod with its DaemonSets';
+  return { pool, nodeClass, types: types.sort(cheaperFirst), zones, reqs };
+}
+
+/** What is left of a pool's limits: limits less what its nodes and in-flight NodeClaims already count. */
+interface Remaining {
+  cpuMilli?: number;
+  memoryBytes?: number;
+  nodes?: number;
+}
+
+function remainingOf(model: ClusterModel, pool: NodePool): Remaining {
+  const l = pool.limits;
+  if (l.cpuMilli === undefined && l.memoryBytes === undefined && l.nodes === undefined) return {};
+  let cpu = 0;
+  let mem = 0;
+  let count = 0;
+  const registered = new Set<string>();
+  for (const n of model.nodes.values()) {
+    if (n.labels[NODEPOOL] !== pool.name) continue;
+    registered.add(n.name);
+    count += 1;
+    const limits =
+      n.instanceType === undefined ? undefined : model.instanceTypes.get(n.instanceType);
+    const memMiB = limits && n.instanceType ? capacityMemoryMiB(n.instanceType, limits) : undefined;
+    cpu += limits?.vcpus !== undefined ? limits.vcpus * 1000 : n.allocatable.cpuMilli;
+    mem += memMiB !== undefined ? memMiB * 1024 * 1024 : n.allocatable.memoryBytes;
+  }
+  for (const c of model.nodeClaims ?? []) {
+    if (c.nodePool !== pool.name || (c.nodeName !== undefined && registered.has(c.nodeName)))
+      continue;
+    count += 1;
+    cpu += c.capacity.cpuMilli;
+    mem += c.capacity.memoryBytes;
+  }
+  return {
+    ...(l.cpuMilli !== undefined && { cpuMilli: l.cpuMilli - cpu }),
+    ...(l.memoryBytes !== undefined && { memoryBytes: l.memoryBytes - mem }),
+    ...(l.nodes !== undefined && { nodes: l.nodes - count }),
+  };
+}
+
+function withinLimits(t: TypeOption, r: Remaining): boolean {
+  return (
+    (r.cpuMilli === undefined || t.capacity.cpuMilli <= r.cpuMilli) &&
+    (r.memoryBytes === undefined || t.capacity.memoryBytes <= r.memoryBytes) &&
+    (r.nodes === undefined || r.nodes >= 1)
+  );
+}
+
+function limited(r: Remaining): boolean {
+  return r.cpuMilli !== undefined || r.memoryBytes !== undefined || r.nodes !== undefined;
+}
+
+/** Karpenter counts a NodeClaim at its largest candidate against the limits (subtractMax). */
+function subtractMax(r: Remaining, types: readonly TypeOption[]): void {
+  if (r.cpuMilli !== undefined) r.cpuMilli -= Math.max(...types.map(t => t.capacity.cpuMilli));
+  if (r.memoryBytes !== undefined)
+    r.memoryBytes -= Math.max(...types.map(t => t.capacity.memoryBytes));
+  if (r.nodes !== undefined) r.nodes -= 1;
+}
+
+function describeLimits(pool: NodePool): string {
+  const l = pool.limits;
+  const parts: string[] = [];
+  if (l.cpuMilli !== undefined) parts.push(`cpu ${l.cpuMilli / 1000}`);
+  if (l.memoryBytes !== undefined) parts.push(`memory ${Math.round(l.memoryBytes / 1024 ** 3)}Gi`);
+  if (l.nodes !== undefined) parts.push(`nodes ${l.nodes}`);
+  return parts.join(', ');
+}
+
+/** Karpenter's subnet for a zone: the most free addresses less its own in-flight estimate; ties, listed first. */
+function subnetFor(
+  nodeClass: NodeClassView,
+  zone: string,
+  available: ProvisionRequest['available'],
+  inflight: ReadonlyMap<string, number>,
+): string | undefined {
+  let best: string | undefined;
+  let bestFree = -Infinity;
+  for (const s of nodeClass.subnets) {
+    if (s.zone !== zone) continue;
+    const free = (available(s.id) ?? -Infinity) - (inflight.get(s.id) ?? 0);
+    if (best === undefined || free > bestFree) {
+      best = s.id;
+      bestFree = free;
+    }
+  }
+  return best;
+}
+
+export class KarpenterProvisioner implements Provisioner {
+  readonly kind = 'karpenter' as const;
+
+  provision(req: ProvisionRequest): Provision | undefined {
+    const { model, pod } = req;
+    const pools = [...(model.nodePools?.values() ?? [])].sort(
+      (a, b) => b.weight - a.weight || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0),
+    );
+    if (pools.length === 0) return undefined;
+    const notes = new Set<string>();
+    const fits: PoolFit[] = [];
+    const why: string[] = [];
+    for (const pool of pools) {
+      const nodeClass = nodeClassOf(model, pool);
+      if (typeof nodeClass === 'string') {
+        notes.add(`NodePool ${pool.name}: ${nodeClass}, so its nodes cannot be modelled`);
+        continue;
+      }
+      const fit = poolFit(model, pod, pool, nodeClass, notes);
+      if (typeof fit === 'string') why.push(`${pool.name}: ${fit}`);
+      else fits.push(fit);
+    }
+    if (fits.length === 0) {
+      if (notes.size === 0) return undefined;
+      return {
+        kind: this.kind,
+        nodes: [],
+        unplaced: req.pods,
+        notes: [
+          ...notes,
+          `${req.pods} pods fit no existing node and no NodePool ipguard can model: they would stay Pending${why.length > 0 ? ` (${why.join('; ')})` : ''}`,
+        ],
+      };
+    }
+    return this.#launch(req, fits, notes);
+  }
+
+  #launch(req: ProvisionRequest, fits: readonly PoolFit[], notes: Set<string>): Provision {
+    const { model } = req;
+    const remaining = new Map(fits.map(f => [f.pool.name, remainingOf(model, f.pool)]));
+    const inflight = new Map<string, number>();
+    const taken = new Map<string, number>();
+    const nodes: NewNode[] = [];
+    const byPool = new Map<string, { claims: number; types: Set<string> }>();
+    let left = req.pods;
+    let kind: ProvisionerKind = fits[0]?.nodeClass.kind ?? this.kind;
+    const poolIps = req.pod.network === 'pool' ? 1 : 0;
+    while (left > 0 && nodes.length < MAX_CLAIMS) {
+      let made = false;
+      for (const f of fits) {
+        const rem = remaining.get(f.pool.name) ?? {};
+        const types = limited(rem) ? f.types.filter(t => withinLimits(t, rem)) : f.types;
+        if (types.length === 0) continue;
+        const perClaim = Math.max(...types.map(t => t.fit));
+        // Without limits every full NodeClaim is alike: emit them in one step.
+        const full = limited(rem) ? (left >= perClaim ? 1 : 0) : Math.floor(left / perClaim);
+        const batch = full > 0 ? Math.min(full, MAX_CLAIMS - nodes.length) : 1;
+        const onEach = full > 0 ? perClaim : left;
+        const candidates = types.filter(t => t.fit >= onEach).slice(0, MAX_INSTANCE_TYPES);
+        const likely = candidates[0];
+        if (!likely) continue;
+        const minPods = Math.min(...candidates.map(t => t.capacity.pods));
+        const nodeCni = f.nodeClass.cni ?? req.cni;
+        for (let i = 0; i < batch; i++) {
+          const options: ZoneOption[] = f.zones.map(zone => {
+            const subnetId = subnetFor(f.nodeClass, zone, req.available, inflight);
+            return { zone, ...(subnetId !== undefined && { subnetId }) };
+          });
+          // EC2 picks the zone; the likely case takes the one with the most room left.
+          let chosen = options[0] as ZoneOption;
+          let room = -Infinity;
+          for (const o of options) {
+            const r =
+              o.subnetId === undefined
+                ? -Infinity
+                : (req.available(o.subnetId) ?? -Infinity) - (taken.get(o.subnetId) ?? 0);
+            if (r > room) {
+              room = r;
+              chosen = o;
+            }
+          }
+          if (chosen.subnetId !== undefined) {
+            inflight.set(chosen.subnetId, (inflight.get(chosen.subnetId) ?? 0) + minPods);
+            const a = req.book.addresses(
+              likely.limits,
+              addressSettings(model, nodeCni, chosen.subnetId),
+              likely.capacity.pods,
+              likely.daemonSets.poolPods + poolIps * onEach,
+              likely.daemonSets.branchPods + (req.pod.network === 'branch' ? onEach : 0),
+            );
+            taken.set(chosen.subnetId, (taken.get(chosen.subnetId) ?? 0) + a.ips);
+          }
+          const labels = faceLabels(
+            f.reqs,
+            instanceLabels(likely.name, likely.limits),
+            chosen.zone,
+          );
+          const eniConfig = eniConfigNameOf(labels, undefined, model.eniConfigKeys);
+          nodes.push({
+            pool: f.pool.name,
+            zone: chosen.zone,
+            ...(chosen.subnetId !== undefined && { subnetId: chosen.subnetId }),
+            eniConfig,
+            workloadPods: onEach,
+            daemonSets: likely.daemonSets,
+            candidates: candidates.map((t): CandidateType => ({
+              instanceType: t.name,
+              limits: t.limits,
+              maxPods: t.capacity.pods,
+              daemonSets: t.daemonSets,
+            })),
+            ...(options.length > 1 && { zoneOptions: options }),
+            ...(f.nodeClass.cni && { cni: f.nodeClass.cni }),
+          });
+        }
+        if (limited(rem)) subtractMax(rem, candidates);
+        left -= batch * onEach;
+        const seen = byPool.get(f.pool.name) ?? { claims: 0, types: new Set<string>() };
+        seen.claims += batch;
+        seen.types.add(likely.name);
+        byPool.set(f.pool.name, seen);
+        if (f.nodeClass.assumption !== undefined) notes.add(f.nodeClass.assumption);
+        if (nodes.length === batch) kind = f.nodeClass.kind;
+        made = true;
+        break;
+      }
+      if (!made) {
+        const capped = fits.filter(f => limited(remaining.get(f.pool.name) ?? {}));
+        notes.add(
+          capped.length > 0
+            ? `${left} pods stay Pending: NodePool limits reached (${capped.map(f => `${f.pool.name}: ${describeLimits(f.pool)}`).join('; ')})`
+            : `${left} pods stay Pending: no NodePool can launch a node for them`,
+        );
+        break;
+      }
+    }
+    if (left > 0 && nodes.length >= MAX_CLAIMS)
+      notes.add(`${left} more pods would need more than ${MAX_CLAIMS} new nodes; not simulated`);
+    for (const [name, s] of byPool) {
+      const f = fits.find(x => x.pool.name === name);
+      notes.add(
+        `NodePool ${name}${f && f.pool.weight > 0 ? ` (weight ${f.pool.weight})` : ''}: ${s.claims} new NodeClaims, likely ${[...s.types].join(', ')} — Karpenter launches the cheapest type that fits; without prices ipguard takes the one with the fewest vCPUs, then least memory`,
+      );
+    }
+    return { kind, nodes, unplaced: left, notes: [...notes] };
+  }
+}
