@@ -107,6 +107,7 @@ test('kube-reserved, eviction and VM overhead as Karpenter computes them', () =>
 });
 
 test('a type with no memory figure cannot be sized: no capacity, never a zero', () => {
-  const { memoryMiB: _, ...noMemory } = limits('m5.large');
+  const noMemory: { memoryMiB?: number } & ReturnType<typeof limits> = { ...limits('m5.large') };
+  delete noMemory.memoryMiB;
   assert.equal(ec2TypeCapacity('m5.large', noMemory, al2023, 0), undefined);
 });
