@@ -221,6 +221,9 @@ cat >"$out/cabundle-patch.yaml" <<EOF
 - op: add
   path: /webhooks/0/clientConfig/caBundle
   value: $ca_bundle
+- op: add
+  path: /webhooks/1/clientConfig/caBundle
+  value: $ca_bundle
 EOF
 
 cat >"$out/kustomization.yaml" <<'EOF'

@@ -6,6 +6,7 @@ import { Reader } from '../cluster/reader.js';
 import { projectScale } from '../cluster/objects/scale.js';
 import { projectDeployment, projectRollout } from '../cluster/objects/workload.js';
 import type { Desired } from '../simulate/resolve.js';
+import { awsNodeTarget, isAwsNodeRequest, type SettingsTarget } from './aws-node.js';
 
 export { jsonEqual };
 
@@ -116,7 +117,8 @@ export function parseAdmissionReview(body: unknown, source = 'AdmissionReview'):
 /** What a request asks ipguard to judge, or why it does not. */
 export type Target =
   | { readonly type: 'ignore'; readonly reason: string }
-  | { readonly type: 'change'; readonly desired: Desired; readonly current?: Workload };
+  | { readonly type: 'change'; readonly desired: Desired; readonly current?: Workload }
+  | SettingsTarget;
 
 const DEPLOYMENT_GROUPS = new Set(['apps', 'extensions']);
 
@@ -132,6 +134,16 @@ function workloadKind(resource: GroupVersionResource): WorkloadKind | undefined 
  * apiVersion and kind, and a /scale request carries a Scale, not the workload.
  */
 export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Target {
+  // The VPC CNI's settings: judged on every node, apart from any workload kind.
+  if (isAwsNodeRequest(req)) {
+    try {
+      return awsNodeTarget(req, source);
+    } catch (err) {
+      if (err instanceof InputError && !(err instanceof BadReview))
+        throw new BadReview(err.message, req.uid);
+      throw err;
+    }
+  }
   const kind = workloadKind(req.resource);
   if (!kind)
     return {

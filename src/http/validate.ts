@@ -14,6 +14,7 @@ import { resolveChange, type ResolvedChange } from '../simulate/resolve.js';
 import type { Reservations } from '../state/reservations.js';
 import type { StateSource, StateView } from '../state/source.js';
 import type { Metrics } from './metrics.js';
+import { decideSettingsRequest } from './validate-settings.js';
 import {
   reviewResponse,
   type AdmissionReviewResponse,
@@ -41,7 +42,11 @@ export interface ValidateOutcome {
 
 const UNKNOWN_UID = '';
 
-function staleReason(view: StateView, config: ServeConfig, nowMs: number): string | undefined {
+export function staleReason(
+  view: StateView,
+  config: ServeConfig,
+  nowMs: number,
+): string | undefined {
   if (view.degraded !== undefined) return view.degraded;
   if (view.fixed === true) return undefined;
   const limitMs = config.staleAfterSeconds * 1000;
@@ -53,7 +58,7 @@ function staleReason(view: StateView, config: ServeConfig, nowMs: number): strin
 }
 
 /** Short audit annotation keys: the apiserver prefixes them with the webhook name and refuses a '/' in them. */
-function auditAnnotations(d: Decision): Record<string, string> {
+export function auditAnnotations(d: Decision): Record<string, string> {
   const a: Record<string, string> = {
     verdict: d.verdict,
     'ips-required': String(d.sim.ipsRequired),
@@ -67,7 +72,7 @@ function auditAnnotations(d: Decision): Record<string, string> {
 }
 
 /** What the configured failure mode answers when ipguard cannot decide. */
-function failureAnswer(deps: ValidateDeps, why: string): ReviewAnswer {
+export function failureAnswer(deps: ValidateDeps, why: string): ReviewAnswer {
   const text = oneLine(`ipguard could not check this change: ${why}`);
   if (deps.config.failureMode === 'deny')
     return { allowed: false, code: 503, message: text, warnings: [text] };
@@ -82,6 +87,7 @@ function decideRequest(
 ): { answer: ReviewAnswer; decision?: Decision; resolved?: ResolvedChange; reason?: string } {
   const target = targetOf(req);
   if (target.type === 'ignore') return { answer: { allowed: true }, reason: target.reason };
+  if (target.type === 'settings') return decideSettingsRequest(req, target, view, deps, startedMs);
   const nowMs = deps.now();
   let resolved: ResolvedChange;
   try {

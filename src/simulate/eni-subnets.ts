@@ -48,6 +48,13 @@ export class SecondaryEniPlacer {
     return list;
   }
 
+  /** True when every ENI of a node in `nodeSubnet` lands in that subnet: placing them one by one is moot. */
+  staysHome(nodeSubnet: string): boolean {
+    if (!this.#enabled) return true;
+    const c = this.#candidatesFor(nodeSubnet);
+    return c.length === 1 && c[0] === nodeSubnet;
+  }
+
   /** Addresses taken in a subnet by something other than a placed ENI (a new node's primary ENI). */
   consume(subnet: string, ips: number): void {
     if (!this.#enabled) return;

@@ -232,8 +232,10 @@ describe('certs/gen.sh with its defaults', () => {
     const [patch] = parseAllDocuments(read(dir, 'cabundle-patch.yaml')).map(
       d => d.toJS() as { op: string; path: string; value: string }[],
     );
+    // Both webhooks of manifests/base: the capacity guard and the CNI settings entry.
     assert.deepEqual(patch, [
       { op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: b64(dir, 'ca.crt') },
+      { op: 'add', path: '/webhooks/1/clientConfig/caBundle', value: b64(dir, 'ca.crt') },
     ]);
     const k = parse(read(dir, 'kustomization.yaml')) as {
       kind: string;

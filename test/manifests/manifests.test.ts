@@ -43,6 +43,7 @@ import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 import { loadConfig } from '../../src/config.js';
 import { quantityMilli } from '../../src/cluster/quantity.js';
 import { targetOf, type AdmissionRequest } from '../../src/admission/review.js';
+import { awsNodeObject } from '../helpers/aws-node.js';
 import {
   build,
   kustomizationFile,
@@ -344,6 +345,14 @@ describe('the ValidatingWebhookConfiguration', () => {
     assert.ok(list.length > 0, `${i.name}: no webhooks`);
     return list;
   };
+  // The entry that sees kube-system/aws-node only (the VPC CNI's settings); the others guard workloads.
+  const CNI_WEBHOOK = 'cni-settings.ipguard.io';
+  const capacityWebhooks = (i: Install) => webhooks(i).filter(w => w.name !== CNI_WEBHOOK);
+  const cniWebhook = (i: Install) => {
+    const w = webhooks(i).find(x => x.name === CNI_WEBHOOK);
+    assert.ok(w, `${i.name}: no ${CNI_WEBHOOK} entry`);
+    return w;
+  };
 
   // Requests the apiserver can send, and whether the server judges them (src/admission/review.ts
   // targetOf). The webhook must route exactly the judged ones: missing one lets a change through
@@ -369,7 +378,13 @@ describe('the ValidatingWebhookConfiguration', () => {
     metadata: { name: 'web', namespace: 'shop' },
     spec: { replicas: 3 },
   };
-  const universe: { shape: RequestShape; object: unknown }[] = [];
+  const universe: {
+    shape: RequestShape;
+    object: unknown;
+    oldObject?: unknown;
+    namespace?: string;
+    name?: string;
+  }[] = [];
   const resources = [
     { group: 'apps', version: 'v1', resource: 'deployments', subs: ['', 'scale', 'status'] },
     {
@@ -396,36 +411,71 @@ describe('the ValidatingWebhookConfiguration', () => {
     }
   }
 
+  // kube-system/aws-node, whose env is the VPC CNI's settings: its updates go to their own entry.
+  for (const sub of ['', 'status']) {
+    for (const operation of ['CREATE', 'UPDATE', 'DELETE']) {
+      universe.push({
+        shape: {
+          group: 'apps',
+          version: 'v1',
+          resource: 'daemonsets',
+          subResource: sub,
+          operation,
+          namespaced: true,
+        },
+        object: awsNodeObject({ MINIMUM_IP_TARGET: '8' }),
+        ...(operation === 'UPDATE' && { oldObject: awsNodeObject() }),
+        namespace: 'kube-system',
+        name: 'aws-node',
+      });
+    }
+  }
+
   function withOtherSpec(object: unknown): unknown {
     const o = structuredClone(object) as { spec?: { replicas?: number } };
     if (o.spec) o.spec.replicas = (o.spec.replicas ?? 1) + 1;
     return o;
   }
 
-  function judged(shape: RequestShape, object: unknown): boolean {
+  function judged(u: (typeof universe)[number]): boolean {
+    const { shape, object } = u;
     const req: AdmissionRequest = {
       uid: 'u',
       kind: { group: shape.group, version: shape.version, kind: 'X' },
       resource: { group: shape.group, version: shape.version, resource: shape.resource },
       ...(shape.subResource !== '' && { subResource: shape.subResource }),
-      name: 'web',
-      namespace: 'shop',
+      name: u.name ?? 'web',
+      namespace: u.namespace ?? 'shop',
       operation: shape.operation,
       object,
       // The old version differs in its spec: an update that only touches metadata is never judged.
-      ...(shape.operation === 'UPDATE' && { oldObject: withOtherSpec(object) }),
+      ...(shape.operation === 'UPDATE' && { oldObject: u.oldObject ?? withOtherSpec(object) }),
       dryRun: false,
     };
-    return targetOf(req).type === 'change';
+    return targetOf(req).type !== 'ignore';
+  }
+
+  /** The apiserver calls a webhook when a rule routes the request and both selectors select it. */
+  function routedBy(w: ReturnType<typeof webhooks>[number], u: (typeof universe)[number]): boolean {
+    const labelsOf = (o: unknown): Record<string, string> =>
+      (o as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {};
+    return (
+      (w.rules ?? []).some(r => ruleRoutes(r, u.shape)) &&
+      selects(w.namespaceSelector, namespaceLabels(u.namespace ?? 'shop')) &&
+      // objectSelector: the new or the old object's labels (predicates/object/matcher.go).
+      (selects(w.objectSelector, labelsOf(u.object)) ||
+        (u.oldObject !== undefined && selects(w.objectSelector, labelsOf(u.oldObject))))
+    );
   }
 
   eachInstall('routes exactly the requests the server judges', i => {
     const wrong: string[] = [];
-    for (const { shape, object } of universe) {
-      const routed = webhooks(i).some(w => (w.rules ?? []).some(r => ruleRoutes(r, shape)));
-      const want = judged(shape, object);
+    for (const u of universe) {
+      const { shape } = u;
+      const routed = webhooks(i).some(w => routedBy(w, u));
+      const want = judged(u);
       if (routed !== want) {
-        const res = `${shape.group}/${shape.version} ${shape.resource}${shape.subResource === '' ? '' : `/${shape.subResource}`}`;
+        const res = `${u.namespace ?? 'shop'} ${shape.group}/${shape.version} ${shape.resource}${shape.subResource === '' ? '' : `/${shape.subResource}`}`;
         wrong.push(
           `${shape.operation} ${res}: ${routed ? 'routed, not judged' : 'judged, not routed'}`,
         );
@@ -438,7 +488,7 @@ describe('the ValidatingWebhookConfiguration', () => {
         for (const res of rule.resources ?? []) {
           const one = { ...rule, resources: [res] };
           assert.ok(
-            universe.some(u => ruleRoutes(one, u.shape) && judged(u.shape, u.object)),
+            universe.some(u => ruleRoutes(one, u.shape) && judged(u)),
             `${i.name}: rule resource ${res} routes nothing the server judges`,
           );
         }
@@ -484,7 +534,7 @@ describe('the ValidatingWebhookConfiguration', () => {
   });
 
   eachInstall('states its failurePolicy, and the default install fails open', i => {
-    for (const w of webhooks(i)) {
+    for (const w of capacityWebhooks(i)) {
       assert.ok(w.failurePolicy === 'Ignore' || w.failurePolicy === 'Fail', `${i.name}: explicit`);
       assert.equal(w.failurePolicy, i.name === 'fail-closed' ? 'Fail' : 'Ignore', i.name);
       assert.equal(w.matchPolicy, 'Equivalent', i.name);
@@ -505,7 +555,7 @@ describe('the ValidatingWebhookConfiguration', () => {
   });
 
   eachInstall('never skips kubectl scale or the HPA (no objectSelector a Scale fails)', i => {
-    for (const w of webhooks(i)) {
+    for (const w of capacityWebhooks(i)) {
       // Scale objects carry no labels: the selector must match an object with none.
       assert.ok(selects(w.objectSelector, {}), `${i.name}: ${w.name}`);
     }
@@ -513,7 +563,7 @@ describe('the ValidatingWebhookConfiguration', () => {
 
   eachInstall('skips kube-system and ipguard’s own namespace, and nothing else', i => {
     const own = i.deployment.metadata!.namespace!;
-    for (const w of webhooks(i)) {
+    for (const w of capacityWebhooks(i)) {
       const sel = w.namespaceSelector;
       assert.equal(selects(sel, namespaceLabels('kube-system')), false, `${i.name}: kube-system`);
       assert.equal(selects(sel, namespaceLabels(own)), false, `${i.name}: ${own}`);
@@ -544,6 +594,32 @@ describe('the ValidatingWebhookConfiguration', () => {
       );
     }
   });
+
+  eachInstall(
+    'sees kube-system/aws-node only, and never blocks the CNI (Ignore, also fail-closed)',
+    i => {
+      const w = cniWebhook(i);
+      assert.equal(w.failurePolicy, 'Ignore', `${i.name}: the CNI must never wait for ipguard`);
+      assert.deepEqual(w.matchConditions ?? [], [], i.name);
+      assert.equal(w.matchPolicy, 'Equivalent', i.name);
+      assert.deepEqual(w.rules, [
+        {
+          apiGroups: ['apps'],
+          apiVersions: ['v1'],
+          resources: ['daemonsets'],
+          operations: ['UPDATE'],
+          scope: 'Namespaced',
+        },
+      ]);
+      assert.equal(selects(w.namespaceSelector, namespaceLabels('kube-system')), true, i.name);
+      for (const ns of ['default', 'shop', 'ipguard', 'amazon-vpc-cni'])
+        assert.equal(selects(w.namespaceSelector, namespaceLabels(ns)), false, `${i.name}: ${ns}`);
+      // The real aws-node's labels (the example cluster's capture), and its neighbours' in kube-system.
+      assert.equal(selects(w.objectSelector, awsNodeObject().metadata.labels), true, i.name);
+      for (const app of ['kube-proxy', 'ebs-csi-node', 'eks-pod-identity-agent'])
+        assert.equal(selects(w.objectSelector, { 'k8s-app': app }), false, `${i.name}: ${app}`);
+    },
+  );
 
   eachInstall('in fail-closed, lets scale-downs through without asking ipguard', i => {
     for (const w of webhooks(i)) {

@@ -20,19 +20,27 @@ import { INSTANCE_TYPES_HELP } from '../instance.js';
 import { liveClusterModel } from '../live.js';
 import { loadConfig } from '../../config.js';
 import { checkResult, ignoredResult, type CheckResult } from '../check-result.js';
+import {
+  isAwsNode,
+  projectAwsNodeSettings,
+  type AwsNodeSettings,
+} from '../../cluster/objects/aws-node.js';
+import { checkSettings } from '../check-settings.js';
 
 export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] [--snapshot DIR | --cluster FILE ... --subnets FILE
     [--instance-types FILE] [--network-interfaces FILE]] [--cluster-name NAME] [--cni KEY=VALUE ...]
     [--mode enforce|warn] [--headroom-ips N] [--headroom-percent N] [--now RFC3339] [--output text|json]
-  The verdict on a change, for CI: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales
-  (YAML or JSON, several documents) or an AdmissionReview; the current state is the same object in the
-  cluster files. With no state flags it reads the live cluster (KUBECONFIG) and EC2, as report does.
+  The verdict on a change, for CI: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales,
+  the kube-system/aws-node DaemonSet with its new env (YAML or JSON, several documents) or an
+  AdmissionReview; the current state is the same object in the cluster files. With no state flags it reads the live cluster (KUBECONFIG) and EC2, as report does.
   Exit 0 allowed (or warned), 1 denied, 2 bad input.
 ${INSTANCE_TYPES_HELP}`;
 
 interface Item {
   /** The file it came from, for errors. */
   readonly source: string;
+  /** kube-system/aws-node with its new env: a change to the VPC CNI's settings. */
+  readonly settings?: { readonly desired: AwsNodeSettings; readonly old?: AwsNodeSettings };
   readonly desired?: Desired;
   readonly current?: Workload;
   readonly ignored?: {
@@ -60,7 +68,12 @@ function readItems(docs: readonly unknown[], source: string): Item[] {
     if (kind === 'AdmissionReview') {
       const req = parseAdmissionReview(value, source);
       const target = targetOf(req, source);
-      if (target.type === 'ignore') {
+      if (target.type === 'settings') {
+        items.push({
+          source,
+          settings: { desired: target.desired, ...(target.old && { old: target.old }) },
+        });
+      } else if (target.type === 'ignore') {
         items.push({
           source,
           ignored: {
@@ -77,6 +90,15 @@ function readItems(docs: readonly unknown[], source: string): Item[] {
           ...(target.current && { current: target.current }),
         });
       }
+    } else if (
+      kind === 'DaemonSet' &&
+      group === 'apps' &&
+      isAwsNode(
+        r.child('metadata')?.string('namespace') ?? 'default',
+        r.child('metadata')?.string('name'),
+      )
+    ) {
+      items.push({ source, settings: { desired: projectAwsNodeSettings(r) } });
     } else if (kind === 'Deployment') {
       items.push({ source, desired: { type: 'workload', workload: projectDeployment(r) } });
     } else if (kind === 'Rollout' && group === 'argoproj.io') {
@@ -200,6 +222,24 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   // for the ones after it, as the webhook's reservations would.
   const reserved = new Map<string, number>();
   for (const item of items) {
+    if (item.settings) {
+      const r = checkSettings(
+        item.source,
+        item.settings,
+        model,
+        overrides,
+        config,
+        book,
+        reserved,
+        nowMs,
+      );
+      results.push(r.result);
+      decisions.push(r.decision);
+      if (r.decision?.allowed === true)
+        for (const s of r.decision.sim.subnets)
+          reserved.set(s.id, (reserved.get(s.id) ?? 0) + s.required);
+      continue;
+    }
     if (item.ignored || !item.desired) {
       const ig = item.ignored ?? { kind: '', namespace: '', name: '', reason: 'nothing to check' };
       results.push(ignoredResult(ig));

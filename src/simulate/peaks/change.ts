@@ -1,7 +1,7 @@
 import type { PodShape, ReplicaSet, Workload } from '../../cluster/model.js';
 
 /** What the change does to the workload's pods (SPEC `change`). */
-export type ChangeKind = 'create' | 'scale' | 'rollout' | 'switch' | 'none';
+export type ChangeKind = 'create' | 'scale' | 'rollout' | 'switch' | 'settings' | 'none';
 
 /** One change to a workload: the object as it is (absent on create) and as it will be. */
 export interface WorkloadChange {

@@ -1,0 +1,66 @@
+import type { AdmissionRequest } from '../admission/review.js';
+import type { SettingsTarget } from '../admission/aws-node.js';
+import { InputError } from '../errors.js';
+import type { Decision } from '../policy/decide.js';
+import { decideSettings, sameSettings } from '../policy/settings-decision.js';
+import { resolveSettings } from '../simulate/resolve-settings.js';
+import type { StateView } from '../state/source.js';
+import type { ReviewAnswer } from './review-response.js';
+import { auditAnnotations, failureAnswer, staleReason, type ValidateDeps } from './validate.js';
+
+/** The reservation of the CNI's settings: a later settings change replaces it, as a workload's does. */
+export const SETTINGS_RESERVATION_KEY = 'DaemonSet/kube-system/aws-node';
+
+/**
+ * UPDATE of kube-system/aws-node: the growth its new settings make every node take, held as a reservation
+ * once admitted, as any workload change's addresses are.
+ */
+export function decideSettingsRequest(
+  req: AdmissionRequest,
+  target: SettingsTarget,
+  view: StateView,
+  deps: ValidateDeps,
+  startedMs: number,
+): { answer: ReviewAnswer; decision?: Decision; reason?: string } {
+  const nowMs = deps.now();
+  const model = view.model;
+  const free = (id: string): number | undefined => model.subnets.get(id)?.availableIps;
+  let decision;
+  try {
+    const s = resolveSettings(model.cniEnv, target.desired, target.old);
+    if (sameSettings(s.from, s.to))
+      return { answer: { allowed: true }, reason: 'no VPC CNI setting changed' };
+    const stale = staleReason(view, deps.config, nowMs);
+    decision = decideSettings({
+      model,
+      ...s,
+      config: deps.config.policy,
+      book: deps.book,
+      reserved: deps.reservations.held(free, SETTINGS_RESERVATION_KEY),
+      ...(stale !== undefined && { stale }),
+      nowMs,
+      stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+    });
+  } catch (err) {
+    // A node or subnet the change touches that the state does not describe: the failure mode decides.
+    if (err instanceof InputError)
+      return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
+    throw err;
+  }
+  if (decision.allowed && !req.dryRun) {
+    deps.reservations.reserve(
+      SETTINGS_RESERVATION_KEY,
+      new Map(decision.sim.subnets.map(x => [x.id, x.required])),
+      free,
+    );
+  }
+  return {
+    answer: {
+      allowed: decision.allowed,
+      ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
+      warnings: decision.warnings,
+      auditAnnotations: auditAnnotations(decision),
+    },
+    decision,
+  };
+}
