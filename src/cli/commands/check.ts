@@ -32,8 +32,9 @@ export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] [--snapshot DIR 
     [--mode enforce|warn] [--headroom-ips N] [--headroom-percent N] [--now RFC3339] [--output text|json]
   The verdict on a change, for CI: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales,
   the kube-system/aws-node DaemonSet with its new env (YAML or JSON, several documents) or an
-  AdmissionReview; the current state is the same object in the cluster files. With no state flags it reads the live cluster (KUBECONFIG) and EC2, as report does.
-  Exit 0 allowed (or warned), 1 denied, 2 bad input.
+  AdmissionReview; the current state is the same object in the cluster files. With no state flags it
+  reads the live cluster (KUBECONFIG) and EC2, as report does. Exit 0 allowed (or warned), 1 denied,
+  2 bad input.
 ${INSTANCE_TYPES_HELP}`;
 
 interface Item {
