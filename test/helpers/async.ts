@@ -2,8 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import type { Delay } from '../../src/timing/delay.js';
 
-/** Poll until `cond` holds; fail with `what` after `timeoutMs` so a broken test ends instead of hanging. */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+/**
+ * Poll until `cond` holds; fail with `what` after `timeoutMs` so a broken test ends instead of hanging.
+ * The bound is generous because a loaded CI machine (2 cores) can stall timers for seconds; a passing
+ * test returns as soon as the condition holds.
+ */
+export async function waitFor(
+  cond: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
