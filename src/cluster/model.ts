@@ -187,6 +187,8 @@ export interface WorkloadStatus {
   readonly promoteFull?: boolean;
   readonly currentPodHash?: string;
   readonly stableRS?: string;
+  /** Rollout canary: the step the rollout is at (status.currentStepIndex). */
+  readonly currentStepIndex?: number;
   readonly activeSelector?: string;
 }
 

@@ -181,6 +181,7 @@ export function projectRollout(obj: Reader, o: ProjectOptions = {}): Workload {
   const pauseConditions = status?.list('pauseConditions') ?? [];
   const currentPodHash = status?.string('currentPodHash');
   const stableRS = status?.string('stableRS');
+  const currentStepIndex = status?.int('currentStepIndex');
   const activeSelector = status?.child('blueGreen')?.string('activeSelector');
   const replicas = spec?.int('replicas');
   return {
@@ -198,6 +199,7 @@ export function projectRollout(obj: Reader, o: ProjectOptions = {}): Workload {
       promoteFull: status?.bool('promoteFull') === true,
       ...(currentPodHash !== undefined && { currentPodHash }),
       ...(stableRS !== undefined && { stableRS }),
+      ...(currentStepIndex !== undefined && { currentStepIndex }),
       ...(activeSelector !== undefined && { activeSelector }),
     },
   };

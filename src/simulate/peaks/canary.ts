@@ -1,14 +1,20 @@
 import type { RolloutStrategy, Workload } from '../../cluster/model.js';
-import { DEFAULT_MAX_SURGE } from '../../cluster/objects/workload.js';
-import { scaledValue } from '../int-or-percent.js';
 import type { Peak, WorkloadChange } from './change.js';
-import { currentPodsOf, noChange, peakBase, replicasOf, templateChanged } from './pods.js';
+import {
+  basicCanaryWalk,
+  canaryFenceposts,
+  canaryReplicasOrWeight,
+  currentSetWeight,
+  trafficRoutedCanaryCounts,
+} from './argo-canary.js';
+import { currentPodsOf, noChange, peakBase, replicasOf, rsPods, templateChanged } from './pods.js';
+import { rolloutSets } from './rollout-sets.js';
 
 type Canary = NonNullable<RolloutStrategy['canary']>;
 
 /**
- * Peak pods of a change to a Rollout that exists and is not blue/green (semantics notes §3.4). A
- * Rollout without a strategy is judged by its replicas alone.
+ * Peak pods of a change to a Rollout that exists and is not blue/green (semantics notes §3.4). A Rollout
+ * without a strategy is judged by its replicas alone.
  */
 export function canaryPeak(change: WorkloadChange, canary: Canary | undefined): Peak {
   const base = peakBase(change);
@@ -17,16 +23,16 @@ export function canaryPeak(change: WorkloadChange, canary: Canary | undefined): 
   const n0 = replicasOf(current);
   const n1 = replicasOf(change.desired);
   if (templateChanged(change) && canary) {
-    const { peak, reason } = canaryStepsPeak(canary, n1);
+    const { peak, reason } = canaryStepsPeak(change, canary, n1, true);
     return { ...base, change: 'rollout', currentPods: c, peakPods: Math.max(c, peak), reason };
   }
   if (n1 !== n0) {
-    // Scaled while a canary runs: the canary keeps its share of the new size beside the stable set.
+    // Scaled while a canary runs: the steps go on from where the rollout is, at the new size.
     const inProgress =
       canary !== undefined &&
       current.status.currentPodHash !== undefined &&
       current.status.currentPodHash !== current.status.stableRS;
-    const peak = inProgress ? canaryStepsPeak(canary, n1).peak : n1;
+    const peak = inProgress ? canaryStepsPeak(change, canary, n1, false).peak : n1;
     return {
       ...base,
       change: 'scale',
@@ -38,42 +44,126 @@ export function canaryPeak(change: WorkloadChange, canary: Canary | undefined): 
   return noChange(base, c);
 }
 
-/** Pods of a canary Rollout of `n1` replicas at the worst step. */
-function canaryStepsPeak(canary: Canary, n1: number): { peak: number; reason: string } {
+/**
+ * Pods of a canary Rollout of `n1` replicas at its worst moment. `restart`: a new template, so a new canary
+ * set starts at step 0 and the running canary (if any) becomes an old set; otherwise the running canary goes
+ * on from status.currentStepIndex.
+ */
+function canaryStepsPeak(
+  change: WorkloadChange,
+  canary: Canary,
+  n1: number,
+  restart: boolean,
+): { peak: number; reason: string } {
+  const sets = rolloutSets(change);
+  const stablePods = sets.stable ? sets.stable.specReplicas : currentPodsOf(change);
+  const canaryPods = sets.preview ? sets.preview.specReplicas : 0;
+  const otherPods = sets.others.map(rs => rsPods(rs));
+  const startStep = restart ? 0 : (change.current?.status.currentStepIndex ?? 0);
+  if (canary.trafficRouting)
+    return trafficPeak(
+      canary,
+      n1,
+      startStep,
+      stablePods,
+      restart ? [...otherPods, canaryPods] : otherPods,
+    );
+  const { surge, unavailable } = canaryFenceposts(canary.maxSurge, canary.maxUnavailable, n1);
+  const pods = basicCanaryWalk({
+    replicas: n1,
+    steps: canary.steps,
+    maxWeight: canary.maxTrafficWeight,
+    maxSurge: surge,
+    maxUnavailable: unavailable,
+    stable: stablePods,
+    canary: restart ? 0 : canaryPods,
+    others: restart ? [...otherPods, canaryPods].filter(n => n > 0) : otherPods,
+    startStep,
+  });
+  const peak = Math.max(...pods);
+  return {
+    peak,
+    reason:
+      peak >= n1 + surge
+        ? `canary: ${n1} replicas + maxSurge ${surge}`
+        : `canary: at most ${peak} pods across the steps (maxSurge ${surge}, maxUnavailable ${unavailable}; the stable set shrinks before the canary grows)`,
+  };
+}
+
+/** The canary's size at each step from `startStep` on, by CalculateReplicaCountsForTrafficRoutedCanary. */
+function trafficCanarySizes(canary: Canary, n1: number, startStep: number): number[] {
   const max = canary.maxTrafficWeight;
-  if (canary.trafficRouting && canary.dynamicStableScale) {
-    // Stable shrinks as traffic moves: the peak is the new canary size beside the stable size of the step before.
+  const sizes: number[] = [];
+  for (let i = startStep; i < canary.steps.length; i++) {
+    const { replicas, weight } = canaryReplicasOrWeight({
+      steps: canary.steps,
+      stepIndex: i,
+      maxWeight: max,
+      trafficRouting: true,
+      fullWeight: false,
+      abort: false,
+      abortKeepsCanary: false,
+    });
+    sizes.push(
+      trafficRoutedCanaryCounts({
+        replicas: n1,
+        weight,
+        maxWeight: max,
+        ...(replicas !== undefined && { canaryReplicas: replicas }),
+        dynamicStableScale: false,
+        ...(canary.minPodsPerReplicaSet !== undefined && {
+          minPodsPerReplicaSet: canary.minPodsPerReplicaSet,
+        }),
+      }).canary,
+    );
+  }
+  return sizes;
+}
+
+function trafficPeak(
+  canary: Canary,
+  n1: number,
+  startStep: number,
+  stablePods: number,
+  otherPods: readonly number[],
+): { peak: number; reason: string } {
+  const max = canary.maxTrafficWeight;
+  const minPods =
+    canary.minPodsPerReplicaSet === undefined
+      ? {}
+      : { minPodsPerReplicaSet: canary.minPodsPerReplicaSet };
+  const others = otherPods.reduce((a, b) => a + b, 0);
+  if (canary.dynamicStableScale) {
+    // Stable shrinks as traffic moves: each step's canary beside the stable size the traffic of the step before still needs.
     const weights = [
-      0,
-      ...canary.steps.flatMap(s => (s.setWeight === undefined ? [] : [s.setWeight])),
+      startStep === 0 ? 0 : currentSetWeight(canary.steps, startStep - 1, max),
+      ...canary.steps
+        .slice(startStep)
+        .flatMap(s => (s.setWeight === undefined ? [] : [s.setWeight])),
       max,
     ];
     let peak = 0;
     for (let i = 1; i < weights.length; i++) {
       const prev = weights[i - 1] ?? 0;
-      const next = weights[i] ?? max;
-      peak = Math.max(peak, Math.ceil((n1 * next) / max) + Math.ceil((n1 * (max - prev)) / max));
+      const { canary: size, stable } = trafficRoutedCanaryCounts({
+        replicas: n1,
+        weight: weights[i] ?? max,
+        maxWeight: max,
+        dynamicStableScale: true,
+        weights: { canary: prev, stable: max - prev },
+        ...minPods,
+      });
+      peak = Math.max(peak, size + stable + (i === 1 ? others : 0));
     }
     return { peak, reason: 'canary with dynamic stable scale' };
   }
-  if (canary.trafficRouting) {
-    let weight = 0;
-    let largest = n1; // at full promotion the canary is full size beside the stable set
-    for (const step of canary.steps) {
-      if (step.setWeight !== undefined) weight = step.setWeight;
-      const scale = step.setCanaryScale;
-      const size =
-        scale?.replicas ??
-        (scale?.weight !== undefined
-          ? Math.ceil((n1 * scale.weight) / max)
-          : Math.ceil((n1 * weight) / max));
-      largest = Math.max(largest, size);
-    }
-    return {
-      peak: n1 + largest,
-      reason: `canary with traffic routing: ${n1} stable + ${largest} canary`,
-    };
-  }
-  const surge = scaledValue(canary.maxSurge ?? DEFAULT_MAX_SURGE, n1, true, true);
-  return { peak: n1 + surge, reason: `canary: ${n1} replicas + maxSurge ${surge}` };
+  // The stable set stays full; at full promotion the canary is full size beside it (scaleDownDelaySeconds).
+  const sizes = trafficCanarySizes(canary, n1, startStep);
+  const largest = Math.max(n1, ...sizes);
+  const first = sizes[0] ?? n1;
+  const peak = Math.max(n1 + largest, Math.max(stablePods, n1) + others + first);
+  return {
+    peak,
+    reason: `canary with traffic routing: ${n1} stable + ${largest} canary`,
+  };
 }

@@ -409,6 +409,33 @@ const cases: Case[] = [
     peak: 13,
   },
   {
+    // CalculateReplicaCountsForBasicCanary: maxUnavailable lets the stable set shrink before the canary
+    // grows, so no step reaches 10 + maxSurge 10; the full promotion tops out at 6 stable + 10 canary.
+    name: 'canary without traffic routing, maxSurge 100%, a 20% step: 16 pods, not 20',
+    current: rollout(canary({ maxSurge: '100%', steps: [{ setWeight: 20 }, { pause: true }] })),
+    desired: rollout(canary({ maxSurge: '100%', steps: [{ setWeight: 20 }, { pause: true }] }), {
+      templateKey: 'v2',
+    }),
+    rs: sets(r10, ['aaa', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 16,
+  },
+  {
+    name: 'canary scaled 10 -> 20 at step 1 of [20%, pause, 50%]: the steps go on at 20 replicas',
+    current: rollout(canary({ steps: [{ setWeight: 20 }, { pause: true }, { setWeight: 50 }] }), {
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', currentStepIndex: 1 },
+    }),
+    desired: rollout(canary({ steps: [{ setWeight: 20 }, { pause: true }, { setWeight: 50 }] }), {
+      replicas: 20,
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', currentStepIndex: 1 },
+    }),
+    rs: sets(r10, ['aaa', 8], ['bbb', 2]),
+    change: 'scale',
+    current_: 10,
+    peak: 25,
+  },
+  {
     name: 'canary: Argo reads "50" as 50%',
     current: rollout(canary({ maxSurge: '50' })),
     desired: rollout(canary({ maxSurge: '50' }), { templateKey: 'v2' }),
