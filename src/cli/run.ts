@@ -5,7 +5,7 @@ import { checkCommand, CHECK_USAGE } from './commands/check.js';
 import { serveCommand, SERVE_USAGE } from './commands/serve.js';
 import { reportCommand, REPORT_USAGE } from './commands/report.js';
 import { snapshotCommand, SNAPSHOT_USAGE } from './commands/snapshot.js';
-import { EXIT_BAD_INPUT, EXIT_OK, type CliIo } from './io.js';
+import { EXIT_BAD_INPUT, EXIT_OK, printable, type CliIo } from './io.js';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof InputError) {
-      io.err(`ipguard ${name}: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      io.err(`ipguard ${name}: ${printable(err.message.replace(/\s*\n\s*/g, ' '))}\n`);
       return EXIT_BAD_INPUT;
     }
     throw err;

@@ -5,6 +5,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { MAX_CHECKED_OBJECTS } from '../../src/cli/commands/check.js';
 import { cli, EXAMPLE, REPO } from '../helpers/cli.js';
 import { fixturesDir } from '../helpers/fixtures.js';
 
@@ -414,4 +415,68 @@ test('a Scale whose parent is missing names the file', async () => {
   const r = await cli(['check', '-f', f, ...SNAP]);
   assert.equal(r.code, 2);
   assert.match(r.err, new RegExp(`${f}: Scale shop/ghost: no Deployment or Rollout of that name`));
+});
+
+/** A small Deployment that fits, named `name`, as a decoded object. */
+function smallDeployment(name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'small' } },
+      template: {
+        metadata: { labels: { app: 'small' } },
+        spec: { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '10m' } } }] },
+      },
+    },
+  };
+}
+
+test('Lists nested thousands deep are walked without the call stack', async () => {
+  const depth = 20_000;
+  const text = `${'{"kind":"List","items":['.repeat(depth)}${JSON.stringify(smallDeployment('deep'))}${']}'.repeat(depth)}`;
+  const r = await cli([
+    'check',
+    '-f',
+    await tempFile('deep-list.json', text),
+    ...SNAP,
+    '-o',
+    'json',
+  ]);
+  assert.equal(r.err, '');
+  assert.equal(r.code, 0);
+  assert.equal((JSON.parse(r.out) as { results: { name: string }[] }).results[0]?.name, 'deep');
+});
+
+test('a List of 200,000 objects is read without spreading it into a call', async () => {
+  const items = Array.from({ length: 200_000 }, (_, i) => ({
+    kind: 'ConfigMap',
+    metadata: { name: `c${i}` },
+  }));
+  items.push(smallDeployment('last') as (typeof items)[number]);
+  const path = await tempFile('many.json', JSON.stringify({ kind: 'List', items }));
+  const r = await cli(['check', '-f', path, ...SNAP, '-o', 'json']);
+  assert.equal(r.err, '');
+  assert.equal((JSON.parse(r.out) as { results: { name: string }[] }).results[0]?.name, 'last');
+});
+
+test('more objects to judge than one run takes is one line of bad input, not minutes of work', async () => {
+  const items = Array.from({ length: MAX_CHECKED_OBJECTS + 1 }, (_, i) => smallDeployment(`d${i}`));
+  const path = await tempFile('too-many.json', JSON.stringify({ kind: 'List', items }));
+  const r = await cli(['check', '-f', path, ...SNAP]);
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.match(r.err, /^ipguard check: .*too-many\.json: more than 10000 objects to check; split/);
+  assert.equal(r.err.trimEnd().split('\n').length, 1);
+});
+
+test('text output shows control characters from names as escapes, never as terminal commands', async () => {
+  const evil = smallDeployment('evil\u001b[31mRED\u001b]0;owned\u0007\u202etxt.exe');
+  const r = await cli(['check', '-f', await tempFile('evil.json', JSON.stringify(evil)), ...SNAP]);
+  assert.equal(r.code, 0);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  assert.match(r.out, /shop\/evil\\u001b\[31mRED\\u001b\]0;owned\\u0007\\u202etxt\.exe/);
 });

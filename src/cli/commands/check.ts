@@ -14,7 +14,7 @@ import { DEFAULT_POLICY, type Mode, type PolicyConfig } from '../../policy/confi
 import { decide, type Decision } from '../../policy/decide.js';
 import { parseRfc3339 } from '../../policy/exception.js';
 import { OUTPUT_OPTION, cniFlags, intFlag, outputFormat, parseFlags, UsageError } from '../args.js';
-import { EXIT_DENIED, EXIT_OK, writeJson, type CliIo } from '../io.js';
+import { EXIT_DENIED, EXIT_OK, printable, writeJson, type CliIo } from '../io.js';
 import { STATE_OPTIONS, hasStateFlags, loadState } from '../state-flags.js';
 import { INSTANCE_TYPES_HELP } from '../instance.js';
 import { liveClusterModel } from '../live.js';
@@ -52,17 +52,34 @@ interface Item {
   };
 }
 
-function readItems(docs: readonly unknown[], source: string): Item[] {
-  const items: Item[] = [];
-  const visit = (value: unknown, at: string): void => {
+/**
+ * Objects judged in one run. Each is a full decision (milliseconds), so a List of 200,000 would run
+ * for minutes; no apply carries a fraction of this.
+ */
+export const MAX_CHECKED_OBJECTS = 10_000;
+
+function readItems(docs: readonly unknown[], source: string, items: Item[]): void {
+  // Lists nest (a List of Lists), as deep as the file makes them: a stack on the heap, not
+  // recursion, pushed in reverse so objects come off it in file order. No spread of a list into a
+  // call: a List of 200,000 items is more arguments than a call takes.
+  const pending: { value: unknown; at: string }[] = [];
+  for (let i = docs.length - 1; i >= 0; i--)
+    pending.push({ value: docs[i], at: docs.length > 1 ? `document ${i + 1}` : '' });
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, at } = next;
     if (!isRecord(value))
       throw new InputError(`${source}${at === '' ? '' : `: ${at}`}: expected a Kubernetes object`);
     if (Array.isArray(value.items)) {
-      value.items.forEach((item: unknown, i) => {
-        visit(item, `${at === '' ? '' : `${at}.`}items[${i}]`);
-      });
-      return;
+      const list: unknown[] = value.items;
+      const prefix = at === '' ? '' : `${at}.`;
+      for (let i = list.length - 1; i >= 0; i--)
+        pending.push({ value: list[i], at: `${prefix}items[${i}]` });
+      continue;
     }
+    if (items.length >= MAX_CHECKED_OBJECTS)
+      throw new InputError(
+        `${source}: more than ${MAX_CHECKED_OBJECTS} objects to check; split the files into several runs`,
+      );
     const r = new Reader(value, source, at);
     const kind = r.string('kind');
     const group = (r.string('apiVersion') ?? '').split('/').slice(0, -1).join('/');
@@ -107,11 +124,7 @@ function readItems(docs: readonly unknown[], source: string): Item[] {
     } else if (kind === 'Scale' && group === 'autoscaling') {
       items.push({ source, desired: { type: 'scale', scale: projectScale(r) } });
     }
-  };
-  docs.forEach((doc, i) => {
-    visit(doc, docs.length > 1 ? `document ${i + 1}` : '');
-  });
-  return items;
+  }
 }
 
 /**
@@ -160,7 +173,8 @@ function printText(
     if (d?.exceptionUsed === true) out.push(`  exception used: "${d.exception?.reason ?? ''}"`);
     out.push('');
   });
-  io.out(out.join('\n'));
+  // Names and reasons come from the files: never let them drive the terminal.
+  io.out(printable(out.join('\n')));
 }
 
 export async function checkCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -198,7 +212,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   };
 
   const items: Item[] = [];
-  for (const f of files) items.push(...readItems(await readDocuments(f), f));
+  for (const f of files) readItems(await readDocuments(f), f, items);
   if (items.length === 0)
     throw new InputError(
       `${files.join(', ')}: no Deployment, Rollout, Scale or AdmissionReview found`,

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config.js';
 import { quantityMilli, quantityValue } from '../../cluster/quantity.js';
 import { buildReport } from '../../report/headroom.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, UsageError } from '../args.js';
-import { EXIT_OK, writeJson, type CliIo } from '../io.js';
+import { EXIT_OK, printable, writeJson, type CliIo } from '../io.js';
 import { liveClusterModel } from '../live.js';
 import { reportText } from '../report-text.js';
 import { STATE_OPTIONS, hasStateFlags, loadState, type StateFlags } from '../state-flags.js';
@@ -62,6 +62,6 @@ export async function reportCommand(argv: readonly string[], io: CliIo): Promise
     ...(clusterName !== undefined && { clusterName }),
   });
   if (format === 'json') writeJson(io, { source, ...report });
-  else io.out(reportText(report, source, v.nodes === true));
+  else io.out(printable(reportText(report, source, v.nodes === true)));
   return EXIT_OK;
 }
