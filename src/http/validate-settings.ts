@@ -59,7 +59,12 @@ export function decideSettingsRequest(
       allowed: decision.allowed,
       ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
       warnings: decision.warnings,
-      auditAnnotations: auditAnnotations(decision),
+      auditAnnotations: {
+        ...auditAnnotations(decision),
+        ...(decision.impact.unservedPods > 0 && {
+          'unserved-pods': String(decision.impact.unservedPods),
+        }),
+      },
     },
     decision,
   };

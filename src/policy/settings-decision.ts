@@ -198,6 +198,20 @@ function runwayLines(impact: SettingsImpact): string[] {
   });
 }
 
+/**
+ * Nodes whose pool the new settings freeze where the old ones did not: MINIMUM_IP_TARGET without
+ * WARM_IP_TARGET never grows a pool past its value (datastoreTargetState: short = max(0 - available,
+ * MIT - total)), so pods the scheduler places past it never get an address.
+ */
+export function newlyFrozenNodes(impact: SettingsImpact): number {
+  const freezes = (s: CniSettings): boolean => s.minimumIpTarget > 0 && s.warmIpTarget === 0;
+  if (!freezes(impact.to) || freezes(impact.from)) return 0;
+  return impact.classes.reduce(
+    (n, c) => (c.servedAfter < Math.min(c.servedBefore, c.cls.shape.maxPods) ? n + c.cls.nodes : n),
+    0,
+  );
+}
+
 function judgeSettings(
   impact: SettingsImpact,
   model: ClusterModel,
@@ -220,7 +234,7 @@ function judgeSettings(
   let verdict: Verdict = 'allow';
   // Stranded pods are a deny like a short subnet: they would wait for an address that never comes.
   if (short.length > 0 || impact.unservedPods > 0) verdict = 'deny';
-  else if (thin.length > 0) verdict = 'warn';
+  else if (thin.length > 0 || newlyFrozenNodes(impact) > 0) verdict = 'warn';
   return {
     verdict,
     shortfall: short.reduce((n, s) => n + s.shortfall, 0),
@@ -347,6 +361,11 @@ export function decideSettings(input: SettingsChangeInput): SettingsDecision {
     impact.unservedPods > 0
       ? `${plural(impact.unservedPods, 'pod')} on ${plural(impact.unservedNodes, 'node')} hold addresses the new pools would not serve: once replaced, their successors get none and sit in ContainerCreating`
       : undefined;
+  const frozen = newlyFrozenNodes(impact);
+  const frozenLine =
+    frozen > 0
+      ? `MINIMUM_IP_TARGET=${to.minimumIpTarget} without WARM_IP_TARGET freezes the pools of ${plural(frozen, 'node')} at ${to.minimumIpTarget}: pods placed past that get no address (set WARM_IP_TARGET too)`
+      : undefined;
   const growthLine =
     impact.growth > 0
       ? `${plural(impact.growingNodes, 'node')} take ${impact.growth} more addresses at ipamd's next pass (about 5 s), before any is given back`
@@ -369,6 +388,7 @@ export function decideSettings(input: SettingsChangeInput): SettingsDecision {
       : undefined,
     releaseLine(impact),
     unservedLine,
+    frozenLine,
     ...servedLines(impact),
     ...newNodeLines(impact),
     ...runwayLines(impact),
@@ -389,7 +409,9 @@ export function decideSettings(input: SettingsChangeInput): SettingsDecision {
         ? judgement.shortfall > 0
           ? `aws-node ${diff}: existing nodes need ${impact.growth} IPs at once, ${sim.ipsAvailable} available: short ${judgement.shortfall}`
           : `aws-node ${diff}: ${unservedLine ?? ''}`
-        : `aws-node ${diff}: ${messages.at(-1) ?? 'thin headroom'}`;
+        : frozenLine !== undefined && judgement.thin.length === 0
+          ? `aws-node ${diff}: ${frozenLine}`
+          : `aws-node ${diff}: ${messages.at(-1) ?? 'thin headroom'}`;
     warnings.push(...why, headline);
     for (const s of judgement.short.slice(0, 2))
       warnings.push(

@@ -263,3 +263,39 @@ test('text output: verdict first, the numbers, the remedies', async () => {
   assert.match(r.out.split('\n')[0] ?? '', /^DENY +DaemonSet kube-system\/aws-node \(settings\)/);
   assert.match(r.out, /would fit with:\n +- set MINIMUM_IP_TARGET=12/);
 });
+
+test('dropping WARM_IP_TARGET freezes the pools at MINIMUM_IP_TARGET: a warning, though nothing grows', async () => {
+  const f = await file('aws-node.json', awsNodeObject({ WARM_IP_TARGET: undefined }));
+  const { code, res } = await check([
+    '-f',
+    f,
+    ...(await stateFlags({ WARM_IP_TARGET: '2', MINIMUM_IP_TARGET: '13' })),
+  ]);
+  assert.equal(code, 0);
+  assert.equal(res.verdict, 'warn');
+  assert.equal(res.ipsRequired, 0);
+  const text = res.messages.join('\n');
+  assert.match(
+    text,
+    /MINIMUM_IP_TARGET=13 without WARM_IP_TARGET freezes the pools of 13 nodes at 13/,
+  );
+  // 4 ENIs x 14 secondary IPs served 56 of the 58 max pods; now 13.
+  assert.match(text, /each m5\.2xlarge node serves 13 pods with addresses, was 56/);
+});
+
+test('a MINIMUM_IP_TARGET below the pods a frozen pool serves strands pods: denied, with the count', async () => {
+  const f = await file('aws-node.json', awsNodeObject({ MINIMUM_IP_TARGET: '5' }));
+  const { code, res } = await check(['-f', f, '--snapshot', EXAMPLE]);
+  assert.equal(code, 1);
+  // 10 apps nodes run 6 pods with addresses, 3 system nodes 7: 1 and 2 past a pool frozen at 5.
+  assert.equal(res.unservedPods, 16);
+  assert.equal(res.shortfall, 0);
+  assert.match(
+    res.messages.join('\n'),
+    /16 pods on 13 nodes hold addresses the new pools would not serve/,
+  );
+  assert.ok(
+    res.remedies.some(r => r.startsWith('also set WARM_IP_TARGET=1')),
+    res.remedies.join('\n'),
+  );
+});

@@ -168,3 +168,17 @@ test('an aws-node object without its aws-node container is a 400 naming the fiel
   assert.equal(answer.status?.code, 400);
   assert.match(answer.status?.message ?? '', /request\.object\.spec\.template\.spec\.containers/);
 });
+
+test('pods a frozen pool would strand: denied, counted in the audit annotations', async () => {
+  const t = await story();
+  const { answer } = await validate(
+    t,
+    settingsReview({ MINIMUM_IP_TARGET: '13' }, { MINIMUM_IP_TARGET: '5' }),
+  );
+  assert.equal(answer.allowed, false);
+  assert.match(
+    answer.status?.message ?? '',
+    /16 pods on 13 nodes hold addresses the new pools would not serve/,
+  );
+  assert.equal(answer.auditAnnotations?.['unserved-pods'], '16');
+});

@@ -300,3 +300,34 @@ test('Fargate nodes are left out: aws-node does not run there', () => {
   });
   assert.equal(impact.nodes, 1);
 });
+
+test('a node counted from its ENIs grows from what it really holds', () => {
+  const node = aNode({ ip: '10.0.1.10', zone: 'zone-a', instanceType: 'm5.large', maxPods: 29 });
+  const base = aCluster({
+    nodes: [node],
+    pods: pods(node.name, 6),
+    subnets: [subnetA],
+    cniEnv: { MINIMUM_IP_TARGET: '8' },
+  });
+  // After some churn the node holds 2 ENIs with 12 secondary IPs (more than the model's fresh 8 on 1 ENI).
+  const held = {
+    enis: 2,
+    poolIps: 12,
+    prefixes: 0,
+    branchEnis: 0,
+    ips: 14,
+    bySubnet: { 'subnet-a': 14 },
+  };
+  const model = { ...base, holdings: new Map([[node.name, held]]) };
+  const impact = settingsImpact({
+    model,
+    from: model.cni,
+    to: parseCniSettings({ MINIMUM_IP_TARGET: '13' }).settings,
+    book: new AddressBook(),
+  });
+  // MINIMUM_IP_TARGET=13: short = 13 - 12 = 1, on the ENIs it has.
+  assert.deepEqual(
+    [impact.classes[0]?.ipsBefore, impact.classes[0]?.ipsAfter, impact.growth],
+    [14, 15, 1],
+  );
+});
