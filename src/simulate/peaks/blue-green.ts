@@ -1,6 +1,7 @@
 import type { RolloutStrategy, Workload } from '../../cluster/model.js';
 import type { BlueGreenPeak, Peak, WorkloadChange } from './change.js';
 import { currentPodsOf, noChange, peakBase, replicasOf, rsPods, templateChanged } from './pods.js';
+import { blueGreenNewSetReplicas, retainedDuringDelay } from './argo-blue-green.js';
 import { rolloutSets } from './rollout-sets.js';
 
 type BlueGreen = NonNullable<RolloutStrategy['blueGreen']>;
@@ -28,7 +29,8 @@ export function blueGreenPeak(change: WorkloadChange, bg: BlueGreen): Peak {
   const previewSet = bg.previewReplicaCount !== undefined;
   const p1 = bg.previewReplicaCount ?? n1;
   const manual = !bg.autoPromotionEnabled;
-  const retainedOld = sets.others.reduce((n, rs) => n + rsPods(rs), 0);
+  const limit = bg.scaleDownDelayRevisionLimit;
+  const retainedOld = retainedDuringDelay(sets.others.map(rsPods), n1, limit);
   const bgInfo = (retained: number): BlueGreenPeak => ({
     replicas: n1,
     preview: p1,
@@ -37,10 +39,25 @@ export function blueGreenPeak(change: WorkloadChange, bg: BlueGreen): Peak {
     retainedPods: retained,
   });
   if (templateChanged(change)) {
-    // A preview still waiting for promotion is superseded and kept through its delay.
-    const retained = retainedOld + (sets.preview ? rsPods(sets.preview) : 0);
-    const previewPods = manual ? p1 : Math.max(n1, p1);
-    const peak = Math.max(c, n1 + previewPods + retained);
+    // A preview still waiting for promotion is superseded: marked, then sized to the replicas until its
+    // scale-down deadline, like every other old set within the revision limit.
+    const superseded = [...sets.others, ...(sets.preview ? [sets.preview] : [])].map(rsPods);
+    const retained = retainedDuringDelay(superseded, n1, limit);
+    const firstSize = blueGreenNewSetReplicas({
+      replicas: n1,
+      ...(bg.previewReplicaCount !== undefined && { previewReplicaCount: bg.previewReplicaCount }),
+      activeIsOther: true,
+      promoteFull: desired.status.promoteFull === true,
+      newSetIsCurrent: false,
+      notPaused: !desired.paused,
+      scaleUpPreviewCheckPoint: false,
+    });
+    // Auto promotion scales the preview to the replicas before the switch (ScaleUpPreviewCheckPoint).
+    const previewPods = manual ? firstSize : Math.max(n1, firstSize);
+    // In the reconcile that starts the preview (rollout/bluegreen.go reconcileBlueGreenReplicaSets: stable,
+    // new, then other sets) the new set scales up before any old set is scaled down or marked.
+    const transient = n1 + firstSize + superseded.reduce((a, b) => a + b, 0);
+    const peak = Math.max(c, transient, n1 + previewPods + retained);
     const parts = [`${n1} active`, `${previewPods} preview`];
     if (retained > 0) parts.push(`${retained} kept from older sets`);
     const later = manual && p1 < n1 ? `; promotion adds ${n1 - p1} more` : '';

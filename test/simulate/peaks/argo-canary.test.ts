@@ -13,6 +13,7 @@ import {
   trafficWeightToReplicas,
   type CanarySet,
 } from '../../../src/simulate/peaks/argo-canary.js';
+import { resolveFenceposts } from '../../../src/simulate/int-or-percent.js';
 
 /*
  * Tables ported from argoproj/argo-rollouts utils/replicaset/canary_test.go, each row with the inputs its
@@ -20,6 +21,53 @@ import {
  * currentPodHash "canary" and maxTrafficWeight 100; an IntOrString it leaves unset is the integer 0.
  */
 const CANARY_TEST = 'argoproj/argo-rollouts utils/replicaset/canary_test.go';
+
+const REPLICASET_TEST = 'argoproj/argo-rollouts utils/replicaset/replicaset_test.go';
+
+// resolveFenceposts: as in kubernetes; nil is 0; the two unparsable-string rows are left out (the reader
+// rejects such a field).
+const argoFenceposts: [IntOrPercent, IntOrPercent, number, number, number][] = [
+  ['0%', '0%', 0, 0, 1],
+  ['39%', '39%', 10, 4, 3],
+  [0, '39%', 10, 0, 3],
+  ['39%', 0, 10, 4, 0],
+  [0, 0, 10, 0, 1],
+];
+for (const [
+  i,
+  [surge, unavailable, desired, expSurge, expUnavailable],
+] of argoFenceposts.entries()) {
+  test(`${REPLICASET_TEST} TestResolveFenceposts #${i}`, () => {
+    assert.deepEqual(resolveFenceposts(surge, unavailable, desired, true), {
+      surge: expSurge,
+      unavailable: expUnavailable,
+    });
+  });
+}
+// MaxSurge (maxUnavailable 1) and MaxUnavailable (maxSurge 1) of canary Rollouts.
+const argoMaxSurge: [string, number, IntOrPercent, number][] = [
+  ['maxSurge with int', 10, 5, 5],
+  ['maxSurge with percents', 10, '50%', 5],
+];
+for (const [name, replicas, surge, expected] of argoMaxSurge) {
+  test(`${REPLICASET_TEST} TestMaxSurge: ${name}`, () => {
+    assert.equal(canaryFenceposts(surge, 1, replicas).surge, expected);
+  });
+}
+const argoMaxUnavailable: [string, number, IntOrPercent, number][] = [
+  ['maxUnavailable less than replicas', 10, 5, 5],
+  ['maxUnavailable equal replicas', 10, 10, 10],
+  ['maxUnavailable greater than replicas', 5, 10, 5],
+  ['maxUnavailable with replicas is 0', 0, 10, 0],
+  ['maxUnavailable less than replicas with percents', 10, '50%', 5],
+  ['maxUnavailable equal replicas with percents', 10, '100%', 10],
+  ['maxUnavailable greater than replicas with percents', 5, '100%', 5],
+];
+for (const [name, replicas, unavailable, expected] of argoMaxUnavailable) {
+  test(`${REPLICASET_TEST} TestMaxUnavailable: ${name}`, () => {
+    assert.equal(canaryFenceposts(1, unavailable, replicas).unavailable, expected);
+  });
+}
 
 // [replicas, weight, maxWeight, maxSurge, expCanary, expStable]
 const approximate: [number, number, number, number, number, number][] = [

@@ -375,6 +375,40 @@ const cases: Case[] = [
     peak: 30,
   },
   {
+    // scaleDownDelayHelper (argo-rollouts rollout/replicaset.go): a marked set before its deadline is sized
+    // to spec.replicas, so the superseded 3-pod preview grows to 10 for its delay.
+    name: 'blue/green previewReplicaCount 3, manual, new template over an unpromoted preview: 10 + 3 + 10',
+    current: rollout(bg({ previewReplicaCount: 3, autoPromotionEnabled: false }), {
+      templateKey: 'v2',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    desired: rollout(bg({ previewReplicaCount: 3, autoPromotionEnabled: false }), {
+      templateKey: 'v3',
+      status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true },
+    }),
+    rs: sets(r10, ['aaa', 10], ['bbb', 3]),
+    change: 'switch',
+    current_: 13,
+    peak: 23,
+  },
+  {
+    // Limit 1: only the newest old set (the superseded preview, grown to 10) is kept; the older one goes to
+    // 0 right after the new preview is up, so the peak is that moment: 10 + 3 new + 10 + 3 = 26, not 33.
+    name: 'blue/green scaleDownDelayRevisionLimit 1: one old set is kept through its delay',
+    current: rollout(
+      bg({ previewReplicaCount: 3, autoPromotionEnabled: false, scaleDownDelayRevisionLimit: 1 }),
+      { templateKey: 'v2', status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true } },
+    ),
+    desired: rollout(
+      bg({ previewReplicaCount: 3, autoPromotionEnabled: false, scaleDownDelayRevisionLimit: 1 }),
+      { templateKey: 'v3', status: { stableRS: 'aaa', currentPodHash: 'bbb', paused: true } },
+    ),
+    rs: sets(r10, ['aaa', 10], ['bbb', 3], ['old', 10, '2026-11-27T12:00:20Z']),
+    change: 'switch',
+    current_: 23,
+    peak: 26,
+  },
+  {
     name: 'blue/green scale 10 -> 12 in steady state',
     current: r10,
     desired: rollout(bg(), { replicas: 12 }),
