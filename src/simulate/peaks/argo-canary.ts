@@ -324,17 +324,24 @@ export interface BasicCanaryWalkInput {
   readonly startStep: number;
 }
 
-/** Reconciles walked at most; each changes at least one pod, so real rollouts end long before. */
-const MAX_RECONCILES = 10_000;
+/**
+ * Reconciles walked at most (a few milliseconds). Rollouts with percentages end in tens of reconciles; one
+ * that moves a pod at a time through many thousands does not finish, and says so.
+ */
+const MAX_RECONCILES = 2_000;
 
 /**
  * A basic canary, reconcile by reconcile in rollout/canary.go's order: the stable set first, then the canary
  * (NewRSNewReplicas), then the other sets (scaleDownOldReplicaSetsForCanary); one scale per reconcile. Pods
  * are available as soon as they exist and every pause ends, so a step is done as soon as nothing scales:
  * waiting delays steps, it never adds pods, because every scale-up is bounded by replicas + maxSurge and by
- * the step's counts. Returns the pods after each scale, starting with the pods before the first.
+ * the step's counts. Returns the pods after each scale, starting with the pods before the first, and whether
+ * the walk reached the end of the steps within its bound.
  */
-export function basicCanaryWalk(input: BasicCanaryWalkInput): number[] {
+export function basicCanaryWalk(input: BasicCanaryWalkInput): {
+  pods: number[];
+  complete: boolean;
+} {
   const { replicas, steps, maxWeight, maxSurge, maxUnavailable } = input;
   const ready = (n: number): CanarySet => ({ replicas: n, available: n });
   let stable = input.stable === undefined ? undefined : ready(input.stable);
@@ -380,8 +387,8 @@ export function basicCanaryWalk(input: BasicCanaryWalkInput): number[] {
         continue;
       }
     }
-    if (step >= steps.length) break;
+    if (step >= steps.length) return { pods, complete: true };
     step++;
   }
-  return pods;
+  return { pods, complete: false };
 }

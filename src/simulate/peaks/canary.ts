@@ -69,7 +69,7 @@ function canaryStepsPeak(
       restart ? [...otherPods, canaryPods] : otherPods,
     );
   const { surge, unavailable } = canaryFenceposts(canary.maxSurge, canary.maxUnavailable, n1);
-  const pods = basicCanaryWalk({
+  const walk = basicCanaryWalk({
     replicas: n1,
     steps: canary.steps,
     maxWeight: canary.maxTrafficWeight,
@@ -80,7 +80,8 @@ function canaryStepsPeak(
     others: restart ? [...otherPods, canaryPods].filter(n => n > 0) : otherPods,
     startStep,
   });
-  const peak = Math.max(...pods);
+  // A walk cut short by its bound may not have seen the worst step: fall back to Argo's own ceiling.
+  const peak = walk.complete ? Math.max(...walk.pods) : n1 + surge;
   return {
     peak,
     reason:

@@ -245,8 +245,11 @@ export function scaleSets(
   return sizes;
 }
 
-/** Syncs walked at most; the peak comes at the first scale-up, the rest only draws the way down. */
-const MAX_SYNCS = 10_000;
+/**
+ * Syncs walked at most. The peak is the first scale-up: after it the old sets only shrink and the new one
+ * only grows within both bounds, so a walk cut short never misses it; the bound only limits the cost.
+ */
+const MAX_SYNCS = 256;
 
 /**
  * A RollingUpdate to a template no set runs yet, sync by sync (rolling.go rolloutRolling): the new set is

@@ -580,7 +580,7 @@ test('walk: maxSurge 100%, steps 20%: the stable set shrinks first, so a 20% ste
   // 10 replicas, surge 10, unavailable 2. Step 20%: stable 10 -> 8, then canary 0 -> 2 (10 pods).
   // Full weight: stable 8 -> 6 (maxUnavailable 2), then canary 2 -> 10 (16 pods), stable 6 -> 0 as it
   // becomes available. Never replicas + maxSurge = 20.
-  const pods = basicCanaryWalk({
+  const { pods, complete } = basicCanaryWalk({
     replicas: 10,
     steps: [{ setWeight: 20 }, { pause: true }],
     maxWeight: 100,
@@ -592,10 +592,11 @@ test('walk: maxSurge 100%, steps 20%: the stable set shrinks first, so a 20% ste
   });
   assert.equal(Math.max(...pods), 16);
   assert.equal(pods.at(-1), 10);
+  assert.ok(complete);
 });
 
 test('walk: 25%/25% of 10 reaches 13 at the final promotion, not before', () => {
-  const pods = basicCanaryWalk({
+  const { pods, complete } = basicCanaryWalk({
     replicas: 10,
     steps: [{ setWeight: 20 }, { pause: true }, { setWeight: 50 }, { pause: true }],
     maxWeight: 100,
@@ -606,11 +607,12 @@ test('walk: 25%/25% of 10 reaches 13 at the final promotion, not before', () => 
     startStep: 0,
   });
   assert.deepEqual(pods, [10, 8, 10, 8, 11, 10, 8, 13, 10]);
+  assert.ok(complete);
 });
 
 test('walk: an interrupted canary set goes down before the new one grows', () => {
   // 10 replicas, surge 3, unavailable 2; the old canary of 5 beside a stable of 5.
-  const pods = basicCanaryWalk({
+  const { pods, complete } = basicCanaryWalk({
     replicas: 10,
     steps: [{ setWeight: 10 }],
     maxWeight: 100,
@@ -622,6 +624,7 @@ test('walk: an interrupted canary set goes down before the new one grows', () =>
   });
   assert.ok(Math.max(...pods) <= 13);
   assert.equal(pods.at(-1), 10);
+  assert.ok(complete);
 });
 
 function canaryFencepostsOf(
@@ -632,3 +635,19 @@ function canaryFencepostsOf(
   const f = canaryFenceposts(maxSurge, maxUnavailable, replicas);
   return { maxSurge: f.surge, maxUnavailable: f.unavailable };
 }
+
+test('walk: a rollout too long to walk within the bound says so, and the peak falls back to replicas + maxSurge', () => {
+  // 100000 replicas, maxSurge 1, maxUnavailable 0: one pod per reconcile, far beyond the bound.
+  const { complete } = basicCanaryWalk({
+    replicas: 100_000,
+    steps: [{ setWeight: 50 }],
+    maxWeight: 100,
+    maxSurge: 1,
+    maxUnavailable: 0,
+    stable: 100_000,
+    canary: 0,
+    others: [],
+    startStep: 0,
+  });
+  assert.equal(complete, false);
+});

@@ -470,6 +470,20 @@ const cases: Case[] = [
     peak: 25,
   },
   {
+    name: 'canary of 100000 replicas with maxSurge 1: too long to walk, judged at replicas + maxSurge',
+    current: rollout(canary({ maxSurge: 1, maxUnavailable: 0, steps: [{ setWeight: 50 }] }), {
+      replicas: 100_000,
+    }),
+    desired: rollout(canary({ maxSurge: 1, maxUnavailable: 0, steps: [{ setWeight: 50 }] }), {
+      replicas: 100_000,
+      templateKey: 'v2',
+    }),
+    rs: sets(r10, ['aaa', 100_000]),
+    change: 'rollout',
+    current_: 100_000,
+    peak: 100_001,
+  },
+  {
     name: 'canary: Argo reads "50" as 50%',
     current: rollout(canary({ maxSurge: '50' })),
     desired: rollout(canary({ maxSurge: '50' }), { templateKey: 'v2' }),
