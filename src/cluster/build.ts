@@ -52,6 +52,8 @@ export function addPodUsage(u: NodeUsage, pod: PodRecord, sign: 1 | -1): NodeUsa
     branchPods: u.branchPods + (pod.network === 'branch' ? sign : 0),
     cpuMilli: u.cpuMilli + sign * pod.requests.cpuMilli,
     memoryBytes: u.memoryBytes + sign * pod.requests.memoryBytes,
+    scoreCpuMilli: u.scoreCpuMilli + sign * (pod.scoreRequests ?? pod.requests).cpuMilli,
+    scoreMemoryBytes: u.scoreMemoryBytes + sign * (pod.scoreRequests ?? pod.requests).memoryBytes,
   };
 }
 

@@ -48,6 +48,12 @@ export type PodNetwork = 'pool' | 'host' | 'branch';
 export interface PodShape {
   /** Effective requests: containers (and sidecars) vs the largest init step, plus overhead. */
   readonly requests: Resources;
+  /**
+   * The same with a container's missing cpu or memory request counted as 100m / 200Mi: what the
+   * scheduler's scoring sees (pkg/scheduler/util pod_resources.go, DefaultMilliCPURequest and
+   * DefaultMemoryRequest), so pods without requests still spread. `requests` when absent.
+   */
+  readonly scoreRequests?: Resources;
   readonly network: PodNetwork;
   readonly nodeSelector: Labels;
   /** requiredDuringSchedulingIgnoredDuringExecution terms; empty means no constraint. */
@@ -66,6 +72,9 @@ export interface NodeUsage {
   readonly branchPods: number;
   readonly cpuMilli: number;
   readonly memoryBytes: number;
+  /** Requests as the scheduler scores them (NodeInfo.NonZeroRequested): missing ones count as defaults. */
+  readonly scoreCpuMilli: number;
+  readonly scoreMemoryBytes: number;
 }
 
 export const EMPTY_USAGE: NodeUsage = {
@@ -75,6 +84,8 @@ export const EMPTY_USAGE: NodeUsage = {
   branchPods: 0,
   cpuMilli: 0,
   memoryBytes: 0,
+  scoreCpuMilli: 0,
+  scoreMemoryBytes: 0,
 };
 
 export interface Node {
@@ -113,6 +124,8 @@ export interface PodRecord {
   readonly terminal: boolean;
   readonly network: PodNetwork;
   readonly requests: Resources;
+  /** Requests as the scheduler scores them; `requests` when absent. */
+  readonly scoreRequests?: Resources;
   readonly ownerKind?: string;
   readonly ownerName?: string;
 }

@@ -9,6 +9,8 @@ function samePod(a: PodRecord, b: PodRecord): boolean {
     a.network === b.network &&
     a.requests.cpuMilli === b.requests.cpuMilli &&
     a.requests.memoryBytes === b.requests.memoryBytes &&
+    a.scoreRequests?.cpuMilli === b.scoreRequests?.cpuMilli &&
+    a.scoreRequests?.memoryBytes === b.scoreRequests?.memoryBytes &&
     a.ownerKind === b.ownerKind &&
     a.ownerName === b.ownerName
   );
@@ -91,6 +93,7 @@ export class PodIndex {
       terminal: p.terminal,
       network: p.network,
       requests: p.requests,
+      ...(p.scoreRequests && { scoreRequests: p.scoreRequests }),
       ...(ownerKind !== undefined && { ownerKind }),
       ...(ownerName !== undefined && { ownerName }),
     };

@@ -96,6 +96,9 @@ test('a PodList and NodeList whose items carry no kind, as the API sends them', 
     branchPods: 0,
     cpuMilli: 250 + 250 + 2000,
     memoryBytes: 3 * 64 * 1024 ** 2 + (1024 ** 3 - 64 * 1024 ** 2),
+    // Every container states both requests: scoring sees the same sums.
+    scoreCpuMilli: 250 + 250 + 2000,
+    scoreMemoryBytes: 3 * 64 * 1024 ** 2 + (1024 ** 3 - 64 * 1024 ** 2),
   });
 });
 

@@ -258,6 +258,8 @@ for (const goneAs of ['event', 'http'] as const) {
       poolPods: u.poolPods + 1,
       cpuMilli: u.cpuMilli + 250,
       memoryBytes: u.memoryBytes + 256 * 2 ** 20,
+      scoreCpuMilli: u.scoreCpuMilli + 250,
+      scoreMemoryBytes: u.scoreMemoryBytes + 256 * 2 ** 20,
     });
   });
 }

@@ -27,55 +27,88 @@ const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoEx
 /** matchFields can only name the node; we keep it as a requirement on this pseudo-label. */
 export const NODE_NAME_FIELD = 'metadata.name';
 
-function containerRequests(c: Reader): { cpuMilli: number; memoryBytes: number; podEni: boolean } {
+/**
+ * What the scheduler's scoring counts for a container without a cpu or memory request
+ * (kubernetes pkg/scheduler/util/pod_resources.go: DefaultMilliCPURequest, DefaultMemoryRequest;
+ * "Override if un-set, but not if explicitly set to zero").
+ */
+export const SCORE_DEFAULT_CPU_MILLI = 100;
+export const SCORE_DEFAULT_MEMORY_BYTES = 200 * 1024 * 1024;
+
+interface ContainerRequests {
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
+  readonly scoreCpuMilli: number;
+  readonly scoreMemoryBytes: number;
+  readonly podEni: boolean;
+}
+
+function containerRequests(c: Reader): ContainerRequests {
   const res = c.child('resources');
   const requests = res?.child('requests');
   const limits = res?.child('limits');
   // The apiserver defaults a missing request to the limit; captured templates may predate defaulting.
-  const cpuMilli = requests?.milli('cpu') ?? limits?.milli('cpu') ?? 0;
-  const memoryBytes = requests?.quantity('memory') ?? limits?.quantity('memory') ?? 0;
+  const cpu = requests?.milli('cpu') ?? limits?.milli('cpu');
+  const memory = requests?.quantity('memory') ?? limits?.quantity('memory');
   const podEni = requests?.has(POD_ENI_RESOURCE) === true || limits?.has(POD_ENI_RESOURCE) === true;
-  return { cpuMilli, memoryBytes, podEni };
+  return {
+    cpuMilli: cpu ?? 0,
+    memoryBytes: memory ?? 0,
+    scoreCpuMilli: cpu ?? SCORE_DEFAULT_CPU_MILLI,
+    scoreMemoryBytes: memory ?? SCORE_DEFAULT_MEMORY_BYTES,
+    podEni,
+  };
+}
+
+/** Sidecar-aware pod requests from per-container figures: what one field of ContainerRequests sums to. */
+function podTotal(
+  containers: readonly ContainerRequests[],
+  inits: readonly { readonly sidecar: boolean; readonly r: ContainerRequests }[],
+  field: (r: ContainerRequests) => number,
+): number {
+  let sum = 0;
+  for (const c of containers) sum += field(c);
+  let sidecars = 0;
+  let init = 0;
+  for (const { sidecar, r } of inits) {
+    if (sidecar) sidecars += field(r);
+    else init = Math.max(init, sidecars + field(r));
+  }
+  return Math.max(sum + sidecars, init);
 }
 
 /**
  * Effective requests as the scheduler computes them: the sum of the containers and sidecars
  * (init containers with restartPolicy Always), or the largest init step with the sidecars started
- * before it, whichever is larger, plus the pod overhead.
+ * before it, whichever is larger, plus the pod overhead. `scoreRequests` is the same with missing
+ * requests at the scoring defaults, and only present when it differs.
  */
-function effectiveRequests(spec: Reader): { requests: Resources; podEni: boolean } {
-  let cpu = 0;
-  let mem = 0;
-  let podEni = false;
-  for (const c of spec.list('containers')) {
-    const r = containerRequests(c);
-    cpu += r.cpuMilli;
-    mem += r.memoryBytes;
-    podEni ||= r.podEni;
-  }
-  let sidecarCpu = 0;
-  let sidecarMem = 0;
-  let initCpu = 0;
-  let initMem = 0;
-  for (const c of spec.list('initContainers')) {
-    const r = containerRequests(c);
-    podEni ||= r.podEni;
-    if (c.string('restartPolicy') === 'Always') {
-      sidecarCpu += r.cpuMilli;
-      sidecarMem += r.memoryBytes;
-    } else {
-      initCpu = Math.max(initCpu, sidecarCpu + r.cpuMilli);
-      initMem = Math.max(initMem, sidecarMem + r.memoryBytes);
-    }
-  }
+function effectiveRequests(spec: Reader): {
+  requests: Resources;
+  scoreRequests?: Resources;
+  podEni: boolean;
+} {
+  const containers = spec.list('containers').map(containerRequests);
+  const inits = spec.list('initContainers').map(c => ({
+    sidecar: c.string('restartPolicy') === 'Always',
+    r: containerRequests(c),
+  }));
+  const podEni = containers.some(r => r.podEni) || inits.some(i => i.r.podEni);
   const overhead = spec.child('overhead');
-  return {
-    requests: {
-      cpuMilli: Math.max(cpu + sidecarCpu, initCpu) + (overhead?.milli('cpu') ?? 0),
-      memoryBytes: Math.max(mem + sidecarMem, initMem) + (overhead?.quantity('memory') ?? 0),
-    },
-    podEni,
+  const overheadCpu = overhead?.milli('cpu') ?? 0;
+  const overheadMem = overhead?.quantity('memory') ?? 0;
+  const requests = {
+    cpuMilli: podTotal(containers, inits, r => r.cpuMilli) + overheadCpu,
+    memoryBytes: podTotal(containers, inits, r => r.memoryBytes) + overheadMem,
   };
+  const scoreRequests = {
+    cpuMilli: podTotal(containers, inits, r => r.scoreCpuMilli) + overheadCpu,
+    memoryBytes: podTotal(containers, inits, r => r.scoreMemoryBytes) + overheadMem,
+  };
+  const same =
+    scoreRequests.cpuMilli === requests.cpuMilli &&
+    scoreRequests.memoryBytes === requests.memoryBytes;
+  return { requests, ...(!same && { scoreRequests }), podEni };
 }
 
 /** One NodeSelectorRequirement (key, operator, values), as pods and Karpenter NodePools write them. */
@@ -176,11 +209,12 @@ function onePerNode(spec: Reader, labels: Labels): boolean {
 
 /** A pod spec (a pod's or a template's) reduced to what placement needs. */
 export function podShape(spec: Reader, labels: Labels): PodShape {
-  const { requests, podEni } = effectiveRequests(spec);
+  const { requests, scoreRequests, podEni } = effectiveRequests(spec);
   const network: PodNetwork =
     spec.bool('hostNetwork') === true ? 'host' : podEni ? 'branch' : 'pool';
   return {
     requests,
+    ...(scoreRequests && { scoreRequests }),
     network,
     nodeSelector: spec.stringMap('nodeSelector'),
     requiredNodeTerms: nodeTerms(spec),
@@ -191,10 +225,15 @@ export function podShape(spec: Reader, labels: Labels): PodShape {
 }
 
 /** Network and requests alone, for pods already running (their scheduling is done). */
-export function podUsage(spec: Reader): { requests: Resources; network: PodNetwork } {
-  const { requests, podEni } = effectiveRequests(spec);
+export function podUsage(spec: Reader): {
+  requests: Resources;
+  scoreRequests?: Resources;
+  network: PodNetwork;
+} {
+  const { requests, scoreRequests, podEni } = effectiveRequests(spec);
   return {
     requests,
+    ...(scoreRequests && { scoreRequests }),
     network: spec.bool('hostNetwork') === true ? 'host' : podEni ? 'branch' : 'pool',
   };
 }

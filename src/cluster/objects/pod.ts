@@ -10,7 +10,7 @@ export function projectPod(obj: Reader): PodRecord {
   if (!spec) throw obj.fail('spec', 'missing');
   const phase = obj.child('status')?.string('phase');
   const nodeName = spec.string('nodeName');
-  const { requests, network } = podUsage(spec);
+  const { requests, scoreRequests, network } = podUsage(spec);
   return {
     namespace: meta.namespace,
     name: meta.name,
@@ -18,6 +18,7 @@ export function projectPod(obj: Reader): PodRecord {
     terminal: phase === 'Succeeded' || phase === 'Failed',
     network,
     requests,
+    ...(scoreRequests && { scoreRequests }),
     ...(meta.owner && { ownerKind: meta.owner.kind, ownerName: meta.owner.name }),
   };
 }
