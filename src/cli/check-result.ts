@@ -17,6 +17,8 @@ export interface CheckResult {
   readonly ipsRequired: number;
   readonly ipsAvailable: number;
   readonly shortfall: number;
+  /** Pods the scheduler would place where the CNI never gives them an address. */
+  readonly unservedPods: number;
   readonly subnets: readonly { id: string; zone: string; available: number; required: number }[];
   readonly messages: readonly string[];
   readonly remedies: readonly string[];
@@ -44,6 +46,7 @@ export function checkResult(resolved: ResolvedChange, d: Decision): CheckResult 
     ipsRequired: s.ipsRequired,
     ipsAvailable: s.ipsAvailable,
     shortfall: d.judgement.shortfall,
+    unservedPods: s.unservedPods,
     subnets: s.subnets.map(x => ({
       id: x.id,
       zone: x.zone,
@@ -85,6 +88,7 @@ export function ignoredResult(ig: {
     ipsRequired: 0,
     ipsAvailable: 0,
     shortfall: 0,
+    unservedPods: 0,
     subnets: [],
     messages: [`not checked: ${ig.reason}`],
     remedies: [],

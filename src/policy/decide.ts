@@ -14,6 +14,8 @@ import {
   settingBehind,
   subnetLine,
   totalLine,
+  unservedLine,
+  unservedReasonText,
 } from './messages.js';
 import { modeFor } from './mode.js';
 import { remediesFor, type Remedy, type StopSearch } from './remedies.js';
@@ -77,6 +79,8 @@ function offSimulation(change: WorkloadChange, cni: CniSettings): Simulation {
     newNodes: 0,
     batches: [],
     unplaced: 0,
+    unservedPods: 0,
+    unserved: [],
     subnets: [],
     ipsRequired: 0,
     ipsAvailable: 0,
@@ -161,6 +165,7 @@ export function decide(input: DecideInput): Decision {
       changeLine(sim, name),
       placementLine(sim),
       nodeLine(sim, model),
+      ...sim.unserved.map(b => unservedLine(b, sim.cni)),
       ...judgement.subnets.map(s => subnetLine(s, sim)),
       sim.subnets.length > 0 ? totalLine(sim, judgement) : undefined,
       boundsLine(sim),
@@ -176,11 +181,18 @@ export function decide(input: DecideInput): Decision {
   const t = sim.typicalNode;
   const warnings: string[] = [];
   if (verdict !== 'allow' || exceptionUsed) {
+    const unserved = sim.unserved[0];
     const headline =
-      simulated === 'deny'
-        ? `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`
-        : `${name}: ${lines().at(-1) ?? 'thin headroom'}`;
+      simulated !== 'deny'
+        ? `${name}: ${lines().at(-1) ?? 'thin headroom'}`
+        : judgement.shortfall === 0 && unserved
+          ? `${name} leaves ${sim.unservedPods} pods without an address: ${unservedReasonText(unserved, sim.cni)}`
+          : `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`;
     warnings.push(...why, headline);
+    if (unserved && judgement.shortfall > 0)
+      warnings.push(
+        `${sim.unservedPods} pods would get no address: ${unservedReasonText(unserved, sim.cni)}`,
+      );
     for (const s of judgement.short.slice(0, 2))
       warnings.push(
         `${s.id} (${s.zone}) needs ${s.required}, has ${s.available}: short ${s.shortfall}`,
@@ -216,10 +228,15 @@ export function decide(input: DecideInput): Decision {
             .map(r => r.text)
             .join('; ')}.`
         : '';
-    denial = oneLine(
-      `${name} ${sim.peak.change} would run subnets out of IPv4 addresses: needs ${sim.ipsRequired}, ${sim.ipsAvailable} available (short ${judgement.shortfall}): ${subnetsText}.${nodeText}${fix}`,
-      2000,
-    );
+    const unservedText =
+      sim.unservedPods > 0
+        ? `${name} ${sim.peak.change} would leave ${sim.unservedPods} pods on nodes whose CNI never gives them an address, waiting in ContainerCreating: ${sim.unserved.map(b => unservedLine(b, sim.cni).replace(/ would never get an address .*$/, ` (${unservedReasonText(b, sim.cni)})`)).join('; ')}.`
+        : '';
+    const subnetsDenial =
+      judgement.shortfall > 0
+        ? `${unservedText === '' ? `${name} ${sim.peak.change} would` : ' It would also'} run subnets out of IPv4 addresses: needs ${sim.ipsRequired}, ${sim.ipsAvailable} available (short ${judgement.shortfall}): ${subnetsText}.${nodeText}`
+        : '';
+    denial = oneLine(`${unservedText}${subnetsDenial}${fix}`, 2000);
   }
   return {
     allowed: verdict !== 'deny',

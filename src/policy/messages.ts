@@ -1,6 +1,7 @@
 import { poolReason } from '../cni/explain.js';
 import type { ClusterModel } from '../cluster/model.js';
-import type { Simulation } from '../simulate/simulate.js';
+import type { CniSettings } from '../cni/settings.js';
+import type { Simulation, UnservedBatch } from '../simulate/simulate.js';
 import type { Judgement, SubnetOutcome } from './verdict.js';
 
 /** Warnings longer than this may be cut by the apiserver (k8s.io/api admission/v1 Warnings). */
@@ -118,4 +119,33 @@ export function boundsLine(sim: Simulation): string | undefined {
   if (!b) return undefined;
   const who = b.provisioner === 'auto-mode' ? 'EKS Auto Mode' : 'Karpenter';
   return `${who} may launch any type NodePool ${b.nodePools.join(', ')} allows that fits: ${sim.ipsRequired} addresses with ${b.likelyType ?? '?'} (likely: the cheapest that fits, taken as the fewest vCPUs then least memory, as ipguard has no prices), ${b.ipsRequiredBest} at best (${b.bestType ?? '?'}), ${b.ipsRequiredWorst} at worst (${b.worstType ?? '?'})`;
+}
+
+/** Why a batch of nodes serves no more pods, in the settings' and kubelet's own terms. */
+export function unservedReasonText(b: UnservedBatch, cni: CniSettings): string {
+  const type = b.instanceType ?? 'node';
+  const served = `the CNI serves at most ${plural(b.cause.podsServed, 'pod')} per node`;
+  switch (b.cause.reason) {
+    case 'frozen-pool':
+      return `MINIMUM_IP_TARGET=${cni.minimumIpTarget} without WARM_IP_TARGET freezes each pool: ${served}`;
+    case 'max-pods':
+      return `the kubelet's max pods ${b.maxPods} is above the ENI capacity of ${type} (${b.cause.eniMaxPods} pods): ${served}`;
+    case 'eni-limit': {
+      const why: string[] = [];
+      if (cni.maxEni !== undefined) why.push(`MAX_ENI=${cni.maxEni}`);
+      if (cni.podEni) why.push('the trunk ENI of ENABLE_POD_ENI');
+      if (cni.customNetworking) why.push('custom networking keeps the primary ENI from pods');
+      return `the ENIs ${type} can attach are full${why.length > 0 ? ` (${why.join(', ')})` : ''}: ${served}`;
+    }
+  }
+}
+
+/** `12 pods on 5 existing m5.2xlarge nodes of node group apps would never get an address (...)` */
+export function unservedLine(b: UnservedBatch, cni: CniSettings): string {
+  const nodes = plural(
+    b.nodes,
+    `${b.newNodes ? 'new' : 'existing'} ${b.instanceType ?? ''} node`.replace(/\s+/g, ' '),
+  );
+  const group = b.group === undefined ? 'without a node group' : `of node group ${b.group}`;
+  return `${plural(b.pods, 'pod')} on ${nodes} ${group} would never get an address (${unservedReasonText(b, cni)}): they would wait in ContainerCreating, and no autoscaler adds a node for a scheduled pod`;
 }

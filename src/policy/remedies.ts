@@ -1,13 +1,13 @@
 import { slotsPerEni } from '../cni/instance-limits.js';
 import type { CniSettings } from '../cni/settings.js';
-import type { ClusterModel, Workload } from '../cluster/model.js';
+import type { ClusterModel, Node, Workload } from '../cluster/model.js';
 import { resolveFenceposts } from '../simulate/int-or-percent.js';
 import { replicasOf } from '../simulate/peaks/index.js';
 import { simulate, type Simulation, type SimulationInput } from '../simulate/simulate.js';
 import type { PolicyConfig } from './config.js';
 import { judge } from './verdict.js';
 
-export type RemedyKind = 'cni' | 'preview' | 'step' | 'surge' | 'free';
+export type RemedyKind = 'cni' | 'max-pods' | 'preview' | 'step' | 'surge' | 'free';
 
 export interface Remedy {
   readonly kind: RemedyKind;
@@ -79,9 +79,15 @@ function largest(
   return found && { value: found.value, sim: found.result };
 }
 
+/** Pods the change leaves Pending or without an address. */
+function stranded(sim: Simulation): number {
+  return sim.unplaced + sim.unservedPods;
+}
+
 /**
- * The smallest value in [lo, hi] that leaves no more pods without a place than the change as asked:
- * below it a MINIMUM_IP_TARGET without WARM_IP_TARGET freezes pools too small for the pods.
+ * The smallest value in [lo, hi] that leaves no more pods Pending or without an address than the
+ * change as asked: below it a MINIMUM_IP_TARGET without WARM_IP_TARGET freezes pools too small for the
+ * pods.
  */
 function smallestPlacing(
   s: Search,
@@ -91,7 +97,7 @@ function smallestPlacing(
 ): number | undefined {
   // Bisect on the mirrored range so that "holds from here up" reads as "holds up to here".
   const found = bisect(s, -hi, -lo, v =>
-    simulate(trial(-v)).unplaced <= s.sim.unplaced ? true : undefined,
+    stranded(simulate(trial(-v))) <= stranded(s.sim) ? true : undefined,
   );
   return found ? -found.value : undefined;
 }
@@ -140,6 +146,21 @@ function cniRemedies(s: Search): Remedy[] {
         kind: 'cni',
         env: { WARM_IP_TARGET: String(found.value) },
         text: `set WARM_IP_TARGET=${found.value} on aws-node (largest that fits): ${perNode(found.sim)}${giveBack(found.sim)}`,
+      });
+    }
+  }
+  if (base.warmIpTarget === 0 && base.minimumIpTarget > 0 && s.sim.unservedPods > 0) {
+    // MINIMUM_IP_TARGET alone freezes every pool at its value; any WARM_IP_TARGET lets it grow again.
+    const type = s.sim.unserved[0]?.instanceType ?? s.sim.typicalNode?.instanceType;
+    const limits = type === undefined ? undefined : s.input.model.instanceTypes.get(type);
+    const found = largest(s, limits ? slotsPerEni(limits) : 16, 1, w =>
+      withCni(s, { ...base, warmIpTarget: w }),
+    );
+    if (found) {
+      out.push({
+        kind: 'cni',
+        env: { WARM_IP_TARGET: String(found.value) },
+        text: `set WARM_IP_TARGET=${found.value} on aws-node beside MINIMUM_IP_TARGET=${base.minimumIpTarget} (largest that fits): pools then grow as pods arrive, and the change needs ${found.sim.ipsRequired} addresses of ${found.sim.ipsAvailable} available; ${perNode(found.sim)}${giveBack(found.sim)}`,
       });
     }
   }
@@ -204,6 +225,8 @@ function previewRemedy(s: Search): Remedy[] {
 function stepRemedy(s: Search): Remedy[] {
   const { current, desired } = s.input.change;
   if (s.sim.peak.change !== 'scale' && s.sim.peak.change !== 'create') return [];
+  // Pods without an address stay so: no later step frees what a frozen pool or a full ENI never gives.
+  if (s.sim.unservedPods > 0) return [];
   const from = current ? replicasOf(current) : 0;
   const to = replicasOf(desired);
   if (to <= from + 1) return [];
@@ -244,6 +267,56 @@ function freeRemedy(sim: Simulation, model: ClusterModel, config: PolicyConfig):
   }));
 }
 
+/** The model with the kubelet's max pods of one node group's nodes lowered to `maxPods`. */
+function withGroupMaxPods(model: ClusterModel, group: string, maxPods: number): ClusterModel {
+  const nodes = new Map<string, Node>();
+  for (const [name, n] of model.nodes) {
+    nodes.set(
+      name,
+      n.nodeGroup === group && n.maxPods > maxPods
+        ? {
+            ...n,
+            maxPods,
+            allocatable: { ...n.allocatable, pods: Math.min(n.allocatable.pods, maxPods) },
+          }
+        : n,
+    );
+  }
+  return { ...model, nodes };
+}
+
+/**
+ * Where the kubelet's max pods lets the scheduler send a node more pods than its ENIs address, max pods
+ * matching the ENI capacity makes the scheduler stop there, and the pods that no longer fit wait Pending
+ * for new nodes that the autoscaler does add.
+ */
+function maxPodsRemedies(s: Search): Remedy[] {
+  const out: Remedy[] = [];
+  const seen = new Set<string>();
+  for (const b of s.sim.unserved) {
+    if (b.cause.reason === 'frozen-pool' || b.group === undefined || seen.has(b.group)) continue;
+    if (s.stop()) break;
+    seen.add(b.group);
+    // The +2 of the EKS max-pods figure: aws-node and kube-proxy run on the host network.
+    const maxPods = b.cause.podsServed + 2;
+    if (maxPods >= b.maxPods) continue;
+    const model = withGroupMaxPods(s.input.model, b.group, maxPods);
+    const sim = simulate({ ...s.input, model });
+    const j = judge(sim, model, s.config);
+    const then =
+      j.verdict !== 'deny'
+        ? `the change then fits: ${perNode(sim)}`
+        : sim.unservedPods > 0
+          ? `${sim.unservedPods} pods would still get no address`
+          : `the pods it moves to new nodes then need ${j.shortfall} more addresses than the subnets have`;
+    out.push({
+      kind: 'max-pods',
+      text: `set the kubelet's maxPods to ${maxPods} on node group ${b.group} (now ${b.maxPods}; what the ENIs of ${b.instanceType ?? 'its nodes'} address): the scheduler stops there and the autoscaler adds nodes for the rest; ${then}`,
+    });
+  }
+  return out;
+}
+
 /** Changes that would make a denied change fit, each found by re-running the simulation. */
 export function remediesFor(
   input: SimulationInput,
@@ -254,6 +327,7 @@ export function remediesFor(
   const s: Search = { input, sim, config, stop };
   return [
     ...cniRemedies(s),
+    ...maxPodsRemedies(s),
     ...previewRemedy(s),
     ...stepRemedy(s),
     ...surgeRemedy(s),

@@ -44,8 +44,9 @@ export function headroomThreshold(
 const usable = new WeakMap<Subnet, number>();
 
 /**
- * Deny when any subnet the change draws from would need more than it has; warn when one would be left
- * thinner than the headroom threshold, or when part of the change could not be modelled.
+ * Deny when any subnet the change draws from would need more than it has, or when the scheduler would
+ * put pods on nodes whose CNI can never give them an address; warn when a subnet would be left thinner
+ * than the headroom threshold, or when part of the change could not be modelled.
  */
 export function judge(sim: Simulation, model: ClusterModel, config: PolicyConfig): Judgement {
   const subnets = sim.subnets.map(s => {
@@ -64,7 +65,7 @@ export function judge(sim: Simulation, model: ClusterModel, config: PolicyConfig
   const thin = subnets.filter(s => s.shortfall === 0 && s.required > 0 && s.left < s.threshold);
   const shortfall = short.reduce((n, s) => n + s.shortfall, 0);
   let verdict: Verdict = 'allow';
-  if (short.length > 0) verdict = 'deny';
+  if (short.length > 0 || sim.unservedPods > 0) verdict = 'deny';
   else if (
     thin.length > 0 ||
     sim.unplaced > 0 ||

@@ -71,7 +71,11 @@ function probe(label: string, group: NodeGroup, pod: TypicalPod, replicas: numbe
 }
 
 function fits(sim: Simulation): boolean {
-  return sim.unplaced === 0 && sim.subnets.every(s => s.required <= s.available);
+  return (
+    sim.unplaced === 0 &&
+    sim.unservedPods === 0 &&
+    sim.subnets.every(s => s.required <= s.available)
+  );
 }
 
 /**

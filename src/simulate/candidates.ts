@@ -5,7 +5,7 @@ import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
 export interface Candidate {
   readonly node: Node;
   readonly room: number;
-  /** LeastAllocated share with one pod placed: lower is preferred. */
+  /** The scheduler's score for the first pod placed there (scheduler-score.ts): higher is preferred. */
   readonly score: number;
 }
 
@@ -28,6 +28,8 @@ export function shapeKey(pod: PodShape, workload: string): string {
   return JSON.stringify([
     pod.requests.cpuMilli,
     pod.requests.memoryBytes,
+    pod.scoreRequests?.cpuMilli,
+    pod.scoreRequests?.memoryBytes,
     pod.network,
     pod.nodeSelector,
     pod.requiredNodeTerms,
@@ -37,7 +39,7 @@ export function shapeKey(pod: PodShape, workload: string): string {
 }
 
 /**
- * The nodes that can take this pod, least allocated first. Built by a full scan once per model, pod shape
+ * The nodes that can take this pod, best scored first. Built by a full scan once per model, pod shape
  * and CNI settings, then reused: the model is immutable, so the answer cannot go stale.
  */
 export function candidatesFor(
@@ -60,6 +62,6 @@ export function candidatesFor(
 function sortedCandidates(list: Candidate[]): Candidate[] {
   return list.sort(
     (a, b) =>
-      a.score - b.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
+      b.score - a.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
   );
 }

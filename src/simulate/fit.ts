@@ -41,3 +41,24 @@ export function matchesNode(pod: PodShape, node: NodeFace): boolean {
 export function podFitsNodeFace(pod: PodShape, node: NodeFace): boolean {
   return matchesNode(pod, node) && toleratesTaints(pod, node.taints);
 }
+
+const UNSCHEDULABLE_TAINT: Taint = {
+  key: 'node.kubernetes.io/unschedulable',
+  effect: 'NoSchedule',
+};
+const NOT_READY_TAINT: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
+
+/**
+ * NodeUnschedulable: a cordoned node takes only pods that tolerate node.kubernetes.io/unschedulable
+ * (nodeunschedulable/node_unschedulable.go). A node that is not ready carries the not-ready NoSchedule
+ * taint the node lifecycle controller adds (TaintNodesByCondition), even where a capture predates it.
+ */
+export function schedulableNode(
+  pod: PodShape,
+  node: { readonly unschedulable: boolean; readonly ready: boolean },
+): boolean {
+  if (node.unschedulable && !pod.tolerations.some(t => tolerates(t, UNSCHEDULABLE_TAINT)))
+    return false;
+  if (!node.ready && !pod.tolerations.some(t => tolerates(t, NOT_READY_TAINT))) return false;
+  return true;
+}

@@ -1,8 +1,4 @@
-import type { CniSettings } from '../cni/settings.js';
-import type { ClusterModel, DaemonSet, Node, PodShape } from '../cluster/model.js';
-import type { InstanceLimits } from '../cni/instance-limits.js';
-import type { AddressBook } from './address-book.js';
-import { addressSettings } from './eni-subnets.js';
+import type { DaemonSet, Node, PodShape } from '../cluster/model.js';
 import { podFitsNodeFace, type NodeFace } from './fit.js';
 
 /** Requests and addresses of the DaemonSet pods a node runs. */
@@ -44,43 +40,22 @@ export function fitCount(free: number, request: number): number {
   return request <= 0 ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(free / request));
 }
 
-/** What a room computation needs besides the node: the pod, the cluster, and the CNI it runs under. */
-export interface RoomContext {
-  readonly model: ClusterModel;
-  readonly pod: PodShape;
-  readonly cni: CniSettings;
-  readonly book: AddressBook;
-}
-
-/** How many more of these pods a node can take: resources, pod slots, and addresses its CNI will serve. */
-export function roomOn(
-  node: Pick<Node, 'allocatable' | 'maxPods' | 'instanceType'> & {
-    readonly limits?: InstanceLimits;
-  },
-  used: { cpuMilli: number; memoryBytes: number; pods: number; poolPods: number },
-  ctx: RoomContext,
-  subnetId: string | undefined,
+/**
+ * How many more of these pods kube-scheduler lets onto a node: NodeResourcesFit (requests against
+ * allocatable cpu, memory and pods) and the pod's anti-affinity against its own pods. Addresses are no
+ * part of it: the scheduler does not see them, so a node whose CNI cannot serve a pod still takes it (the
+ * pod then waits in ContainerCreating, counted as unservedPods). Cluster Autoscaler sizes new nodes by the
+ * same rules.
+ */
+export function schedulerRoom(
+  node: Pick<Node, 'allocatable'>,
+  used: { readonly cpuMilli: number; readonly memoryBytes: number; readonly pods: number },
+  pod: PodShape,
 ): number {
-  const { pod } = ctx;
-  let room = Math.min(
+  const room = Math.min(
     fitCount(node.allocatable.cpuMilli - used.cpuMilli, pod.requests.cpuMilli),
     fitCount(node.allocatable.memoryBytes - used.memoryBytes, pod.requests.memoryBytes),
     Math.max(0, node.allocatable.pods - used.pods),
   );
-  const limits =
-    node.limits ??
-    (node.instanceType === undefined ? undefined : ctx.model.instanceTypes.get(node.instanceType));
-  if (pod.network === 'pool' && limits) {
-    // MINIMUM_IP_TARGET without WARM_IP_TARGET, the ENI limit or max pods can stop the pool short.
-    room = Math.min(
-      room,
-      Math.max(
-        0,
-        ctx.book.podsServed(limits, addressSettings(ctx.model, ctx.cni, subnetId), node.maxPods) -
-          used.poolPods,
-      ),
-    );
-  }
-  if (pod.onePerNode) room = Math.min(room, 1);
-  return room;
+  return pod.onePerNode ? Math.min(room, 1) : room;
 }

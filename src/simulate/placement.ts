@@ -1,10 +1,11 @@
 import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
 import type { AddressBook } from './address-book.js';
-import { podFitsNodeFace } from './fit.js';
+import { podFitsNodeFace, schedulableNode } from './fit.js';
 import { MinHeap } from './heap.js';
 import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
-import { daemonSetLoad, roomOn } from './node-room.js';
+import { daemonSetLoad, schedulerRoom } from './node-room.js';
+import { nodeScore } from './scheduler-score.js';
 import { provisionersOf } from './provisioners/cluster-provisioners.js';
 import {
   MAX_NEW_NODES,
@@ -14,7 +15,7 @@ import {
 } from './provisioners/provisioner.js';
 
 export type { DaemonSetLoad } from './node-room.js';
-export { daemonSetLoad, MAX_NEW_NODES };
+export { daemonSetLoad, schedulerRoom, MAX_NEW_NODES };
 
 export interface ExistingPlacement {
   readonly node: Node;
@@ -46,43 +47,46 @@ export interface PlacementRequest {
 
 interface Slot {
   readonly node: Node;
-  room: number;
+  readonly room: number;
   placed: number;
   score: number;
 }
 
-/** LeastAllocated: the scheduler prefers the node with the smallest share of its resources requested. */
-function allocatedShare(node: Node, placed: number, pod: PodShape): number {
-  const cpu =
-    node.allocatable.cpuMilli > 0
-      ? (node.usage.cpuMilli + placed * pod.requests.cpuMilli) / node.allocatable.cpuMilli
-      : 1;
-  const mem =
-    node.allocatable.memoryBytes > 0
-      ? (node.usage.memoryBytes + placed * pod.requests.memoryBytes) / node.allocatable.memoryBytes
-      : 1;
-  return (cpu + mem) / 2;
+/** Pods that no existing node takes in: the hand-off to whatever provisions new nodes. */
+export interface ExistingResult {
+  readonly existing: readonly ExistingPlacement[];
+  readonly placed: number;
+  /** req.pods - placed: what the provisioners are asked for. */
+  readonly unschedulable: number;
 }
 
-function placeOnExisting(req: PlacementRequest): { existing: ExistingPlacement[]; placed: number } {
+/**
+ * Bind the pods one by one the way kube-scheduler does: filter (fit.ts, schedulerRoom) and take the
+ * highest scoring node (scheduler-score.ts). Nodes that are not ready or cordoned are filtered unless the
+ * pod tolerates their taint. Addresses play no part: the scheduler does not see them (unservedPods counts
+ * what the CNI then cannot serve).
+ */
+export function placeOnExisting(req: PlacementRequest): ExistingResult {
   const { model, pod } = req;
   const sorted = candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
     const hosting = model.workloadNodes.get(req.workload);
     const out: Candidate[] = [];
     for (const node of model.nodes.values()) {
-      if (!node.ready || node.unschedulable) continue;
-      const room = roomOn(node, node.usage, req, node.subnetId);
+      if (!schedulableNode(pod, node)) continue;
+      const room = schedulerRoom(node, node.usage, pod);
       if (room <= 0) continue;
       if (!podFitsNodeFace(pod, node)) continue;
       // Required anti-affinity against its own pods: nodes running one are out while they run.
       if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
-      out.push({ node, room, score: allocatedShare(node, 1, pod) });
+      out.push({ node, room, score: nodeScore(node, pod, 0) });
     }
     return out;
   });
   // Lazy merge of the sorted untouched nodes with a heap of the nodes already given pods: placing k pods
   // costs O(k log k), not a scan of the cluster.
-  const touched = new MinHeap<Slot>((a, b) => before(a.score, a.node.name, b.score, b.node.name));
+  const touched = new MinHeap<Slot>((a, b) =>
+    before(a.score, a.placed, a.node.name, b.score, b.placed, b.node.name),
+  );
   const used: Slot[] = [];
   let next = 0;
   let placed = 0;
@@ -90,7 +94,10 @@ function placeOnExisting(req: PlacementRequest): { existing: ExistingPlacement[]
     const fresh = sorted[next];
     const top = touched.peek();
     let slot: Slot;
-    if (fresh && (!top || before(fresh.score, fresh.node.name, top.score, top.node.name))) {
+    if (
+      fresh &&
+      (!top || before(fresh.score, 0, fresh.node.name, top.score, top.placed, top.node.name))
+    ) {
       next += 1;
       slot = { node: fresh.node, room: fresh.room, placed: 0, score: fresh.score };
       used.push(slot);
@@ -102,24 +109,40 @@ function placeOnExisting(req: PlacementRequest): { existing: ExistingPlacement[]
     slot.placed += 1;
     placed += 1;
     if (slot.placed < slot.room) {
-      slot.score = allocatedShare(slot.node, slot.placed + 1, pod);
+      slot.score = nodeScore(slot.node, pod, slot.placed);
       touched.push(slot);
     }
   }
   used.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
-  return { existing: used.map(s => ({ node: s.node, pods: s.placed })), placed };
+  return {
+    existing: used.map(s => ({ node: s.node, pods: s.placed })),
+    placed,
+    unschedulable: req.pods - placed,
+  };
 }
 
-/** Lower score first, then node name: the order the scheduler's LeastAllocated scoring breaks ties in here. */
-function before(scoreA: number, nameA: string, scoreB: number, nameB: string): boolean {
-  return scoreA < scoreB || (scoreA === scoreB && nameA < nameB);
+/**
+ * Higher score first. The scheduler picks among equal scores at random (selectHost), which spreads a
+ * run of pods evenly over nodes that tie; the node given fewer of them so far goes first here, then
+ * the node name.
+ */
+function before(
+  scoreA: number,
+  placedA: number,
+  nameA: string,
+  scoreB: number,
+  placedB: number,
+  nameB: string,
+): boolean {
+  if (scoreA !== scoreB) return scoreA > scoreB;
+  if (placedA !== placedB) return placedA < placedB;
+  return nameA < nameB;
 }
 
-/** Where `pods` extra pods run: first on existing nodes with room, then on the nodes an autoscaler adds. */
+/** Where `pods` extra pods run: first on existing nodes the scheduler picks, then on the nodes an autoscaler adds. */
 export function placePods(req: PlacementRequest): Placement {
   const notes: string[] = [];
-  const { existing, placed } = placeOnExisting(req);
-  const remaining = req.pods - placed;
+  const { existing, unschedulable: remaining } = placeOnExisting(req);
   if (remaining <= 0) return { existing, unplaced: 0, notes };
   const provision = provisionNewNodes(req.provisioners ?? provisionersOf(req.model), {
     model: req.model,

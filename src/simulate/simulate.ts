@@ -21,6 +21,9 @@ import {
   sharesOfHoldings,
 } from './subnet-shares.js';
 import { addressSettings, SecondaryEniPlacer } from './eni-subnets.js';
+import { UnservedTally, type UnservedBatch } from './unserved.js';
+
+export type { UnservedBatch } from './unserved.js';
 
 export interface SimulationInput {
   readonly model: ClusterModel;
@@ -79,6 +82,9 @@ export interface Simulation {
   readonly batches: readonly NewNodeBatch[];
   readonly typicalNode?: TypicalNode;
   readonly unplaced: number;
+  /** Pods placed on nodes whose CNI can never give them an address (SPEC `unservedPods`). */
+  readonly unservedPods: number;
+  readonly unserved: readonly UnservedBatch[];
   readonly subnets: readonly SubnetDemand[];
   readonly ipsRequired: number;
   readonly ipsAvailable: number;
@@ -103,6 +109,7 @@ interface Demand {
   readonly podsOnExisting: number;
   readonly newNodes: number;
   readonly unplaced: number;
+  readonly unserved: readonly UnservedBatch[];
   readonly notes: readonly string[];
   /** Per new node, its addresses over the launcher's candidate types (Karpenter, Auto Mode). */
   readonly spreads?: { readonly kind: ProvisionerKind; readonly nodes: readonly NodeSpread[] };
@@ -117,6 +124,7 @@ const NO_DEMAND: Demand = {
   podsOnExisting: 0,
   newNodes: 0,
   unplaced: 0,
+  unserved: [],
   notes: [],
 };
 
@@ -187,6 +195,7 @@ function computeDemand(
   };
   const pool = pod.network === 'pool' ? 1 : 0;
   const branch = pod.network === 'branch' ? 1 : 0;
+  const unserved = new UnservedTally();
   for (const { node, pods: onNode } of placement.existing) {
     existingNodesUsed += 1;
     podsOnExisting += onNode;
@@ -207,12 +216,24 @@ function computeDemand(
     }
     const u = node.usage;
     const held = model.holdings?.get(node.name);
+    const settings = addressSettings(model, cni, node.subnetId);
     const after = book.addresses(
       limits,
-      addressSettings(model, cni, node.subnetId),
+      settings,
       node.maxPods,
       u.poolPods + pool * onNode,
       u.branchPods + branch * onNode,
+    );
+    // Pods already waiting for an address are not this change's; under the same settings, the rest are.
+    const waiting = book.addresses(limits, settings, node.maxPods, u.poolPods, u.branchPods);
+    unserved.add(
+      node.nodeGroup,
+      node.instanceType,
+      false,
+      limits,
+      settings,
+      node.maxPods,
+      after.podsWithoutIp - waiting.podsWithoutIp,
     );
     if (subnets.pod !== undefined && subnets.pod !== subnets.node) {
       // Custom networking: the ENIConfig subnet, whatever discovery would say.
@@ -253,9 +274,10 @@ function computeDemand(
     const key = `${plan.pool}/${plan.zone}/${subnetId ?? ''}`;
     let ips = 0;
     if (likely?.limits) {
+      const settings = addressSettings(model, nodeCni, subnetId);
       const a = book.addresses(
         likely.limits,
-        addressSettings(model, nodeCni, subnetId),
+        settings,
         likely.maxPods,
         plan.daemonSets.poolPods + pool * plan.workloadPods,
         plan.daemonSets.branchPods + branch * plan.workloadPods,
@@ -263,6 +285,22 @@ function computeDemand(
       ips = a.ips;
       if (provision && provision.kind !== 'node-group')
         spreads.push(spreadOf(plan, a.ips, nodeCni, pool, branch, model, book));
+      const bare = book.addresses(
+        likely.limits,
+        settings,
+        likely.maxPods,
+        plan.daemonSets.poolPods,
+        plan.daemonSets.branchPods,
+      );
+      unserved.add(
+        plan.pool,
+        likely.instanceType,
+        true,
+        likely.limits,
+        settings,
+        likely.maxPods,
+        a.podsWithoutIp - bare.podsWithoutIp,
+      );
       const subnets = nodeSubnets(model, nodeCni.customNetworking, subnetId, plan.eniConfig);
       noteMissing(subnets);
       addShares(
@@ -307,6 +345,7 @@ function computeDemand(
     podsOnExisting,
     newNodes,
     unplaced: placement.unplaced,
+    unserved: unserved.batches(),
     notes,
     ...(provision &&
       provision.kind !== 'node-group' &&
@@ -441,6 +480,8 @@ export function simulate(input: SimulationInput): Simulation {
     batches: demand.batches,
     ...(demand.typicalNode && { typicalNode: demand.typicalNode }),
     unplaced: demand.unplaced,
+    unservedPods: demand.unserved.reduce((n, b) => n + b.pods, 0),
+    unserved: demand.unserved,
     subnets,
     ipsRequired,
     ipsAvailable: subnets.reduce((n, s) => n + s.available, 0),

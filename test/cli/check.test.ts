@@ -46,6 +46,7 @@ test('the blue/green story is denied, with the numbers and the fix', async () =>
       'remedies',
       'shortfall',
       'subnets',
+      'unservedPods',
       'verdict',
     ].sort(),
   );
@@ -81,6 +82,8 @@ test('the blue/green story is denied, with the numbers and the fix', async () =>
       shortfall: 55,
     },
   );
+  // Each green pod fills a node by its requests: the scheduler puts none on the existing nodes.
+  assert.equal(res.unservedPods, 0);
   assert.deepEqual(res.subnets, [
     { id: 'subnet-0a1f2e3d4c5b6a701', zone: 'us-east-1a', available: 30, required: 42 },
     { id: 'subnet-0b2f3e4d5c6b7a802', zone: 'us-east-1b', available: 20, required: 56 },

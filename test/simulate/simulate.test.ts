@@ -212,19 +212,32 @@ test('nodeSelector picks the node group', () => {
   );
 });
 
-test('MINIMUM_IP_TARGET without WARM_IP_TARGET caps the pods a node can give addresses to', () => {
+test('MINIMUM_IP_TARGET without WARM_IP_TARGET: the scheduler still fills the nodes, the pods beyond the pool get no address', () => {
   const tiny = aPodShape({ requests: { cpuMilli: 10, memoryBytes: 1024 ** 2 } });
   const { nodes } = twoNodes(0);
-  // Each node runs the log agent; with MINIMUM_IP_TARGET=4 the pool stops at 4: 3 more pods per node.
+  // Each node runs the log agent; with MINIMUM_IP_TARGET=4 the pool stops at 4: 3 more pods per node get
+  // an address. The scheduler does not see addresses: all 10 go to the two nodes, 5 each (they have the
+  // room), so 2 per node wait in ContainerCreating, and no autoscaler adds a node for a scheduled pod.
   const agents = nodes.map(n => aPod(n.name, { name: `agent-${n.name}` }));
   const { sim } = run(
     { nodes, pods: agents, cniEnv: { MINIMUM_IP_TARGET: '4' } },
     web({ replicas: 0, pod: tiny }),
     web({ replicas: 10, pod: tiny }),
   );
-  assert.equal(sim.podsOnExisting, 6);
-  assert.equal(sim.newNodes, 2, '4 more pods need 2 new nodes at 3 each');
-  assert.equal(sim.typicalNode?.workloadPods, 3);
+  assert.equal(sim.podsOnExisting, 10);
+  assert.equal(sim.newNodes, 0);
+  assert.equal(sim.unservedPods, 4);
+  assert.deepEqual(
+    sim.unserved.map(b => [
+      b.group,
+      b.newNodes,
+      b.cause.reason,
+      b.cause.podsServed,
+      b.nodes,
+      b.pods,
+    ]),
+    [['apps', false, 'frozen-pool', 4, 2, 4]],
+  );
 });
 
 test('required anti-affinity on the hostname: one pod per node, never beside its own', () => {

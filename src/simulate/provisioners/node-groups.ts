@@ -1,6 +1,6 @@
 import { podFitsNodeFace } from '../fit.js';
 import { faceInZone, nodeGroupsOf, type GroupZone, type NodeGroup } from '../node-groups.js';
-import { daemonSetLoad, roomOn, type DaemonSetLoad } from '../node-room.js';
+import { daemonSetLoad, schedulerRoom, type DaemonSetLoad } from '../node-room.js';
 import {
   MAX_NEW_NODES,
   type NewNode,
@@ -38,7 +38,7 @@ function groupChoices(req: ProvisionRequest, skip: ReadonlySet<string>): GroupCh
     const first = zones[0];
     if (!first) continue;
     const ds = daemonSetLoad(model.daemonSets, faceInZone(group, first.zone));
-    const perNode = roomOn(group, ds, req, first.subnetIds[0]);
+    const perNode = schedulerRoom(group, ds, pod);
     if (perNode <= 0) continue;
     choices.push({ group, zones, daemonSets: ds, perNode });
   }
