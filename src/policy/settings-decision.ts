@@ -262,7 +262,9 @@ function asSimulation(impact: SettingsImpact, diff: string): Simulation {
     podsOnExisting: 0,
     newNodes: 0,
     batches: [],
-    unplaced: impact.unservedPods,
+    unplaced: 0,
+    unservedPods: impact.unservedPods,
+    unserved: [],
     subnets: impact.subnets.map(s => ({
       id: s.id,
       zone: s.zone,
