@@ -67,6 +67,36 @@ export const ENI_CONFIGS: KubeResource = {
   optional: true,
 };
 
+/** Karpenter and EKS Auto Mode: what new nodes a NodePool would launch, and which are on their way. */
+export const NODE_POOLS: KubeResource = {
+  plural: 'nodepools',
+  kind: 'NodePool',
+  apiVersion: 'karpenter.sh/v1',
+  namespaced: false,
+  optional: true,
+};
+export const NODE_CLAIMS: KubeResource = {
+  plural: 'nodeclaims',
+  kind: 'NodeClaim',
+  apiVersion: 'karpenter.sh/v1',
+  namespaced: false,
+  optional: true,
+};
+export const EC2_NODE_CLASSES: KubeResource = {
+  plural: 'ec2nodeclasses',
+  kind: 'EC2NodeClass',
+  apiVersion: 'karpenter.k8s.aws/v1',
+  namespaced: false,
+  optional: true,
+};
+export const AUTO_MODE_NODE_CLASSES: KubeResource = {
+  plural: 'nodeclasses',
+  kind: 'NodeClass',
+  apiVersion: 'eks.amazonaws.com/v1',
+  namespaced: false,
+  optional: true,
+};
+
 /** Everything the cluster model is built from, in the order a snapshot writes them. */
 export const RESOURCES: readonly KubeResource[] = [
   NODES,
@@ -77,6 +107,10 @@ export const RESOURCES: readonly KubeResource[] = [
   REPLICA_SETS,
   ROLLOUTS,
   ENI_CONFIGS,
+  NODE_POOLS,
+  NODE_CLAIMS,
+  EC2_NODE_CLASSES,
+  AUTO_MODE_NODE_CLASSES,
 ];
 
 /** `/api/v1/pods`, `/apis/apps/v1/deployments`: the cluster-wide collection. */

@@ -106,7 +106,15 @@ export function buildReport(model: ClusterModel, options: ReportOptions): Headro
 
   const selection = selectSubnets(
     [...model.subnets.values()],
-    demandOf(model.nodes.values(), model.eniConfigs.values(), model.daemonSets),
+    demandOf(
+      model.nodes.values(),
+      model.eniConfigs.values(),
+      model.daemonSets,
+      [
+        ...(model.ec2NodeClasses?.values() ?? []),
+        ...(model.autoModeNodeClasses?.values() ?? []),
+      ].flatMap(c => c.subnets.map(s => s.id)),
+    ),
     options.clusterName,
   );
   const subnets: SubnetHeadroom[] = [...selection.selected.values()]

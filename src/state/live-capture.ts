@@ -98,7 +98,14 @@ export async function captureLive(o: LiveCaptureOptions): Promise<LiveCapture> {
     );
   const counts = listed.map(c => ({ ...c, items: c.items - (skippedOf.get(c.resource) ?? 0) }));
 
-  const demand = demandOf(objects.nodes, objects.eniConfigs, objects.daemonSets);
+  const demand = demandOf(
+    objects.nodes,
+    objects.eniConfigs,
+    objects.daemonSets,
+    [...(objects.ec2NodeClasses ?? []), ...(objects.autoModeNodeClasses ?? [])].flatMap(c =>
+      c.subnets.map(s => s.id),
+    ),
+  );
   const subnets = await fetchSubnets(o.ec2, demand, [], o.clusterName, signal, o.log);
   const selectedIds = new Set(subnets.selection.selected.keys());
   const selectedSubnets = subnets.raw.filter(

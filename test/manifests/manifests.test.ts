@@ -122,6 +122,10 @@ const INFORMER_RESOURCES = [
   ['apps', 'replicasets'],
   ['argoproj.io', 'rollouts'],
   ['crd.k8s.amazonaws.com', 'eniconfigs'],
+  ['karpenter.sh', 'nodepools'],
+  ['karpenter.sh', 'nodeclaims'],
+  ['karpenter.k8s.aws', 'ec2nodeclasses'],
+  ['eks.amazonaws.com', 'nodeclasses'],
 ].map(([g, r]) => `${g!}/${r!}`);
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);

@@ -26,6 +26,8 @@ export function demandOf(
   nodes: Iterable<Node>,
   eniConfigs: Iterable<EniConfig>,
   daemonSets: readonly DaemonSet[],
+  /** Subnets Karpenter and Auto Mode node classes list (status.subnets): new nodes land there. */
+  nodeClassSubnetIds: Iterable<string> = [],
 ): Ec2Demand {
   const list: { ip?: string; zone?: string }[] = [];
   const types = new Set<string>();
@@ -44,7 +46,9 @@ export function demandOf(
     nodes: list,
     instanceTypes: [...types].sort(),
     instanceIds: [...ids].sort(),
-    eniConfigSubnetIds: [...new Set([...eniConfigs].map(e => e.subnetId))].sort(),
+    eniConfigSubnetIds: [
+      ...new Set([...[...eniConfigs].map(e => e.subnetId), ...nodeClassSubnetIds]),
+    ].sort(),
     ...(vpcId !== undefined && { vpcId }),
     ...(clusterName !== undefined && { clusterName }),
   };
