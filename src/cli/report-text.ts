@@ -1,4 +1,4 @@
-import type { GroupHeadroom, HeadroomReport } from '../report/headroom.js';
+import type { GroupHeadroom, HeadroomReport, NodePoolHeadroom } from '../report/headroom.js';
 import type { NodeHolding } from '../report/node-holding.js';
 
 const MIB = 2 ** 20;
@@ -82,6 +82,25 @@ function groupLines(g: GroupHeadroom, report: HeadroomReport): string[] {
   return out;
 }
 
+function nodePoolLines(p: NodePoolHeadroom): string[] {
+  const who = p.provisioner === 'auto-mode' ? 'EKS Auto Mode NodeClass' : 'EC2NodeClass';
+  const out = [
+    `  ${p.name}${p.weight > 0 ? ` (weight ${p.weight})` : ''}: ${p.nodes} nodes; ${who} ${p.nodeClass}: ${p.subnets.length > 0 ? `${p.subnets.join(', ')} in ${p.zones.join(', ')}` : 'no subnets'}`,
+  ];
+  const r = p.runway;
+  const size = `${cpu(p.typicalPod.cpuMilli)} / ${memory(p.typicalPod.memoryBytes)}`;
+  out.push(
+    `    runway: ${r.atLeast ? 'at least ' : ''}${r.pods} more pods of ${size}${r.instanceType !== undefined ? ` on likely ${r.instanceType} nodes` : ''}${r.newNodes > 0 ? ` (${r.newNodes} new)` : ''}; ${r.worstCasePods} whatever type${r.worstType !== undefined ? ` (worst ${r.worstType})` : ''} and zone it picks`,
+  );
+  if (r.limitedBy) {
+    out.push(
+      `      one more and ${r.limitedBy.subnetId} (${r.limitedBy.zone}) runs out: it would need ${r.limitedBy.required}, ${r.limitedBy.available} free`,
+    );
+  }
+  for (const n of r.notes) out.push(`      note: ${n}`);
+  return out;
+}
+
 function nodeRows(nodes: readonly NodeHolding[]): string[][] {
   return [
     ['node', 'group', 'type', 'zone', 'pods', 'pod IPs', 'held', 'pool', 'used', 'idle'],
@@ -135,6 +154,14 @@ export function reportText(report: HeadroomReport, source: string, allNodes: boo
   }
   out.push('', 'Node groups');
   for (const g of report.nodeGroups) out.push(...groupLines(g, report));
+
+  if (report.nodePools.length > 0) {
+    out.push(
+      '',
+      'NodePools (Karpenter and EKS Auto Mode: the type of each new node is theirs to pick)',
+    );
+    for (const p of report.nodePools) out.push(...nodePoolLines(p));
+  }
 
   out.push('', `Settings that free idle addresses (now ${report.idleSettings.current})`);
   for (const o of report.idleSettings.options) {

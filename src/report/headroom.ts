@@ -6,7 +6,7 @@ import { AddressBook } from '../simulate/address-book.js';
 import { nodeGroupsOf } from '../simulate/node-groups.js';
 import { idleSettings, type IdleSettings } from './idle-settings.js';
 import { nodeHolding, type NodeHolding } from './node-holding.js';
-import { runwayOf, type Runway } from './runway.js';
+import { nodePoolRunway, runwayOf, type NodePoolRunway, type Runway } from './runway.js';
 import { typicalPod, type TypicalPod } from './typical-pod.js';
 
 export interface SubnetHeadroom {
@@ -47,6 +47,21 @@ export interface GroupHeadroom {
   readonly runwayWithIdleSetting?: number;
 }
 
+/** A Karpenter or EKS Auto Mode NodePool: where its new nodes would go and how many more pods fit. */
+export interface NodePoolHeadroom {
+  readonly name: string;
+  readonly weight: number;
+  readonly provisioner: 'karpenter' | 'auto-mode';
+  readonly nodeClass: string;
+  /** Subnets the node class lists (status.subnets) and their zones. */
+  readonly subnets: readonly string[];
+  readonly zones: readonly string[];
+  /** Its nodes now (label karpenter.sh/nodepool). */
+  readonly nodes: number;
+  readonly typicalPod: TypicalPod;
+  readonly runway: NodePoolRunway;
+}
+
 export interface Totals {
   readonly nodes: number;
   readonly pods: number;
@@ -63,6 +78,7 @@ export interface HeadroomReport {
   readonly totals: Totals;
   readonly subnets: readonly SubnetHeadroom[];
   readonly nodeGroups: readonly GroupHeadroom[];
+  readonly nodePools: readonly NodePoolHeadroom[];
   readonly nodes: readonly NodeHolding[];
   readonly idleSettings: IdleSettings;
   /** Subnets in the input that no node, ENIConfig, CNI or cluster tag ties to this cluster. */
@@ -175,6 +191,32 @@ export function buildReport(model: ClusterModel, options: ReportOptions): Headro
     };
   });
 
+  const nodePools: NodePoolHeadroom[] = [...(model.nodePools?.values() ?? [])]
+    .sort((a, b) => b.weight - a.weight || (a.name < b.name ? -1 : 1))
+    .map(pool => {
+      const ref = pool.nodeClassRef;
+      const autoMode = ref.group === 'eks.amazonaws.com';
+      const nc = autoMode
+        ? model.autoModeNodeClasses?.get(ref.name)
+        : model.ec2NodeClasses?.get(ref.name);
+      const pod: TypicalPod = options.pod
+        ? { ...options.pod, basis: 'given', samplePods: 0 }
+        : typicalPod(model, pool.name);
+      return {
+        name: pool.name,
+        weight: pool.weight,
+        provisioner: autoMode ? ('auto-mode' as const) : ('karpenter' as const),
+        nodeClass: ref.name,
+        subnets: (nc?.subnets ?? []).map(s => s.id),
+        zones: [...new Set((nc?.subnets ?? []).map(s => s.zone))].sort(),
+        nodes: [...model.nodes.values()].filter(
+          n => n.labels['karpenter.sh/nodepool'] === pool.name,
+        ).length,
+        typicalPod: pod,
+        runway: nodePoolRunway(model, book, pool.name, pod, options.nowMs),
+      };
+    });
+
   const notes: string[] = [];
   const fromEnis = model.holdings !== undefined;
   if (!fromEnis) {
@@ -214,6 +256,7 @@ export function buildReport(model: ClusterModel, options: ReportOptions): Headro
     },
     subnets,
     nodeGroups,
+    nodePools,
     nodes,
     idleSettings: settings,
     otherSubnets: [...model.subnets.keys()].filter(id => !selection.selected.has(id)).sort(),

@@ -44,11 +44,11 @@ function groupLabel(model: ClusterModel, group: NodeGroup): string | undefined {
   return undefined;
 }
 
-function probe(label: string, group: NodeGroup, pod: TypicalPod, replicas: number): Workload {
+function probe(label: string, name: string, pod: TypicalPod, replicas: number): Workload {
   const shape: PodShape = {
     requests: { cpuMilli: pod.cpuMilli, memoryBytes: pod.memoryBytes },
     network: 'pool',
-    nodeSelector: { [label]: group.name },
+    nodeSelector: { [label]: name },
     requiredNodeTerms: [],
     // Pods meant for a tainted group tolerate its taints.
     tolerations: [{ operator: 'Exists' }],
@@ -58,7 +58,7 @@ function probe(label: string, group: NodeGroup, pod: TypicalPod, replicas: numbe
   return {
     kind: 'Deployment',
     namespace: 'ipguard-report',
-    name: `runway-${group.name}`,
+    name: `runway-${name}`,
     labels: {},
     annotations: {},
     replicas,
@@ -106,10 +106,27 @@ export function runwayOf(
       ],
     };
   }
+  return search(model, book, label, group.name, pod, nowMs, cni, fits);
+}
+
+/**
+ * The most replicas of the probe pod, pinned by `label: name`, for which `ok` holds of the simulation:
+ * doubling, then bisecting.
+ */
+function search(
+  model: ClusterModel,
+  book: AddressBook,
+  label: string,
+  name: string,
+  pod: TypicalPod,
+  nowMs: number,
+  cni: CniSettings | undefined,
+  ok: (sim: Simulation) => boolean,
+): Runway {
   const run = (n: number): Simulation =>
     simulate({
       model,
-      change: { desired: probe(label, group, pod, n), replicaSets: [], nowMs },
+      change: { desired: probe(label, name, pod, n), replicaSets: [], nowMs },
       book,
       ...(cni && { cni }),
     });
@@ -119,7 +136,7 @@ export function runwayOf(
   let badSim: Simulation | undefined;
   for (let n = 1; n <= RUNWAY_CEILING; n = Math.min(n * 2, RUNWAY_CEILING)) {
     const sim = run(n);
-    if (fits(sim)) {
+    if (ok(sim)) {
       good = n;
       goodSim = sim;
       if (n === RUNWAY_CEILING) break;
@@ -132,7 +149,7 @@ export function runwayOf(
   while (bad !== undefined && bad - good > 1) {
     const mid = Math.floor((good + bad) / 2);
     const sim = run(mid);
-    if (fits(sim)) {
+    if (ok(sim)) {
       good = mid;
       goodSim = sim;
     } else {
@@ -167,5 +184,61 @@ export function runwayOf(
     }),
     atLeast: bad === undefined,
     notes,
+  };
+}
+
+/** Under the likely types, and when Karpenter or Auto Mode may pick any type the NodePool allows. */
+export interface NodePoolRunway extends Runway {
+  readonly instanceType?: string;
+  /** Pods that still fit whatever type and zone the launcher picks. */
+  readonly worstCasePods: number;
+  readonly worstType?: string;
+}
+
+/** Nothing falls short even with the worst candidate type, or with every new node in one zone. */
+function fitsWorst(sim: Simulation): boolean {
+  const b = sim.bounds;
+  return (
+    fits(sim) &&
+    (b === undefined ||
+      (b.worstShort.length === 0 &&
+        b.zones.every(z => z.available === undefined || z.worstRequired <= z.available)))
+  );
+}
+
+/** Runway of a Karpenter or Auto Mode NodePool: probe pods that select it by its karpenter.sh/nodepool label. */
+export function nodePoolRunway(
+  model: ClusterModel,
+  book: AddressBook,
+  pool: string,
+  pod: TypicalPod,
+  nowMs: number,
+): NodePoolRunway {
+  const likely = search(model, book, 'karpenter.sh/nodepool', pool, pod, nowMs, undefined, fits);
+  const worst = search(
+    model,
+    book,
+    'karpenter.sh/nodepool',
+    pool,
+    pod,
+    nowMs,
+    undefined,
+    fitsWorst,
+  );
+  const probeSim = simulate({
+    model,
+    change: {
+      desired: probe('karpenter.sh/nodepool', pool, pod, Math.max(1, likely.pods)),
+      replicaSets: [],
+      nowMs,
+    },
+    book,
+  });
+  const b = probeSim.bounds;
+  return {
+    ...likely,
+    ...(b?.likelyType !== undefined && { instanceType: b.likelyType }),
+    worstCasePods: worst.pods,
+    ...(b?.worstType !== undefined && { worstType: b.worstType }),
   };
 }
