@@ -19,6 +19,7 @@ import {
 } from './messages.js';
 import { modeFor } from './mode.js';
 import { remediesFor, type Remedy, type StopSearch } from './remedies.js';
+import { nodePoolRestriction } from './nodepool-remedies.js';
 import { judge, worseCasesShort, type Judgement, type Verdict } from './verdict.js';
 
 /** At most this many warnings: the apiserver truncates beyond 4 KiB, and people read the first few. */
@@ -125,7 +126,17 @@ export function decide(input: DecideInput): Decision {
   const sim = simulate(simInput);
   const judgement = judge(sim, model, config);
   const simulated = judgement.verdict;
-  const remedies = simulated === 'deny' ? remediesFor(simInput, sim, config, input.stopSearch) : [];
+  const remedies: Remedy[] =
+    simulated === 'deny' ? remediesFor(simInput, sim, config, input.stopSearch) : [];
+  if (simulated === 'warn' && worseCasesShort(sim).length > 0) {
+    const r = nodePoolRestriction(
+      simInput,
+      sim,
+      trial => worseCasesShort(trial).length > 0,
+      input.stopSearch ?? (() => false),
+    );
+    if (r) remedies.push({ kind: 'nodepool', ...r });
+  }
 
   const exception = exceptionFor(change.desired.annotations, namespace?.annotations, change.nowMs);
   let verdict: Verdict = simulated;

@@ -6,8 +6,9 @@ import { replicasOf } from '../simulate/peaks/index.js';
 import { simulate, type Simulation, type SimulationInput } from '../simulate/simulate.js';
 import type { PolicyConfig } from './config.js';
 import { judge } from './verdict.js';
+import { nodePoolRemedies } from './nodepool-remedies.js';
 
-export type RemedyKind = 'cni' | 'max-pods' | 'preview' | 'step' | 'surge' | 'free';
+export type RemedyKind = 'cni' | 'max-pods' | 'preview' | 'step' | 'surge' | 'nodepool' | 'free';
 
 export interface Remedy {
   readonly kind: RemedyKind;
@@ -331,6 +332,7 @@ export function remediesFor(
     ...previewRemedy(s),
     ...stepRemedy(s),
     ...surgeRemedy(s),
+    ...nodePoolRemedies(input, sim, config, stop).map(r => ({ kind: 'nodepool' as const, ...r })),
     ...freeRemedy(sim, input.model, config),
   ];
 }

@@ -12,6 +12,8 @@ export interface NodeSpread {
   readonly bestType?: string;
   readonly worstType?: string;
   readonly zoneOptions?: readonly ZoneOption[];
+  /** Every type the launcher may pick for this node, cheapest first. */
+  readonly candidates: readonly string[];
 }
 
 /** What every new node landing in one zone would take there. */
@@ -42,6 +44,8 @@ export interface NewNodeBounds {
   }[];
   /** Where nodes may land in any of several zones: each zone taking them all. */
   readonly zones: readonly ZoneOutcome[];
+  /** Every type some new node may be, cheapest first. */
+  readonly candidateTypes: readonly string[];
 }
 
 function mostAddresses<K>(totals: Map<K, number>): K | undefined {
@@ -132,5 +136,6 @@ export function newNodeBounds(
     ...(worstType !== undefined && { worstType }),
     worstShort,
     zones,
+    candidateTypes: [...new Set(spreads.flatMap(s => s.candidates))],
   };
 }

@@ -398,6 +398,9 @@ function spreadOf(
     ...(bestType !== undefined && { bestType }),
     ...(worstType !== undefined && { worstType }),
     ...(plan.zoneOptions && { zoneOptions: plan.zoneOptions }),
+    candidates: plan.candidates.flatMap(c =>
+      c.instanceType === undefined ? [] : [c.instanceType],
+    ),
   };
 }
 

@@ -349,3 +349,46 @@ test('verdict: deny when the likely case does not fit where it can land', () => 
   assert.equal(d.verdict, 'deny');
   assert.match(d.denial ?? '', /subnet-a \(zone-a\) needs 40, has 30/);
 });
+
+test('remedy when only worse cases fail: restrict the NodePool to the types whose worst case fits', () => {
+  const model = karpenterCluster(
+    [awsNodeDaemonSet(), m5Pool, ec2NodeClass('default', bothSubnets)],
+    [subnetA, subnetB],
+  );
+  const d = judgeIt(model, web(3, { onePerNode: true }));
+  assert.equal(d.verdict, 'warn');
+  // Dropping the worst type in turn: m5.24xlarge (100 per node), m5.4xlarge (60), then the 30-address
+  // m5.xlarge and m5.2xlarge, since three of them in zone-b would need 90 of its 80.
+  assert.equal(
+    d.remedies[0]?.text,
+    'restrict NodePool apps to types whose worst case fits (node.kubernetes.io/instance-type NotIn [m5.24xlarge, m5.4xlarge, m5.xlarge, m5.2xlarge], leaving m5.large): fits whatever type Karpenter picks',
+  );
+});
+
+test('remedy when a NodePool pinned to one zone runs it dry: let it use every zone', () => {
+  const pool = nodePool({
+    name: 'apps',
+    requirements: [
+      { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m5'] },
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['zone-a'] },
+    ],
+  });
+  const small = [
+    aSubnet({ id: 'subnet-a', zone: 'zone-a', cidr: '10.0.1.0/24', availableIps: 30 }),
+    aSubnet({ id: 'subnet-b', zone: 'zone-b', cidr: '10.0.2.0/24', availableIps: 25 }),
+  ];
+  const model = karpenterCluster(
+    [awsNodeDaemonSet(), pool, ec2NodeClass('default', bothSubnets)],
+    small,
+  );
+  const d = judgeIt(model, web(2, { onePerNode: true }));
+  assert.equal(d.verdict, 'deny');
+  assert.ok(
+    d.remedies.some(
+      r =>
+        r.kind === 'nodepool' &&
+        r.text.startsWith('let NodePool apps launch in every zone its node class has subnets in'),
+    ),
+    d.remedies.map(r => r.text).join('\n'),
+  );
+});
