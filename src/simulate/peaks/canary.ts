@@ -23,8 +23,15 @@ export function canaryPeak(change: WorkloadChange, canary: Canary | undefined): 
   const n0 = replicasOf(current);
   const n1 = replicasOf(change.desired);
   if (templateChanged(change) && canary) {
-    const { peak, reason } = canaryStepsPeak(change, canary, n1, true);
-    return { ...base, change: 'rollout', currentPods: c, peakPods: Math.max(c, peak), reason };
+    const { peak, reason, podsOverTime } = canaryStepsPeak(change, canary, n1, true);
+    return {
+      ...base,
+      change: 'rollout',
+      currentPods: c,
+      peakPods: Math.max(c, peak),
+      reason,
+      ...(podsOverTime && { podsOverTime }),
+    };
   }
   if (n1 !== n0) {
     // Scaled while a canary runs: the steps go on from where the rollout is, at the new size.
@@ -54,7 +61,7 @@ function canaryStepsPeak(
   canary: Canary,
   n1: number,
   restart: boolean,
-): { peak: number; reason: string } {
+): { peak: number; reason: string; podsOverTime?: readonly number[] } {
   const sets = rolloutSets(change);
   const stablePods = sets.stable ? sets.stable.specReplicas : currentPodsOf(change);
   const canaryPods = sets.preview ? sets.preview.specReplicas : 0;
@@ -84,6 +91,7 @@ function canaryStepsPeak(
   const peak = walk.complete ? Math.max(...walk.pods) : n1 + surge;
   return {
     peak,
+    ...(walk.complete && { podsOverTime: walk.pods }),
     reason:
       peak >= n1 + surge
         ? `canary: ${n1} replicas + maxSurge ${surge}`

@@ -33,6 +33,11 @@ export interface Peak {
   readonly reason: string;
   readonly desiredReplicas: number;
   readonly blueGreen?: BlueGreenPeak;
+  /**
+   * The workload's pods after each step its controller takes, from the pods now, where the peak was found
+   * by walking the controller (RollingUpdate, basic canary). Absent where it is worked out in one step.
+   */
+  readonly podsOverTime?: readonly number[];
 }
 
 /** The fields every kind's peak shares: the size asked for and the pod template. */

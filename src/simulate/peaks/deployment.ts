@@ -84,6 +84,7 @@ export function deploymentPeak(change: WorkloadChange): Peak {
   if (changed || resumedWithPending) {
     let peak: number;
     let why: string;
+    let podsOverTime: number[] | undefined;
     if (strategy.type === 'Recreate') {
       // rolloutRecreate: every old set to 0, and the new set to the replicas only once no old pod runs.
       peak = Math.max(c, afterScale, n1);
@@ -91,6 +92,7 @@ export function deploymentPeak(change: WorkloadChange): Peak {
     } else {
       const pods = rollingUpdateWalk(view, scaled);
       peak = Math.max(c, ...pods);
+      podsOverTime = sizes ? [c, ...pods] : pods;
       why =
         peak >= n1 + s || s === 0
           ? `RollingUpdate: ${n1} replicas + maxSurge ${s}`
@@ -102,6 +104,7 @@ export function deploymentPeak(change: WorkloadChange): Peak {
       currentPods: c,
       peakPods: peak,
       reason: resumedWithPending && !changed ? `resume with a pending rollout; ${why}` : why,
+      ...(podsOverTime && { podsOverTime }),
     };
   }
   if (n1 !== n0) {

@@ -651,3 +651,69 @@ test('walk: a rollout too long to walk within the bound says so, and the peak fa
   });
   assert.equal(complete, false);
 });
+
+// TestGetCanaryReplicasOrWeight (GetCanaryReplicasOrWeight with no sets): a Rollout without stableRS heads
+// for the full weight, as a full promotion does.
+const replicasOrWeight: [
+  string,
+  Parameters<typeof canaryReplicasOrWeight>[0],
+  { replicas?: number; weight: number },
+][] = [
+  [
+    'test full promote rollout',
+    {
+      steps: [],
+      stepIndex: 0,
+      maxWeight: 100,
+      trafficRouting: false,
+      fullWeight: true,
+      abort: false,
+      abortKeepsCanary: false,
+    },
+    { weight: 100 },
+  ],
+  [
+    'test canary step weight',
+    {
+      steps: [{ setWeight: 10 }, { setCanaryScale: { weight: 20 } }],
+      stepIndex: 1,
+      maxWeight: 100,
+      trafficRouting: true,
+      fullWeight: false,
+      abort: false,
+      abortKeepsCanary: false,
+    },
+    { weight: 20 },
+  ],
+  [
+    'test canary step replicas',
+    {
+      steps: [{ setWeight: 10 }, { setCanaryScale: { replicas: 5 } }],
+      stepIndex: 1,
+      maxWeight: 100,
+      trafficRouting: true,
+      fullWeight: false,
+      abort: false,
+      abortKeepsCanary: false,
+    },
+    { replicas: 5, weight: 0 },
+  ],
+  [
+    'test get current step weight',
+    {
+      steps: [],
+      stepIndex: 0,
+      maxWeight: 100,
+      trafficRouting: false,
+      fullWeight: true,
+      abort: true,
+      abortKeepsCanary: false,
+    },
+    { weight: 100 },
+  ],
+];
+for (const [name, position, expected] of replicasOrWeight) {
+  test(`${CANARY_TEST} TestGetCanaryReplicasOrWeight: ${name}`, () => {
+    assert.deepEqual(canaryReplicasOrWeight(position), expected);
+  });
+}

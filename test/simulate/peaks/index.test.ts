@@ -553,3 +553,27 @@ for (const c of cases) {
     );
   });
 }
+
+test('peak: pods over time for a RollingUpdate, 10 replicas at 25%/25%: up to 13, back to 10', () => {
+  const p = peakOf({
+    current: d10,
+    desired: deployment({ templateKey: 'v2' }),
+    replicaSets: sets(d10, ['a', 10]),
+    nowMs: NOW,
+  });
+  assert.equal(p.podsOverTime?.[0], 10);
+  assert.equal(Math.max(...(p.podsOverTime ?? [])), p.peakPods);
+  assert.equal(p.podsOverTime?.at(-1), 10);
+});
+
+test('peak: pods over time for a basic canary end at the replicas, the peak among them', () => {
+  const strategy = canary({ steps: [{ setWeight: 20 }, { pause: true }, { setWeight: 50 }] });
+  const p = peakOf({
+    current: rollout(strategy),
+    desired: rollout(strategy, { templateKey: 'v2' }),
+    replicaSets: sets(r10, ['aaa', 10]),
+    nowMs: NOW,
+  });
+  assert.deepEqual(p.podsOverTime, [10, 8, 10, 8, 11, 10, 8, 13, 10]);
+  assert.equal(p.peakPods, 13);
+});
