@@ -26,6 +26,11 @@ export interface CniSettings {
    * free addresses among the node's and the same-zone subnets tagged kubernetes.io/role/cni.
    */
   readonly subnetDiscovery: boolean;
+  /**
+   * AWS_MANAGE_ENIS_NON_SCHEDULABLE (default false): otherwise ipamd adds no address or ENI on a node tainted
+   * node.kubernetes.io/unschedulable (isENIAttachmentAllowed, isNodeNonSchedulable).
+   */
+  readonly manageEnisNonSchedulable: boolean;
 }
 
 export const CNI_SETTING_NAMES = [
@@ -38,6 +43,7 @@ export const CNI_SETTING_NAMES = [
   'ENABLE_POD_ENI',
   'MAX_ENI',
   'ENABLE_SUBNET_DISCOVERY',
+  'AWS_MANAGE_ENIS_NON_SCHEDULABLE',
 ] as const;
 
 export type CniSettingName = (typeof CNI_SETTING_NAMES)[number];
@@ -53,6 +59,7 @@ export const DEFAULT_CNI_SETTINGS: CniSettings = {
   podEni: false,
   maxEni: undefined,
   subnetDiscovery: true,
+  manageEnisNonSchedulable: false,
 };
 
 export function isCniSettingName(name: string): name is CniSettingName {
@@ -127,6 +134,7 @@ export function parseCniSettings(env: CniEnv): ParsedCniSettings {
     podEni: bool('ENABLE_POD_ENI'),
     maxEni,
     subnetDiscovery: bool('ENABLE_SUBNET_DISCOVERY', true),
+    manageEnisNonSchedulable: bool('AWS_MANAGE_ENIS_NON_SCHEDULABLE'),
   };
   return { settings, fallbacks };
 }

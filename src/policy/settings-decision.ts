@@ -391,6 +391,9 @@ export function decideSettings(input: SettingsChangeInput): SettingsDecision {
     releaseLine(impact),
     unservedLine,
     frozenLine,
+    impact.heldBackNodes > 0
+      ? `${plural(impact.heldBackNodes, 'cordoned node')} take nothing yet: ipamd adds no address on a node tainted node.kubernetes.io/unschedulable (unless AWS_MANAGE_ENIS_NON_SCHEDULABLE=true); they grow once uncordoned`
+      : undefined,
     ...servedLines(impact),
     ...newNodeLines(impact),
     ...runwayLines(impact),

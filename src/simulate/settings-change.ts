@@ -20,6 +20,8 @@ export interface NodeClass {
   readonly shape: NodeShape;
   readonly instanceType: string;
   readonly eniConfig?: string;
+  /** Tainted node.kubernetes.io/unschedulable (cordoned): ipamd adds nothing there by default. */
+  readonly cordoned: boolean;
   readonly nodes: number;
   /** One of its nodes, for messages. */
   readonly example: string;
@@ -34,6 +36,9 @@ export interface NodeClasses {
 }
 
 const classCache = new WeakMap<ClusterModel, NodeClasses>();
+
+/** The taint the node lifecycle controller puts on a cordoned node; ipamd looks for exactly this one. */
+const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable';
 
 function heldKey(h: EniHoldings | undefined): string {
   if (!h) return '';
@@ -70,7 +75,11 @@ export function nodeClassesOf(model: ClusterModel): NodeClasses {
       continue;
     }
     const held = model.holdings?.get(node.name);
+    const cordoned = node.taints.some(
+      t => t.key === UNSCHEDULABLE_TAINT && t.effect === 'NoSchedule',
+    );
     const key = [
+      cordoned ? 'cordoned' : '',
       type,
       node.subnetId,
       node.eniConfig ?? '',
@@ -96,6 +105,7 @@ export function nodeClassesOf(model: ClusterModel): NodeClasses {
         },
         instanceType: type,
         ...(node.eniConfig !== undefined && { eniConfig: node.eniConfig }),
+        cordoned,
         example: node.name,
       },
       nodes: 1,
@@ -122,6 +132,8 @@ export interface ClassOutcome {
   readonly servedAfter: number;
   /** Pods on one node that hold an address now and that the new pool would not serve once replaced. */
   readonly unservedPerNode: number;
+  /** Cordoned: the growth the new settings ask for waits until the node is schedulable again. */
+  readonly growthHeld: boolean;
 }
 
 export interface SettingsSubnet {
@@ -170,6 +182,8 @@ export interface SettingsImpact {
   readonly releases: boolean;
   readonly unservedPods: number;
   readonly unservedNodes: number;
+  /** Cordoned nodes whose growth ipamd does not take while they stay cordoned. */
+  readonly heldBackNodes: number;
   readonly newNodes: readonly NewNodeChange[];
 }
 
@@ -238,7 +252,13 @@ export function settingsImpact(input: SettingsImpactInput): SettingsImpact {
   let unservedNodes = 0;
   for (const cls of classes) {
     const { shape } = cls;
-    const o = nodeSettingsOutcome(model, shape, from, to, book);
+    const outcome = nodeSettingsOutcome(model, shape, from, to, book);
+    // isENIAttachmentAllowed: no address, no ENI on a cordoned node (release is not held back).
+    const growthHeld =
+      cls.cordoned && !to.manageEnisNonSchedulable && outcome.afterIps > outcome.heldIps;
+    const o = growthHeld
+      ? { ...outcome, afterIps: outcome.heldIps, afterEnis: outcome.heldEnis }
+      : outcome;
     const servedBefore = book.podsServed(
       shape.limits,
       addressSettings(model, from, shape.subnetId),
@@ -263,6 +283,7 @@ export function settingsImpact(input: SettingsImpactInput): SettingsImpact {
       servedBefore,
       servedAfter,
       unservedPerNode,
+      growthHeld,
     });
     const subnets = nodeSubnets(model, to.customNetworking, shape.subnetId, cls.eniConfig);
     const nodeSubnet = subnets.node;
@@ -327,6 +348,7 @@ export function settingsImpact(input: SettingsImpactInput): SettingsImpact {
     releases: releasesAddresses(from, to),
     unservedPods,
     unservedNodes,
+    heldBackNodes: outcomes.reduce((n, c) => n + (c.growthHeld ? c.cls.nodes : 0), 0),
     newNodes: input.existingOnly === true ? [] : newNodeChanges(model, from, to, book),
   };
 }

@@ -331,3 +331,40 @@ test('a node counted from its ENIs grows from what it really holds', () => {
     [14, 15, 1],
   );
 });
+
+test('a cordoned node grows nothing: ipamd attaches nothing under node.kubernetes.io/unschedulable', () => {
+  const cordoned = aNode({
+    ip: '10.0.1.10',
+    zone: 'zone-a',
+    taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
+  });
+  const ready = aNode({ ip: '10.0.1.11', zone: 'zone-a' });
+  const base = aCluster({
+    nodes: [cordoned, ready],
+    pods: [...pods(cordoned.name, 6), ...pods(ready.name, 6)],
+    subnets: [subnetA],
+    cniEnv: { MINIMUM_IP_TARGET: '8' },
+  });
+  // aws-node tolerates every taint (config/master/aws-k8s-cni.yaml: tolerations: - operator: Exists).
+  const model = {
+    ...base,
+    daemonSets: base.daemonSets.map(d =>
+      d.name === 'aws-node'
+        ? { ...d, pod: { ...d.pod, tolerations: [{ operator: 'Exists' as const }] } }
+        : d,
+    ),
+  };
+  const judge = (env: Record<string, string>) =>
+    settingsImpact({
+      model,
+      from: model.cni,
+      to: parseCniSettings({ MINIMUM_IP_TARGET: '13', ...env }).settings,
+      book: new AddressBook(),
+    });
+  // isENIAttachmentAllowed (pkg/ipamd/ipamd.go): only the ready node's 9 -> 14.
+  const held = judge({});
+  assert.deepEqual([held.growth, held.heldBackNodes], [5, 1]);
+  // AWS_MANAGE_ENIS_NON_SCHEDULABLE=true lets ipamd grow the cordoned node too.
+  const managed = judge({ AWS_MANAGE_ENIS_NON_SCHEDULABLE: 'true' });
+  assert.deepEqual([managed.growth, managed.heldBackNodes], [10, 0]);
+});
