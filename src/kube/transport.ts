@@ -26,6 +26,16 @@ export interface KubeTransport {
   /** One GET that answers JSON (a list page). Rejects with KubeHttpError on a non-2xx answer. */
   getJson(path: string, query: Query, signal: AbortSignal): Promise<unknown>;
   /**
+   * One POST or PUT of a JSON object, answering the object the server stored (the ledger's writes).
+   * Rejects with KubeHttpError on a non-2xx answer: 409 for a stale resourceVersion or an existing name.
+   */
+  sendJson(
+    method: 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown>;
+  /**
    * A watch stream: resolves when the server ends it (timeoutSeconds elapsed, or a clean close),
    * rejects on an HTTP error or a broken connection. Aborting `signal` ends it (it then resolves).
    * `onOpen` runs once the server has answered 200: from then on the stream replays every change
@@ -106,8 +116,11 @@ function requestOptions(
   signal: AbortSignal,
   timeoutMs: number,
   what: string,
+  method = 'GET',
 ): Promise<https.RequestOptions | undefined> {
-  const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') headers['Content-Type'] = 'application/json';
+  const opts: https.RequestOptions = { method, headers };
   return new Promise((resolve, reject) => {
     const finish = (): void => {
       clearTimeout(timer);
@@ -140,7 +153,7 @@ function requestOptions(
 }
 
 /**
- * Both calls go through node:http with the kubeconfig's TLS and credentials and decode to plain JSON:
+ * Every call goes through node:http with the kubeconfig's TLS and credentials and decodes to plain JSON:
  * the generated API clients turn every object into class instances and Dates, about 4× the CPU of
  * JSON.parse for 150,000 pods, only for us to project them away. Watches do not use client-node's Watch:
  * in 1.4.0 it hands back its abort handle only once response headers are in, so a watch whose response
@@ -156,53 +169,73 @@ export function createKubeTransport(
   const getTimeoutMs = options.getTimeoutMs ?? GET_TIMEOUT_MS;
   const startTimeoutMs = options.watchStartTimeoutMs ?? WATCH_START_TIMEOUT_MS;
   const keepAliveMs = options.watchKeepAliveMs ?? WATCH_KEEPALIVE_MS;
-  return {
-    async getJson(path, query, signal) {
-      const url = urlOf(kc, path, query);
-      const opts = await requestOptions(kc, signal, getTimeoutMs, `GET ${url.pathname}`);
-      signal.throwIfAborted();
-      if (!opts) throw new Error('aborted');
-      const mod = url.protocol === 'https:' ? https : http;
-      return new Promise<unknown>((resolve, reject) => {
-        let settled = false;
-        const settle = (err: Error | undefined, value?: unknown): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          if (err) {
-            req.destroy();
-            reject(err);
-          } else resolve(value);
-        };
-        const onAbort = (): void => {
-          settle(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        };
-        const req = mod.request(url, opts, res => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', settle);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const code = res.statusCode ?? 0;
-            if (code < 200 || code >= 300) {
-              settle(httpError('GET', url, code, text));
-              return;
-            }
-            try {
-              settle(undefined, JSON.parse(text));
-            } catch (err) {
-              settle(new Error(`GET ${url.pathname}: the answer is not JSON`, { cause: err }));
-            }
-          });
+  async function requestJson(
+    method: string,
+    path: string,
+    query: Query,
+    payload: string | undefined,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const url = urlOf(kc, path, query);
+    const opts = await requestOptions(
+      kc,
+      signal,
+      getTimeoutMs,
+      `${method} ${url.pathname}`,
+      method,
+    );
+    signal.throwIfAborted();
+    if (!opts) throw new Error('aborted');
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise<unknown>((resolve, reject) => {
+      let settled = false;
+      const settle = (err: Error | undefined, value?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (err) {
+          req.destroy();
+          reject(err);
+        } else resolve(value);
+      };
+      const onAbort = (): void => {
+        settle(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const req = mod.request(url, opts, res => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', settle);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 0;
+          if (code < 200 || code >= 300) {
+            settle(httpError(method, url, code, text));
+            return;
+          }
+          try {
+            settle(undefined, JSON.parse(text));
+          } catch (err) {
+            settle(new Error(`${method} ${url.pathname}: the answer is not JSON`, { cause: err }));
+          }
         });
-        req.on('error', settle);
-        const timer = setTimeout(() => {
-          settle(new Error(`GET ${url.pathname}: no answer within ${getTimeoutMs / 1000} s`));
-        }, getTimeoutMs);
-        signal.addEventListener('abort', onAbort, { once: true });
-        req.end();
       });
+      req.on('error', settle);
+      const timer = setTimeout(() => {
+        settle(new Error(`${method} ${url.pathname}: no answer within ${getTimeoutMs / 1000} s`));
+      }, getTimeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.end(payload);
+    });
+  }
+
+  return {
+    getJson(path, query, signal) {
+      return requestJson('GET', path, query, undefined, signal);
+    },
+
+    sendJson(method, path, body, signal) {
+      return requestJson(method, path, {}, JSON.stringify(body), signal);
     },
 
     async watch(path, query, onEvent, signal, onOpen) {

@@ -10,6 +10,11 @@ import { RESOURCES, collectionPath, type KubeResource } from '../../src/kube/res
  * compacted resourceVersions (as HTTP 410 or as an in-stream ERROR event), and 404 for CRDs that are not
  * installed. Faults are switched on by tests: dropped watches, failing requests, slow lists.
  *
+ * ConfigMaps in a namespace are real objects too (ipguard's reservation ledger): get, list and watch with a
+ * `metadata.name` field selector, create (409 AlreadyExists), and update with resourceVersion
+ * compare-and-swap (409 Conflict on a stale write), each write an event on the watches. `contend()`
+ * puts another writer in front of every update, `forbid()` refuses verbs as RBAC would.
+ *
  * Large clusters are generated, not stored: `generate(resource, count, make)` makes items on demand for
  * each page, so a 150,000-pod list costs the fake a page of objects at a time.
  */
@@ -40,6 +45,15 @@ interface Watcher {
   readonly res: http.ServerResponse;
   readonly timer: NodeJS.Timeout | undefined;
 }
+
+interface ConfigMapWatcher {
+  readonly res: http.ServerResponse;
+  readonly namespace: string;
+  readonly name: string | undefined;
+  readonly timer: NodeJS.Timeout | undefined;
+}
+
+const CONFIG_MAPS = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps(?:\/([^/]+))?$/;
 
 interface Collection {
   readonly resource: KubeResource;
@@ -80,6 +94,7 @@ function status(code: number, reason: string, message: string): Record<string, u
 
 const REASONS: Readonly<Record<number, string>> = {
   403: 'Forbidden',
+  409: 'Conflict',
   404: 'NotFound',
   410: 'Expired',
   429: 'TooManyRequests',
@@ -104,6 +119,15 @@ export class FakeKubeApi {
   #hang = false;
   #hangWatches = false;
   #ignoreWatchTimeout = false;
+  readonly #configMaps = new Map<string, KubeObject>();
+  readonly #configMapEvents: { rv: number; type: string; object: KubeObject }[] = [];
+  readonly #configMapWatchers = new Set<ConfigMapWatcher>();
+  readonly #forbidden = new Set<string>();
+  #contend = false;
+  #writeFaults: { status: number; times: number }[] = [];
+  #writeDelayMs = 0;
+  /** ConfigMap writes: updates and creates that succeeded, and those refused with 409. */
+  readonly writes = { put: 0, post: 0, conflicts: 0 };
 
   private constructor(server: http.Server, url: string, options: FakeKubeOptions) {
     this.#server = server;
@@ -163,6 +187,11 @@ export class FakeKubeApi {
   }
 
   async close(): Promise<void> {
+    for (const w of this.#configMapWatchers) {
+      if (w.timer) clearTimeout(w.timer);
+      w.res.destroy();
+    }
+    this.#configMapWatchers.clear();
     for (const c of this.#collections.values()) {
       for (const w of c.watchers) {
         if (w.timer) clearTimeout(w.timer);
@@ -339,8 +368,330 @@ export class FakeKubeApi {
     this.#hangWatches = on;
   }
 
+  /** End the open ConfigMap watches (`destroy` breaks the connections). */
+  dropConfigMapWatches(how: 'end' | 'destroy' = 'end'): number {
+    let n = 0;
+    for (const w of this.#configMapWatchers) {
+      if (w.timer) clearTimeout(w.timer);
+      if (how === 'end') w.res.end();
+      else w.res.destroy();
+      n += 1;
+    }
+    this.#configMapWatchers.clear();
+    return n;
+  }
+
   watchers(resource: KubeResource): number {
     return this.#collection(resource).watchers.size;
+  }
+
+  // ---- ConfigMaps: real objects with compare-and-swap ---------------------------------------
+
+  /** The ConfigMap as stored, or undefined. */
+  configMap(namespace: string, name: string): KubeObject | undefined {
+    return this.#configMaps.get(`${namespace}/${name}`);
+  }
+
+  /** Store a ConfigMap as a client's create would (an event on the watches). */
+  putConfigMap(obj: KubeObject): KubeObject {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const type = this.#configMaps.has(key) ? 'MODIFIED' : 'ADDED';
+    const stamped = this.#stamp({ ...obj, apiVersion: 'v1', kind: 'ConfigMap' });
+    this.#configMaps.set(key, stamped);
+    this.#configMapEvent(type, stamped);
+    return stamped;
+  }
+
+  deleteConfigMap(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const obj = this.#configMaps.get(key);
+    if (!obj) return;
+    this.#configMaps.delete(key);
+    this.#configMapEvent('DELETED', this.#stamp(obj));
+  }
+
+  /**
+   * Another writer updates a ConfigMap just before each update request is applied, so every client
+   * write carries a stale resourceVersion and gets 409, as under contention that never lets up.
+   */
+  contend(on: boolean): void {
+    this.#contend = on;
+  }
+
+  /** Refuse these verbs on ConfigMaps (get, list, watch, create, update) with 403, as RBAC does. */
+  forbid(...verbs: string[]): void {
+    for (const v of verbs) this.#forbidden.add(v);
+  }
+
+  allow(...verbs: string[]): void {
+    for (const v of verbs) this.#forbidden.delete(v);
+  }
+
+  /** The next `times` ConfigMap writes answer `statusCode`. */
+  failWrites(statusCode: number, times = 1): void {
+    this.#writeFaults.push({ status: statusCode, times });
+  }
+
+  /** Delay every ConfigMap write (a busy etcd). */
+  set writeDelayMs(ms: number) {
+    this.#writeDelayMs = ms;
+  }
+
+  configMapWatchers(): number {
+    return this.#configMapWatchers.size;
+  }
+
+  #configMapEvent(type: string, object: KubeObject): void {
+    this.#configMapEvents.push({ rv: this.#rv, type, object });
+    if (this.#configMapEvents.length > this.#options.eventLogSize) {
+      const dropped = this.#configMapEvents.shift();
+      if (dropped) this.#compactedRv = Math.max(this.#compactedRv, dropped.rv);
+    }
+    const line = `${JSON.stringify({ type, object })}\n`;
+    for (const w of this.#configMapWatchers) {
+      if (w.namespace !== object.metadata.namespace) continue;
+      if (w.name !== undefined && w.name !== object.metadata.name) continue;
+      w.res.write(line);
+    }
+  }
+
+  #configMapRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    namespace: string,
+    name: string | undefined,
+    query: Readonly<Record<string, string>>,
+    json: (code: number, body: unknown) => void,
+  ): void {
+    const method = req.method ?? 'GET';
+    const watch = query.watch === 'true' || query.watch === '1';
+    // As the API server's request info: a list or watch names its object by an exact field selector.
+    const selected = /^metadata\.name=(.+)$/.exec(query.fieldSelector ?? '')?.[1];
+    const verb =
+      method === 'POST'
+        ? 'create'
+        : method === 'PUT'
+          ? 'update'
+          : method === 'DELETE'
+            ? 'delete'
+            : name !== undefined
+              ? 'get'
+              : watch
+                ? 'watch'
+                : 'list';
+    if (this.#forbidden.has(verb)) {
+      const what = name ?? selected;
+      json(
+        403,
+        status(
+          403,
+          'Forbidden',
+          `configmaps${what === undefined ? '' : ` "${what}"`} is forbidden: User "system:serviceaccount:ipguard:ipguard" cannot ${verb} resource "configmaps" in API group "" in the namespace "${namespace}"`,
+        ),
+      );
+      return;
+    }
+    const key = (n: string): string => `${namespace}/${n}`;
+    const notFound = (n: string): void => {
+      json(404, status(404, 'NotFound', `configmaps "${n}" not found`));
+    };
+    if (verb === 'get') {
+      const obj = this.#configMaps.get(key(name!));
+      if (obj) json(200, obj);
+      else notFound(name!);
+      return;
+    }
+    if (verb === 'list') {
+      const items = [...this.#configMaps.values()].filter(
+        o =>
+          o.metadata.namespace === namespace &&
+          (selected === undefined || o.metadata.name === selected),
+      );
+      json(200, {
+        kind: 'ConfigMapList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.#rv) },
+        items: items.map(o => {
+          const item: Record<string, unknown> = { ...o };
+          delete item.kind;
+          delete item.apiVersion;
+          return item;
+        }),
+      });
+      return;
+    }
+    if (verb === 'watch') {
+      this.counts.watch += 1;
+      this.#configMapWatch(res, namespace, selected, query);
+      return;
+    }
+    if (verb === 'delete') {
+      if (!this.#configMaps.has(key(name!))) notFound(name!);
+      else {
+        const obj = this.#configMaps.get(key(name!))!;
+        this.deleteConfigMap(namespace, name!);
+        json(200, obj);
+      }
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const apply = (): void => {
+        let body: KubeObject;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as KubeObject;
+        } catch {
+          json(400, status(400, 'BadRequest', 'the body is not JSON'));
+          return;
+        }
+        const fault = this.#writeFaults[0];
+        if (fault) {
+          fault.times -= 1;
+          if (fault.times <= 0) this.#writeFaults.shift();
+          json(
+            fault.status,
+            status(
+              fault.status,
+              REASONS[fault.status] ?? 'InternalError',
+              `injected ${fault.status}`,
+            ),
+          );
+          return;
+        }
+        this.#configMapWrite(verb, namespace, name, body, json);
+      };
+      if (this.#writeDelayMs > 0) setTimeout(apply, this.#writeDelayMs);
+      else apply();
+    });
+  }
+
+  #configMapWrite(
+    verb: string,
+    namespace: string,
+    name: string | undefined,
+    body: KubeObject,
+    json: (code: number, body: unknown) => void,
+  ): void {
+    const objName = body.metadata?.name;
+    if (typeof objName !== 'string' || objName === '') {
+      json(422, status(422, 'Invalid', 'metadata.name: Required value'));
+      return;
+    }
+    if (
+      (body.metadata.namespace ?? namespace) !== namespace ||
+      (name !== undefined && name !== objName)
+    ) {
+      json(
+        400,
+        status(
+          400,
+          'BadRequest',
+          'the namespace or name of the provided object does not match the request',
+        ),
+      );
+      return;
+    }
+    const size = Object.values((body.data ?? {}) as Record<string, string>).reduce(
+      (n, v) => n + v.length,
+      0,
+    );
+    if (size > 1024 * 1024) {
+      json(
+        422,
+        status(
+          422,
+          'Invalid',
+          `ConfigMap "${objName}" is invalid: []: Too long: must have at most 1048576 bytes`,
+        ),
+      );
+      return;
+    }
+    const k = `${namespace}/${objName}`;
+    const current = this.#configMaps.get(k);
+    if (verb === 'create') {
+      if (current) {
+        this.writes.conflicts += 1;
+        json(409, status(409, 'AlreadyExists', `configmaps "${objName}" already exists`));
+        return;
+      }
+      const meta = { ...body.metadata };
+      delete meta.resourceVersion;
+      this.writes.post += 1;
+      json(201, this.putConfigMap({ ...body, metadata: { ...meta, name: objName, namespace } }));
+      return;
+    }
+    if (!current) {
+      json(404, status(404, 'NotFound', `configmaps "${objName}" not found`));
+      return;
+    }
+    if (this.#contend) {
+      // Another writer got in first.
+      this.putConfigMap({
+        ...current,
+        metadata: {
+          ...current.metadata,
+          annotations: {
+            ...(current.metadata.annotations as Record<string, string> | undefined),
+            'other-writer': String(this.#rv),
+          },
+        },
+      });
+    }
+    const latest = this.#configMaps.get(k)!;
+    const sent = body.metadata.resourceVersion;
+    // ConfigMaps allow an update without a resourceVersion (unconditional); with one, it must be current.
+    if (sent !== undefined && sent !== latest.metadata.resourceVersion) {
+      this.writes.conflicts += 1;
+      json(
+        409,
+        status(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on configmaps "${objName}": the object has been modified; please apply your changes to the latest version and try again`,
+        ),
+      );
+      return;
+    }
+    this.writes.put += 1;
+    json(200, this.putConfigMap({ ...body, metadata: { ...body.metadata, namespace } }));
+  }
+
+  #configMapWatch(
+    res: http.ServerResponse,
+    namespace: string,
+    name: string | undefined,
+    query: Readonly<Record<string, string>>,
+  ): void {
+    const from = Number(query.resourceVersion ?? '0');
+    if (from !== 0 && from < this.#compactedRv) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.#compactedRv})`) })}\n`,
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    for (const e of this.#configMapEvents) {
+      if (e.rv <= from || e.object.metadata.namespace !== namespace) continue;
+      if (name !== undefined && e.object.metadata.name !== name) continue;
+      res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+    }
+    const timeoutSeconds = this.#ignoreWatchTimeout ? 0 : Number(query.timeoutSeconds ?? '0');
+    const timer =
+      timeoutSeconds > 0
+        ? setTimeout(() => {
+            this.#configMapWatchers.delete(watcher);
+            res.end();
+          }, timeoutSeconds * 1000).unref()
+        : undefined;
+    const watcher: ConfigMapWatcher = { res, namespace, name, timer };
+    this.#configMapWatchers.add(watcher);
+    res.on('close', () => {
+      if (timer) clearTimeout(timer);
+      this.#configMapWatchers.delete(watcher);
+    });
   }
 
   // ---- protocol ----------------------------------------------------------------------------
@@ -360,6 +711,18 @@ export class FakeKubeApi {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const cm = CONFIG_MAPS.exec(url.pathname);
+    if (cm) {
+      this.#configMapRequest(
+        req,
+        res,
+        decodeURIComponent(cm[1]!),
+        cm[2] && decodeURIComponent(cm[2]),
+        query,
+        json,
+      );
+      return;
+    }
     const c = this.#collections.get(url.pathname);
     if (!c || !c.installed) {
       json(404, status(404, 'NotFound', 'the server could not find the requested resource'));
