@@ -1,83 +1,134 @@
+import {
+  heldBySubnet,
+  liveCount,
+  pruned,
+  withReservation,
+  type FreeNow,
+  type LedgerEntries,
+} from './ledger-record.js';
+
 /**
  * Addresses held for changes that were admitted but that EC2 does not show as used yet: new nodes take
  * minutes to launch and attach ENIs. Without this, two changes that each fit alone could both pass.
+ * One reservation per workload: re-admitting a workload replaces it, and one that now needs nothing
+ * ends it. The lifecycle (shrinking, TTL) is in ledger-record.ts.
  *
- * What a subnet still holds shrinks as its free count drops below where it stood when the first of its
- * reservations was made (the changes are being realised), and each reservation ends after a TTL. One
- * reservation per workload: re-admitting a workload replaces it, and one that now needs nothing ends it.
+ * Two implementations: `Reservations` in memory, for one process (a snapshot, a laptop), and
+ * `KubeLedger`, a ConfigMap every replica of the webhook shares (kube-ledger.ts).
  */
-interface Reservation {
-  readonly key: string;
-  readonly atMs: number;
-  /** Per subnet: addresses held, and the free count EC2 reported when they were reserved. */
-  readonly subnets: ReadonlyMap<string, { readonly ips: number; readonly freeAtAdmission: number }>;
+export interface ReservationLedger {
+  /** For logs, /readyz and the startup line. */
+  readonly description: string;
+  /** Addresses held per subnet now (what decisions subtract and `ipguard_reserved_ips` shows). */
+  held(free: FreeNow, exceptKey?: string): Map<string, number>;
+  /** Live reservations. */
+  readonly size: number;
+  /**
+   * Decide against the held reservations and, if the decision asks to, record its need: as one step
+   * that no other admission, on this replica or another, can interleave with.
+   */
+  admit<T>(tx: AdmitTx<T>): Promise<AdmitResult<T>>;
+  health(): LedgerHealth;
+  /** Write timings and conflicts go to `observer` (the metrics). */
+  observe(observer: LedgerObserver): void;
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export class Reservations {
+export interface AdmitTx<T> {
+  readonly key: string;
+  readonly free: FreeNow;
+  /** False for a dry run: decided against the ledger, never written. */
+  readonly mayWrite: boolean;
+  /** When the answer is due (epoch ms); past it, the failure mode answers. */
+  readonly deadlineMs: number;
+  /**
+   * The decision given what other workloads hold; `reserve` is what this workload holds from now on
+   * (undefined: the decision reserves nothing, e.g. a denial). May run more than once (after a conflict).
+   */
+  decide(held: ReadonlyMap<string, number>): {
+    readonly value: T;
+    readonly reserve?: ReadonlyMap<string, number>;
+  };
+}
+
+export type AdmitResult<T> =
+  | { readonly ok: true; readonly value: T }
+  /** The ledger could not take the decision's reservation: the failure mode answers, saying `reason`. */
+  | { readonly ok: false; readonly reason: string; readonly cause: LedgerFailure };
+
+export type LedgerFailure = 'unavailable' | 'conflicts' | 'full' | 'unreadable';
+
+export interface LedgerHealth {
+  /** Reads and writes work and the copy is current. */
+  readonly ok: boolean;
+  /** Why not, when not. */
+  readonly reason?: string;
+  /** The ledger has been read at least once. */
+  readonly loaded: boolean;
+  readonly entries: number;
+  /** The stored record's size, when it is stored. */
+  readonly bytes?: number;
+}
+
+export interface LedgerObserver {
+  /** One write to the shared ledger: how long it took and how it ended. */
+  write(result: 'ok' | 'conflict' | 'error', seconds: number): void;
+}
+
+/** The in-memory ledger: one process, nothing shared, nothing survives a restart. */
+export class Reservations implements ReservationLedger {
+  readonly description = 'in memory (this process only)';
   readonly #ttlMs: number;
   readonly #now: () => number;
-  readonly #byKey = new Map<string, Reservation>();
+  #entries: LedgerEntries = new Map();
 
   constructor(ttlSeconds: number, now: () => number) {
     this.#ttlMs = ttlSeconds * 1000;
     this.#now = now;
   }
 
-  #expire(): void {
-    const cutoff = this.#now() - this.#ttlMs;
-    for (const [k, r] of this.#byKey) if (r.atMs <= cutoff) this.#byKey.delete(k);
-  }
-
-  /**
-   * Addresses still held per subnet, given what EC2 reports free now; `exceptKey` leaves out the
-   * workload being decided, whose new admission will replace its own reservation.
-   */
-  held(freeNow: (subnetId: string) => number | undefined, exceptKey?: string): Map<string, number> {
-    this.#expire();
-    // Per subnet: everything reserved, and the highest free count seen at an admission. A drop below
-    // that is addresses some of the reserved changes now use; it is counted once for the subnet, not
-    // once per reservation.
-    const sums = new Map<string, { ips: number; freeAtAdmission: number }>();
-    for (const r of this.#byKey.values()) {
-      if (r.key === exceptKey) continue;
-      for (const [id, s] of r.subnets) {
-        const acc = sums.get(id);
-        if (acc) {
-          acc.ips += s.ips;
-          acc.freeAtAdmission = Math.max(acc.freeAtAdmission, s.freeAtAdmission);
-        } else {
-          sums.set(id, { ips: s.ips, freeAtAdmission: s.freeAtAdmission });
-        }
-      }
-    }
-    const out = new Map<string, number>();
-    for (const [id, acc] of sums) {
-      const free = freeNow(id);
-      const used = free === undefined ? 0 : Math.max(0, acc.freeAtAdmission - free);
-      const left = acc.ips - used;
-      if (left > 0) out.set(id, left);
-    }
-    return out;
+  held(free: FreeNow, exceptKey?: string): Map<string, number> {
+    return heldBySubnet(this.#entries, free, this.#now(), exceptKey);
   }
 
   /** Hold `perSubnet` for `key`, replacing what it held; holding nothing releases it. */
-  reserve(
-    key: string,
-    perSubnet: ReadonlyMap<string, number>,
-    freeNow: (subnetId: string) => number | undefined,
-  ): void {
-    const subnets = new Map<string, { ips: number; freeAtAdmission: number }>();
-    for (const [id, ips] of perSubnet)
-      if (ips > 0) subnets.set(id, { ips, freeAtAdmission: freeNow(id) ?? 0 });
-    if (subnets.size === 0) {
-      this.#byKey.delete(key);
-      return;
-    }
-    this.#byKey.set(key, { key, atMs: this.#now(), subnets });
+  reserve(key: string, perSubnet: ReadonlyMap<string, number>, free: FreeNow): void {
+    const nowMs = this.#now();
+    this.#entries = withReservation(pruned(this.#entries, free, nowMs), {
+      key,
+      perSubnet,
+      free,
+      nowMs,
+      ttlMs: this.#ttlMs,
+      replica: 'this process',
+    });
+  }
+
+  /** Decided and recorded in one synchronous step: nothing in this process can come between. */
+  admit<T>(tx: AdmitTx<T>): Promise<AdmitResult<T>> {
+    const { value, reserve } = tx.decide(this.held(tx.free, tx.key));
+    if (tx.mayWrite && reserve) this.reserve(tx.key, reserve, tx.free);
+    return Promise.resolve({ ok: true, value });
   }
 
   get size(): number {
-    this.#expire();
-    return this.#byKey.size;
+    return liveCount(this.#entries, this.#now());
+  }
+
+  health(): LedgerHealth {
+    return { ok: true, loaded: true, entries: this.size };
+  }
+
+  observe(): void {
+    // Nothing is written anywhere.
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }
