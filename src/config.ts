@@ -4,6 +4,13 @@ import { DEFAULT_POLICY, MODES, type Mode, type PolicyConfig } from './policy/co
 /** What happens when the webhook cannot decide in time or has no state: the admission still gets an answer. */
 export type FailureMode = 'allow' | 'deny';
 
+/**
+ * Where reservations live: `kube`, a ConfigMap every replica shares; `memory`, this process only;
+ * `auto`, the ConfigMap when running in a pod on live state, memory otherwise (a snapshot, a laptop).
+ */
+export type LedgerChoice = 'auto' | 'kube' | 'memory';
+export const LEDGER_CHOICES: readonly LedgerChoice[] = ['auto', 'kube', 'memory'];
+
 export interface ServeConfig {
   /** HTTPS port; the Service maps 443 to it. */
   readonly port: number;
@@ -20,6 +27,13 @@ export interface ServeConfig {
   readonly staleAfterSeconds: number;
   /** An admitted change holds its addresses at most this long, unless EC2 shows them used sooner. */
   readonly reservationTtlSeconds: number;
+  readonly ledger: LedgerChoice;
+  /** Live reservations the shared ledger holds at most (its record stays far below 1 MiB). */
+  readonly ledgerMaxEntries: number;
+  /** ipguard's own namespace, where the shared ledger lives (POD_NAMESPACE from the downward API). */
+  readonly namespace: string;
+  /** This replica's name, written beside its reservations (POD_NAME; the hostname otherwise). */
+  readonly replicaName?: string;
   readonly subnetRefreshSeconds: number;
   readonly instanceTypeRefreshSeconds: number;
   /** Count holdings from DescribeNetworkInterfaces (more EC2 calls, exact numbers). */
@@ -42,6 +56,9 @@ export const DEFAULT_SERVE: Omit<ServeConfig, 'policy'> = {
   failureMode: 'allow',
   staleAfterSeconds: 300,
   reservationTtlSeconds: 600,
+  ledger: 'auto',
+  ledgerMaxEntries: 1000,
+  namespace: 'ipguard',
   subnetRefreshSeconds: 60,
   instanceTypeRefreshSeconds: 6 * 3600,
   describeNetworkInterfaces: false,
@@ -66,6 +83,10 @@ export const ENV = {
   failureMode: 'IPGUARD_FAILURE_MODE',
   staleAfterSeconds: 'IPGUARD_STALE_AFTER_SECONDS',
   reservationTtlSeconds: 'IPGUARD_RESERVATION_TTL_SECONDS',
+  ledger: 'IPGUARD_LEDGER',
+  ledgerMaxEntries: 'IPGUARD_LEDGER_MAX_ENTRIES',
+  namespace: 'POD_NAMESPACE',
+  replicaName: 'POD_NAME',
   subnetRefreshSeconds: 'IPGUARD_SUBNET_REFRESH_SECONDS',
   instanceTypeRefreshSeconds: 'IPGUARD_INSTANCE_TYPE_REFRESH_SECONDS',
   describeNetworkInterfaces: 'IPGUARD_DESCRIBE_NETWORK_INTERFACES',
@@ -147,6 +168,11 @@ export function loadConfig(
   };
   const snapshotDir = raw('snapshotDir');
   const clusterName = raw('clusterName');
+  const namespace = raw('namespace');
+  // A DNS label, as every namespace name is: anything else could not name the ledger's namespace.
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    problems.push(`${where('namespace')}=${JSON.stringify(namespace)}: not a namespace name`);
+  const replicaName = raw('replicaName');
   const config: ServeConfig = {
     port: int('port', DEFAULT_SERVE.port, 0, 65535),
     host: DEFAULT_SERVE.host,
@@ -163,6 +189,10 @@ export function loadConfig(
       1,
       86_400,
     ),
+    ledger: oneOf<LedgerChoice>('ledger', LEDGER_CHOICES, DEFAULT_SERVE.ledger),
+    ledgerMaxEntries: int('ledgerMaxEntries', DEFAULT_SERVE.ledgerMaxEntries, 1, 4000),
+    namespace: namespace ?? DEFAULT_SERVE.namespace,
+    ...(replicaName !== undefined && { replicaName }),
     subnetRefreshSeconds: int(
       'subnetRefreshSeconds',
       DEFAULT_SERVE.subnetRefreshSeconds,

@@ -80,8 +80,8 @@ export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
     });
   });
 
-  app.post('/validate', (request, reply) => {
-    const outcome = handleReview(request.body, deps);
+  app.post('/validate', async (request, reply) => {
+    const outcome = await handleReview(request.body, deps);
     if (outcome.exceptionUsed !== undefined)
       request.log.warn(outcome.log, 'admission allowed by exception');
     else if (outcome.status !== 200 || outcome.log.err !== undefined)
@@ -95,13 +95,24 @@ export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
   app.get('/readyz', (_request, reply) => {
     if (deps.draining?.() === true) return reply.code(503).send({ ready: false, draining: true });
     const view = deps.state.current();
-    if (!view) return reply.code(503).send({ ready: false, state: deps.state.description });
+    const l = deps.reservations.health();
+    // A ledger that cannot be read or written keeps the replica in the Service: its answers (the
+    // failure mode, saying why) beat the apiserver's "no endpoints available".
+    const ledger = {
+      store: deps.reservations.description,
+      ok: l.ok,
+      reservations: l.entries,
+      ...(l.reason !== undefined && { reason: l.reason }),
+    };
+    if (!view) return reply.code(503).send({ ready: false, state: deps.state.description, ledger });
+    const degraded = [view.degraded, l.reason].filter(r => r !== undefined).join('; ');
     return reply.send({
       ready: true,
       state: deps.state.description,
       kubeAgeSeconds: Math.round((deps.now() - view.kubeSyncedAtMs) / 1000),
       subnetsAgeSeconds: Math.round((deps.now() - view.subnetsRefreshedAtMs) / 1000),
-      ...(view.degraded !== undefined && { degraded: view.degraded }),
+      ledger,
+      ...(degraded !== '' && { degraded }),
     });
   });
 

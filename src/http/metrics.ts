@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StateSource } from '../state/source.js';
-import type { Reservations } from '../state/reservations.js';
+import type { ReservationLedger } from '../state/reservations.js';
 
 /** Everything /metrics shows; a registry per app so tests and several servers never share counters. */
 export interface Metrics {
@@ -12,11 +12,13 @@ export interface Metrics {
   readonly failOpen: Counter<'reason'>;
   readonly badRequests: Counter<'reason'>;
   readonly reservedIps: Gauge<'subnet'>;
+  readonly ledgerWrites: Histogram<'result'>;
+  readonly ledgerConflicts: Counter;
 }
 
 export interface MetricsSources {
   readonly state: StateSource;
-  readonly reservations: Reservations;
+  readonly reservations: ReservationLedger;
   readonly now: () => number;
   /** EC2 API calls made so far, when the state is live. */
   readonly ec2Calls?: () => number;
@@ -50,7 +52,7 @@ export function createMetrics(src: MetricsSources): Metrics {
   });
   const failOpen = new Counter({
     name: 'ipguard_failure_mode_answers_total',
-    help: 'Requests answered by the configured failure mode (no state, unresolvable change, internal error).',
+    help: 'Requests answered by the configured failure mode (no state, unresolvable change, reservation ledger unavailable, full or in conflict, internal error).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });
@@ -62,7 +64,7 @@ export function createMetrics(src: MetricsSources): Metrics {
   });
   const reservedIps = new Gauge({
     name: 'ipguard_reserved_ips',
-    help: 'Addresses held per subnet by admitted changes EC2 does not show as used yet.',
+    help: 'Addresses held per subnet by admitted changes EC2 does not show as used yet (every replica’s, when the ledger is shared).',
     labelNames: ['subnet'] as const,
     registers: [registry],
     collect() {
@@ -76,10 +78,46 @@ export function createMetrics(src: MetricsSources): Metrics {
   });
   new Gauge({
     name: 'ipguard_reservations',
-    help: 'Admitted changes holding addresses.',
+    help: 'Admitted changes holding addresses (live entries in the reservation ledger).',
     registers: [registry],
     collect() {
       this.set(src.reservations.size);
+    },
+  });
+  const ledgerWrites = new Histogram({
+    name: 'ipguard_ledger_write_duration_seconds',
+    help: 'Writes of the shared reservation ledger (one per batch of admitted changes), by result: ok, conflict (409, retried), error.',
+    labelNames: ['result'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const ledgerConflicts = new Counter({
+    name: 'ipguard_ledger_conflicts_total',
+    help: 'Ledger writes refused because another replica wrote first (409), each followed by a fresh read and a new decision.',
+    registers: [registry],
+  });
+  src.reservations.observe({
+    write(result, seconds) {
+      ledgerWrites.observe({ result }, seconds);
+      if (result === 'conflict') ledgerConflicts.inc();
+    },
+  });
+  new Gauge({
+    name: 'ipguard_ledger_up',
+    help: '1 while the reservation ledger can be read and written and this replica’s copy is current.',
+    registers: [registry],
+    collect() {
+      this.set(src.reservations.health().ok ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ipguard_ledger_bytes',
+    help: 'Size of the stored reservation record (the shared ledger only).',
+    registers: [registry],
+    collect() {
+      const bytes = src.reservations.health().bytes;
+      this.reset();
+      if (bytes !== undefined) this.set(bytes);
     },
   });
   new Gauge({
@@ -135,5 +173,7 @@ export function createMetrics(src: MetricsSources): Metrics {
     failOpen,
     badRequests,
     reservedIps,
+    ledgerWrites,
+    ledgerConflicts,
   };
 }

@@ -11,7 +11,7 @@ import { decide, type Decision } from '../policy/decide.js';
 import { oneLine } from '../policy/messages.js';
 import type { AddressBook } from '../simulate/address-book.js';
 import { resolveChange, type ResolvedChange } from '../simulate/resolve.js';
-import type { Reservations } from '../state/reservations.js';
+import type { ReservationLedger } from '../state/reservations.js';
 import type { StateSource, StateView } from '../state/source.js';
 import type { Metrics } from './metrics.js';
 import { decideSettingsRequest } from './validate-settings.js';
@@ -24,7 +24,7 @@ import {
 export interface ValidateDeps {
   readonly state: StateSource;
   readonly config: ServeConfig;
-  readonly reservations: Reservations;
+  readonly reservations: ReservationLedger;
   readonly book: AddressBook;
   readonly metrics: Metrics;
   readonly now: () => number;
@@ -79,12 +79,19 @@ export function failureAnswer(deps: ValidateDeps, why: string): ReviewAnswer {
   return { allowed: true, warnings: [oneLine(`${text}; allowed (failure mode allow)`)] };
 }
 
-function decideRequest(
+type Decided = {
+  answer: ReviewAnswer;
+  decision?: Decision;
+  resolved?: ResolvedChange;
+  reason?: string;
+};
+
+async function decideRequest(
   req: AdmissionRequest,
   view: StateView,
   deps: ValidateDeps,
   startedMs: number,
-): { answer: ReviewAnswer; decision?: Decision; resolved?: ResolvedChange; reason?: string } {
+): Promise<Decided> {
   const target = targetOf(req);
   if (target.type === 'ignore') return { answer: { allowed: true }, reason: target.reason };
   if (target.type === 'settings') return decideSettingsRequest(req, target, view, deps, startedMs);
@@ -106,28 +113,39 @@ function decideRequest(
     ? `${workloadKey(d.kind, d.namespace, d.name)}#${req.uid}`
     : workloadKey(d.kind, d.namespace, d.name);
   const free = (id: string): number | undefined => view.model.subnets.get(id)?.availableIps;
-  const stale = staleReason(view, deps.config, nowMs);
-  const decision = decide({
-    model: view.model,
-    change: resolved.change,
-    config: deps.config.policy,
-    book: deps.book,
-    reserved: deps.reservations.held(free, key),
-    autoscaler:
-      req.username !== undefined && deps.config.policy.autoscalerUsernames.includes(req.username),
-    ...(stale !== undefined && { stale }),
-    // Remedies are a courtesy: stop looking for them once half the budget is gone.
-    stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+  // A dry run is decided on the ledger as this replica last saw it; a write checks it is current.
+  const ledger = deps.reservations.health();
+  const stale =
+    staleReason(view, deps.config, nowMs) ??
+    (req.dryRun && ledger.loaded && !ledger.ok ? ledger.reason : undefined);
+  const ran = await deps.reservations.admit({
+    key,
+    free,
+    // Dry runs change no state: they get the same verdict and reserve nothing.
+    mayWrite: !req.dryRun,
+    deadlineMs: startedMs + deps.config.budgetMs,
+    decide: reserved => {
+      const d = decide({
+        model: view.model,
+        change: resolved.change,
+        config: deps.config.policy,
+        book: deps.book,
+        reserved,
+        autoscaler:
+          req.username !== undefined &&
+          deps.config.policy.autoscalerUsernames.includes(req.username),
+        ...(stale !== undefined && { stale }),
+        // Remedies are a courtesy: stop looking for them once half the budget is gone.
+        stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+      });
+      // A re-admitted workload's new need replaces its old one; needing nothing now releases it.
+      return d.allowed
+        ? { value: d, reserve: new Map(d.sim.subnets.map(s => [s.id, s.required])) }
+        : { value: d };
+    },
   });
-  // Dry runs change no state: they get the same verdict and reserve nothing.
-  // A re-admitted workload's new need replaces its old one; needing nothing now releases it.
-  if (decision.allowed && !req.dryRun) {
-    deps.reservations.reserve(
-      key,
-      new Map(decision.sim.subnets.map(s => [s.id, s.required])),
-      free,
-    );
-  }
+  if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
+  const decision = ran.value;
   const answer: ReviewAnswer = {
     allowed: decision.allowed,
     ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
@@ -138,7 +156,7 @@ function decideRequest(
 }
 
 /** One AdmissionReview in, one AdmissionReview out: never a crash, never a hang. */
-export function handleReview(body: unknown, deps: ValidateDeps): ValidateOutcome {
+export async function handleReview(body: unknown, deps: ValidateDeps): Promise<ValidateOutcome> {
   const started = deps.now();
   let req: AdmissionRequest;
   try {
@@ -182,12 +200,13 @@ export function handleReview(body: unknown, deps: ValidateDeps): ValidateOutcome
         deps.metrics.failOpen.inc({ reason: 'no-state' });
       }
     } else {
-      const r = decideRequest(req, view, deps, started);
+      const r = await decideRequest(req, view, deps, started);
       answer = r.answer;
       decision = r.decision;
       if (r.resolved) kind = r.resolved.subject.kind;
-      verdictLabel = decision?.verdict ?? (r.reason === 'unresolvable' ? 'error' : 'ignored');
-      if (r.reason === 'unresolvable') deps.metrics.failOpen.inc({ reason: 'unresolvable' });
+      const failed = r.reason === 'unresolvable' || r.reason?.startsWith('ledger-') === true;
+      verdictLabel = decision?.verdict ?? (failed ? 'error' : 'ignored');
+      if (failed && r.reason !== undefined) deps.metrics.failOpen.inc({ reason: r.reason });
       if (r.reason !== undefined) log.reason = r.reason;
     }
   } catch (err) {

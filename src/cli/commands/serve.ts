@@ -10,7 +10,7 @@ import { createMetrics } from '../../http/metrics.js';
 import { readTls, TlsReloader, type TlsFiles } from '../../http/tls.js';
 import { AddressBook } from '../../simulate/address-book.js';
 import { bundledExampleDir } from '../../state/bundled-example.js';
-import { Reservations } from '../../state/reservations.js';
+import { chooseLedger } from '../../state/choose-ledger.js';
 import { SnapshotSource } from '../../state/snapshot-source.js';
 import { chooseLiveSource, LiveSource } from '../../state/live-source.js';
 import type { StateSource } from '../../state/source.js';
@@ -123,7 +123,13 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
 
   const { source, why } = await chooseSource(config, v.example === true, log, io.env);
   const now = Date.now;
-  const reservations = new Reservations(config.reservationTtlSeconds, now);
+  const { ledger: reservations, why: ledgerWhy } = chooseLedger(
+    config,
+    source instanceof LiveSource,
+    log,
+    io.env,
+    now,
+  );
   const metrics = createMetrics({
     state: source,
     reservations,
@@ -168,8 +174,18 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       why,
       failureMode: config.failureMode,
       defaultMode: config.policy.defaultMode,
+      reservations: reservations.description,
+      reservationsWhy: ledgerWhy,
     },
     'ipguard is serving',
+  );
+  // Read in the background like live state; until then a change that takes addresses gets the
+  // failure mode, and /readyz and the metrics say why.
+  reservations.start().then(
+    () => undefined,
+    (err: unknown) => {
+      log.error({ err }, 'the reservation ledger did not load');
+    },
   );
   if (!(source instanceof SnapshotSource)) {
     source.start().then(
@@ -193,6 +209,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   }
   reloader?.stop();
   await app.close();
+  await reservations.close();
   await source.close();
   return EXIT_OK;
 }
