@@ -10,8 +10,12 @@ import { parseAllDocuments } from 'yaml';
 import {
   ClusterRole,
   ClusterRoleBinding,
+  Role,
+  RoleBinding,
   type IClusterRole,
   type IClusterRoleBinding,
+  type IRole,
+  type IRoleBinding,
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import {
   ConfigMap,
@@ -41,6 +45,7 @@ import {
 } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 import { loadConfig } from '../../src/config.js';
+import { DEFAULT_LEDGER_NAME } from '../../src/kube/ledger-object.js';
 import { quantityMilli } from '../../src/cluster/quantity.js';
 import { targetOf, type AdmissionRequest } from '../../src/admission/review.js';
 import { awsNodeObject } from '../helpers/aws-node.js';
@@ -80,6 +85,8 @@ const MODELS: Record<string, ModelClass> = {
   'scheduling.k8s.io/v1 PriorityClass': PriorityClass,
   'rbac.authorization.k8s.io/v1 ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1 ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1 Role': Role,
+  'rbac.authorization.k8s.io/v1 RoleBinding': RoleBinding,
   'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration': ValidatingWebhookConfiguration,
   'cert-manager.io/v1 Issuer': Issuer,
   'cert-manager.io/v1 Certificate': Certificate,
@@ -147,7 +154,8 @@ interface Kinds {
   'apps/v1 Deployment': IDeployment;
   'policy/v1 PodDisruptionBudget': IPodDisruptionBudget;
   'scheduling.k8s.io/v1 PriorityClass': IPriorityClass;
-  'rbac.authorization.k8s.io/v1 Role': K8sObject;
+  'rbac.authorization.k8s.io/v1 Role': IRole;
+  'rbac.authorization.k8s.io/v1 RoleBinding': IRoleBinding;
   'rbac.authorization.k8s.io/v1 ClusterRole': IClusterRole;
   'rbac.authorization.k8s.io/v1 ClusterRoleBinding': IClusterRoleBinding;
   'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration': IValidatingWebhookConfiguration;
@@ -529,8 +537,9 @@ describe('the ValidatingWebhookConfiguration', () => {
 
   eachInstall('is safe for dry-run and speaks admission.k8s.io/v1 only', i => {
     for (const w of webhooks(i)) {
-      // Anything but None/NoneOnDryRun makes the apiserver refuse `--dry-run=server` outright.
-      assert.equal(w.sideEffects, 'None', `${i.name}: ${w.name}`);
+      // Anything but None/NoneOnDryRun makes the apiserver refuse `--dry-run=server` outright; ipguard
+      // writes its reservation ledger for real requests only, which is NoneOnDryRun.
+      assert.equal(w.sideEffects, 'NoneOnDryRun', `${i.name}: ${w.name}`);
       assert.deepEqual(w.admissionReviewVersions, ['v1'], `${i.name}: ${w.name}`);
       // The apiserver requires a fully qualified name (three DNS labels or more).
       assert.match(w.name, /^[a-z0-9-]+(\.[a-z0-9-]+){2,}$/, `${i.name}: ${w.name}`);
@@ -869,7 +878,6 @@ describe('RBAC', () => {
   eachInstall('grants only get/list/watch, on exactly what the informers read', i => {
     const roles = i.all('rbac.authorization.k8s.io/v1 ClusterRole');
     assert.equal(roles.length, 1, i.name);
-    assert.equal(i.all('rbac.authorization.k8s.io/v1 Role').length, 0, i.name);
     const granted = new Set<string>();
     for (const rule of roles[0]!.rules ?? []) {
       for (const verb of rule.verbs) assert.ok(READ_VERBS.has(verb), `${i.name}: verb ${verb}`);
@@ -884,6 +892,54 @@ describe('RBAC', () => {
     }
     assert.deepEqual([...granted].sort(), [...INFORMER_RESOURCES].sort(), i.name);
   });
+
+  eachInstall(
+    'writes only its ledger: one ConfigMap by name in its own namespace, create apart',
+    i => {
+      const ns = i.namespace.metadata!.name!;
+      const roles = i.all('rbac.authorization.k8s.io/v1 Role');
+      assert.equal(roles.length, 1, i.name);
+      const role = roles[0]!;
+      assert.equal(role.metadata!.namespace, ns);
+      const rules = (role.rules ?? []).map(r => ({
+        apiGroups: r.apiGroups,
+        resources: r.resources,
+        resourceNames: r.resourceNames,
+        verbs: [...r.verbs].sort(),
+      }));
+      assert.deepEqual(rules, [
+        {
+          apiGroups: [''],
+          resources: ['configmaps'],
+          resourceNames: [DEFAULT_LEDGER_NAME],
+          verbs: ['get', 'list', 'update', 'watch'],
+        },
+        // The API server cannot authorize create by name: a rule of its own, in this namespace only.
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: undefined, verbs: ['create'] },
+      ]);
+      const binding = i.one('rbac.authorization.k8s.io/v1 RoleBinding');
+      assert.equal(binding.metadata!.namespace, ns);
+      assert.deepEqual(binding.roleRef, {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: role.metadata!.name,
+      });
+      const saName = i.deployment.spec!.template.spec!.serviceAccountName;
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: saName, namespace: ns }]);
+      // The ledger ships empty, with no data for a re-apply to reset.
+      const ledger = i.all('v1 ConfigMap').find(c => c.metadata!.name === DEFAULT_LEDGER_NAME);
+      assert.ok(ledger, `${i.name}: the ledger ConfigMap`);
+      assert.equal(ledger.metadata!.namespace, ns);
+      assert.equal(ledger.data, undefined);
+      // Each replica finds it in its own namespace, and names itself in what it writes.
+      const env = new Map(
+        (i.container.env ?? []).map(e => [e.name, e.valueFrom?.fieldRef?.fieldPath]),
+      );
+      assert.equal(env.get('POD_NAMESPACE'), 'metadata.namespace', i.name);
+      assert.equal(env.get('POD_NAME'), 'metadata.name', i.name);
+      assert.equal(i.env().IPGUARD_LEDGER, undefined, 'auto: the shared ledger in a pod');
+    },
+  );
 
   eachInstall('binds the role to the ServiceAccount the pods run as', i => {
     const d = i.deployment;
