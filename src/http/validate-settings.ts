@@ -2,7 +2,11 @@ import type { AdmissionRequest } from '../admission/review.js';
 import type { SettingsTarget } from '../admission/aws-node.js';
 import { InputError } from '../errors.js';
 import type { Decision } from '../policy/decide.js';
-import { decideSettings, sameSettings } from '../policy/settings-decision.js';
+import {
+  decideSettings,
+  sameSettings,
+  type SettingsDecision,
+} from '../policy/settings-decision.js';
 import { resolveSettings } from '../simulate/resolve-settings.js';
 import type { StateView } from '../state/source.js';
 import type { ReviewAnswer } from './review-response.js';
@@ -15,44 +19,51 @@ export const SETTINGS_RESERVATION_KEY = 'DaemonSet/kube-system/aws-node';
  * UPDATE of kube-system/aws-node: the growth its new settings make every node take, held as a reservation
  * once admitted, as any workload change's addresses are.
  */
-export function decideSettingsRequest(
+export async function decideSettingsRequest(
   req: AdmissionRequest,
   target: SettingsTarget,
   view: StateView,
   deps: ValidateDeps,
   startedMs: number,
-): { answer: ReviewAnswer; decision?: Decision; reason?: string } {
+): Promise<{ answer: ReviewAnswer; decision?: Decision; reason?: string }> {
   const nowMs = deps.now();
   const model = view.model;
   const free = (id: string): number | undefined => model.subnets.get(id)?.availableIps;
-  let decision;
+  let decision: SettingsDecision;
   try {
     const s = resolveSettings(model.cniEnv, target.desired, target.old);
     if (sameSettings(s.from, s.to))
       return { answer: { allowed: true }, reason: 'no VPC CNI setting changed' };
     const stale = staleReason(view, deps.config, nowMs);
-    decision = decideSettings({
-      model,
-      ...s,
-      config: deps.config.policy,
-      book: deps.book,
-      reserved: deps.reservations.held(free, SETTINGS_RESERVATION_KEY),
-      ...(stale !== undefined && { stale }),
-      nowMs,
-      stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+    // Decided and reserved in one step on the ledger every replica shares, as a workload change is.
+    const ran = await deps.reservations.admit({
+      key: SETTINGS_RESERVATION_KEY,
+      free,
+      mayWrite: !req.dryRun,
+      deadlineMs: startedMs + deps.config.budgetMs,
+      decide: reserved => {
+        const d = decideSettings({
+          model,
+          ...s,
+          config: deps.config.policy,
+          book: deps.book,
+          reserved,
+          ...(stale !== undefined && { stale }),
+          nowMs,
+          stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+        });
+        return d.allowed
+          ? { value: d, reserve: new Map(d.sim.subnets.map(x => [x.id, x.required])) }
+          : { value: d };
+      },
     });
+    if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
+    decision = ran.value;
   } catch (err) {
     // A node or subnet the change touches that the state does not describe: the failure mode decides.
     if (err instanceof InputError)
       return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
     throw err;
-  }
-  if (decision.allowed && !req.dryRun) {
-    deps.reservations.reserve(
-      SETTINGS_RESERVATION_KEY,
-      new Map(decision.sim.subnets.map(x => [x.id, x.required])),
-      free,
-    );
   }
   return {
     answer: {

@@ -72,6 +72,8 @@ const WRITE_ERROR_SHOWN_MS = 60_000;
 interface Pending {
   readonly tx: AdmitTx<unknown>;
   readonly resolve: (r: AdmitResult<unknown>) => void;
+  /** A decision that threw (an InputError the caller answers for): only its own request fails. */
+  readonly reject: (err: unknown) => void;
 }
 
 /** A release already answered: the workload needs nothing now, its old entry goes with the next write. */
@@ -387,10 +389,11 @@ export class KubeLedger implements ReservationLedger {
 
   admit<T>(tx: AdmitTx<T>): Promise<AdmitResult<T>> {
     if (!tx.mayWrite) return Promise.resolve(this.#readOnly(tx, this.#entries));
-    return new Promise(resolve => {
+    return new Promise((resolve, reject) => {
       this.#queue.push({
         tx,
         resolve: resolve as (r: AdmitResult<unknown>) => void,
+        reject,
       });
       this.#kick();
     });
@@ -511,9 +514,14 @@ export class KubeLedger implements ReservationLedger {
           if (working.delete(it.key)) nextItems.push(it);
           continue;
         }
-        const { value, reserve } = it.tx.decide(
-          heldBySubnet(working, it.tx.free, nowMs, it.tx.key),
-        );
+        let decided: { readonly value: unknown; readonly reserve?: ReadonlyMap<string, number> };
+        try {
+          decided = it.tx.decide(heldBySubnet(working, it.tx.free, nowMs, it.tx.key));
+        } catch (err) {
+          it.reject(err);
+          continue;
+        }
+        const { value, reserve } = decided;
         if (!reserve) {
           answers.push({ p: it, result: { ok: true, value }, writes: false });
           nextItems.push(it);
@@ -614,12 +622,20 @@ export class KubeLedger implements ReservationLedger {
   }
 
   #settleAll(txs: readonly Pending[], why: FailureWhy): void {
-    for (const p of txs) p.resolve(this.#readOnly(p.tx, this.#entries, why));
+    for (const p of txs) this.#answerReadOnly(p, this.#entries, why);
   }
 
   /** The write failed for good: what needs no write is decided against what is stored, the rest fails. */
   #fail(items: readonly (Pending | Release)[], entries: LedgerEntries, why: FailureWhy): void {
-    for (const it of items) if ('tx' in it) it.resolve(this.#readOnly(it.tx, entries, why));
+    for (const it of items) if ('tx' in it) this.#answerReadOnly(it, entries, why);
+  }
+
+  #answerReadOnly(p: Pending, entries: LedgerEntries, why: FailureWhy): void {
+    try {
+      p.resolve(this.#readOnly(p.tx, entries, why));
+    } catch (err) {
+      p.reject(err);
+    }
   }
 
   /** GET the object now and take it as the copy (absent on 404). */

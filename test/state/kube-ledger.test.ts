@@ -273,3 +273,24 @@ test('a broken watch resumes, and the copy catches up with writes made meanwhile
   await until(() => b.size === 1, 'b catches up after its watch comes back');
   assert.equal(b.health().ok, true);
 });
+
+test('a decision that throws fails its own request only; the others in the same write go through', async t => {
+  const kube = await fake(t);
+  const a = ledger(t, kube);
+  await a.start();
+  const broken: AdmitTx<boolean> = {
+    ...need('broken', 10),
+    decide: () => {
+      throw new Error('no such node');
+    },
+  };
+  const [x, y, z] = await Promise.allSettled([
+    a.admit(need('w1', 10)),
+    a.admit(broken),
+    a.admit(need('w2', 10)),
+  ]);
+  assert.deepEqual(x, { status: 'fulfilled', value: { ok: true, value: true } });
+  assert.equal(y.status, 'rejected');
+  assert.deepEqual(z, { status: 'fulfilled', value: { ok: true, value: true } });
+  assert.deepEqual([...stored(kube).keys()].sort(), ['w1', 'w2']);
+});
