@@ -13,6 +13,7 @@ import { timeSettingsDecision } from './settings-decision.js';
 import { writeLargeCluster } from './large-cluster.js';
 import { requestMix } from './request-mix.js';
 import { startLargeClusterFakes } from './live-cluster.js';
+import { timeLedger } from './ledger.js';
 
 const CONNECTIONS = 20;
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -218,6 +219,28 @@ async function main(): Promise<void> {
       baseline: '',
       target: '<= 50',
       met: st.coldMedianMs <= 50,
+    });
+    const lg = await timeLedger();
+    rows.push({
+      measure: `shared ledger, 2 replicas on the loopback API, ${lg.admissions} admissions in waves of 20: API writes per admitted change (${lg.admitted} admitted, ${lg.conflicts} conflicts retried)`,
+      value: fmt(lg.writes / Math.max(1, lg.admitted), 2),
+      baseline: '',
+      target: '<= 1',
+      met: lg.writes <= lg.admitted,
+    });
+    rows.push({
+      measure: `shared ledger: addresses held / capacity at the end`,
+      value: `${lg.heldAtEnd} / ${lg.capacity}`,
+      baseline: '',
+      target: 'held <= capacity',
+      met: lg.heldAtEnd <= lg.capacity,
+    });
+    rows.push({
+      measure: 'shared ledger: write p50 / p99 ms; admission (decide + write) p50 / p99 ms',
+      value: `${fmt(lg.writeP50Ms)} / ${fmt(lg.writeP99Ms)}; ${fmt(lg.admitP50Ms)} / ${fmt(lg.admitP99Ms)}`,
+      baseline: '',
+      target: '',
+      met: undefined,
     });
     rows.push(...(await liveRows()));
 
