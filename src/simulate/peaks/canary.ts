@@ -63,16 +63,26 @@ function canaryStepsPeak(
   restart: boolean,
 ): { peak: number; reason: string; podsOverTime?: readonly number[] } {
   const sets = rolloutSets(change);
-  const stablePods = sets.stable ? sets.stable.specReplicas : currentPodsOf(change);
   const canaryPods = sets.preview ? sets.preview.specReplicas : 0;
-  const otherPods = sets.others.map(rs => rsPods(rs));
+  const listed = sets.others.map(rs => rsPods(rs));
+  // Pods no listed set accounts for: the stable set's when status names one, else old pods to scale down.
+  const unattributed = sets.stable
+    ? 0
+    : Math.max(0, currentPodsOf(change) - canaryPods - listed.reduce((a, b) => a + b, 0));
+  const namesStable = change.current?.status.stableRS !== undefined;
+  const stablePods = sets.stable
+    ? sets.stable.specReplicas
+    : namesStable
+      ? unattributed
+      : undefined;
+  const otherPods = namesStable || unattributed === 0 ? listed : [...listed, unattributed];
   const startStep = restart ? 0 : (change.current?.status.currentStepIndex ?? 0);
   if (canary.trafficRouting)
     return trafficPeak(
       canary,
       n1,
       startStep,
-      stablePods,
+      stablePods ?? 0,
       restart ? [...otherPods, canaryPods] : otherPods,
     );
   const { surge, unavailable } = canaryFenceposts(canary.maxSurge, canary.maxUnavailable, n1);
@@ -82,7 +92,7 @@ function canaryStepsPeak(
     maxWeight: canary.maxTrafficWeight,
     maxSurge: surge,
     maxUnavailable: unavailable,
-    stable: stablePods,
+    ...(stablePods !== undefined && { stable: stablePods }),
     canary: restart ? 0 : canaryPods,
     others: restart ? [...otherPods, canaryPods].filter(n => n > 0) : otherPods,
     startStep,
@@ -143,7 +153,9 @@ function trafficPeak(
       : { minPodsPerReplicaSet: canary.minPodsPerReplicaSet };
   const others = otherPods.reduce((a, b) => a + b, 0);
   if (canary.dynamicStableScale) {
-    // Stable shrinks as traffic moves: each step's canary beside the stable size the traffic of the step before still needs.
+    // Stable shrinks as traffic moves, and traffic moves only once the canary is at its count
+    // (rollout/trafficrouting.go keeps the previous setWeight until AtDesiredReplicaCountsForCanary): each
+    // step's canary beside the stable size the step before still needs.
     const weights = [
       startStep === 0 ? 0 : currentSetWeight(canary.steps, startStep - 1, max),
       ...canary.steps

@@ -484,6 +484,17 @@ const cases: Case[] = [
     peak: 100_001,
   },
   {
+    // Without status.stableRS Argo heads straight for full weight and scales the old set down
+    // (GetCanaryReplicasOrWeight, CheckStableRSExists): the old set's pods count once, 10 + surge 3.
+    name: 'canary whose status names no stable set: its old pods count once',
+    current: rollout(canary({ steps: [{ setWeight: 20 }] }), { status: {} }),
+    desired: rollout(canary({ steps: [{ setWeight: 20 }] }), { templateKey: 'v2', status: {} }),
+    rs: sets(r10, ['old', 10]),
+    change: 'rollout',
+    current_: 10,
+    peak: 13,
+  },
+  {
     name: 'canary: Argo reads "50" as 50%',
     current: rollout(canary({ maxSurge: '50' })),
     desired: rollout(canary({ maxSurge: '50' }), { templateKey: 'v2' }),
