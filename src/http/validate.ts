@@ -65,6 +65,8 @@ export function auditAnnotations(d: Decision): Record<string, string> {
     'ips-available': String(d.sim.ipsAvailable),
   };
   if (d.judgement.shortfall > 0) a.shortfall = String(d.judgement.shortfall);
+  // The settings path names it the same: pods placed where the CNI never gives them an address.
+  if (d.sim.unservedPods > 0) a['unserved-pods'] = String(d.sim.unservedPods);
   if (d.exceptionUsed && d.exception)
     a.exception = oneLine(`${d.exception.on}: ${d.exception.reason}`, 256);
   if (d.mode !== 'enforce') a.mode = d.mode;

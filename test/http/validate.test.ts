@@ -499,3 +499,22 @@ test('a reservation shrinks as EC2 shows its addresses used', async () => {
     'the reservation no longer counts on top',
   );
 });
+
+test('pods the scheduler would put where frozen pools never serve them: a 403 naming them, counted in the audit', async () => {
+  const t = await story();
+  const review = createReview('web', { replicas: 100 }) as {
+    request: { object: { spec: { template: { spec: Record<string, unknown> } } } };
+  };
+  // No requests, no node selector: the scheduler spreads all 100 over the 13 existing nodes.
+  review.request.object.spec.template.spec = { containers: [{ name: 'app', image: 'app:1' }] };
+  const { answer } = await validate(t, review);
+  assert.equal(answer.allowed, false);
+  assert.equal(answer.status?.code, 403);
+  assert.match(
+    answer.status?.message ?? '',
+    /would leave 36 pods on nodes whose CNI never gives them an address/,
+  );
+  assert.equal(answer.auditAnnotations?.['unserved-pods'], '36');
+  assert.equal(answer.auditAnnotations?.shortfall, undefined);
+  assert.equal(t.reservations.size, 0, 'a denied change reserves nothing');
+});
