@@ -1,7 +1,12 @@
 import { replicaSetOwners } from '../cluster/build.js';
 import {
   workloadKey,
+  type AutoModeNodeClass,
+  type ClusterModel,
   type DaemonSet,
+  type Ec2NodeClass,
+  type NodeClaim,
+  type NodePool,
   type EniConfig,
   type Namespace,
   type Node,
@@ -14,6 +19,8 @@ import { projectDaemonSet } from '../cluster/objects/daemonset.js';
 import { projectEniConfig } from '../cluster/objects/eniconfig.js';
 import { projectNamespace } from '../cluster/objects/namespace.js';
 import { projectNode } from '../cluster/objects/node.js';
+import { projectAutoModeNodeClass, projectEc2NodeClass } from '../cluster/objects/nodeclass.js';
+import { projectNodeClaim, projectNodePool } from '../cluster/objects/nodepool.js';
 import { projectPod } from '../cluster/objects/pod.js';
 import { projectReplicaSet } from '../cluster/objects/replicaset.js';
 import { projectDeployment, projectRollout } from '../cluster/objects/workload.js';
@@ -38,6 +45,11 @@ export interface KubeView {
   readonly replicaSets: readonly ReplicaSet[];
   readonly eniConfigs: ReadonlyMap<string, EniConfig>;
   readonly workloadNodes: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Karpenter and EKS Auto Mode objects, as the model holds them; empty when the cluster has none. */
+  readonly karpenter: Pick<
+    ClusterModel,
+    'nodePools' | 'ec2NodeClasses' | 'autoModeNodeClasses' | 'nodeClaims'
+  >;
   /**
    * Bumped when what EC2 must be asked about changes: node addresses, instance types and ids,
    * ENIConfigs, the aws-node settings.
@@ -130,6 +142,10 @@ export class KubeStore {
   readonly #rollouts = new Collection<Workload>();
   readonly #replicaSets = new Collection<ReplicaSet>();
   readonly #eniConfigs = new Collection<EniConfig>();
+  readonly #nodePools = new Collection<NodePool>();
+  readonly #nodeClaims = new Collection<NodeClaim>();
+  readonly #ec2NodeClasses = new Collection<Ec2NodeClass>();
+  readonly #autoModeNodeClasses = new Collection<AutoModeNodeClass>();
 
   /** Node names whose projection changed since the last view. */
   readonly #dirtyNodes = new Set<string>();
@@ -214,7 +230,44 @@ export class KubeStore {
         this.#bump(true);
       },
     }),
+    nodePools: this.#collectionSink(this.#nodePools, projectNodePool),
+    nodeClaims: this.#collectionSink(this.#nodeClaims, projectNodeClaim),
+    // A node class's subnets are subnets EC2 must be asked about.
+    ec2NodeClasses: this.#collectionSink(this.#ec2NodeClasses, projectEc2NodeClass, {
+      changed: (_k, prev, next) => {
+        this.#bump(!sameJson(prev?.subnets, next?.subnets));
+      },
+      replaced: () => {
+        this.#bump(true);
+      },
+    }),
+    autoModeNodeClasses: this.#collectionSink(this.#autoModeNodeClasses, projectAutoModeNodeClass, {
+      changed: (_k, prev, next) => {
+        this.#bump(!sameJson(prev?.subnets, next?.subnets));
+      },
+      replaced: () => {
+        this.#bump(true);
+      },
+    }),
   } as const;
+
+  /** The Karpenter part of the view: rebuilt only when one of its collections changed. */
+  #karpenterView(prev: KubeView['karpenter'] | undefined): KubeView['karpenter'] {
+    const cs = [this.#nodePools, this.#nodeClaims, this.#ec2NodeClasses, this.#autoModeNodeClasses];
+    if (prev && !cs.some(c => c.changed)) return prev;
+    for (const c of cs) c.changed = false;
+    const byName = <T extends { readonly name: string }>(c: Collection<T>) =>
+      c.items.size === 0 ? undefined : new Map([...c.items.values()].map(x => [x.name, x]));
+    const nodePools = byName(this.#nodePools);
+    const ec2NodeClasses = byName(this.#ec2NodeClasses);
+    const autoModeNodeClasses = byName(this.#autoModeNodeClasses);
+    return {
+      ...(nodePools && { nodePools }),
+      ...(ec2NodeClasses && { ec2NodeClasses }),
+      ...(autoModeNodeClasses && { autoModeNodeClasses }),
+      ...(this.#nodeClaims.items.size > 0 && { nodeClaims: [...this.#nodeClaims.items.values()] }),
+    };
+  }
 
   #collectionSink<T>(
     c: Collection<T>,
@@ -391,6 +444,7 @@ export class KubeStore {
         () => new Map([...this.#eniConfigs.items.values()].map(e => [e.name, e])),
       ),
       workloadNodes: this.#workloadNodesView(prev?.workloadNodes),
+      karpenter: this.#karpenterView(prev?.karpenter),
       topologyVersion: this.#topologyVersion,
       pods: this.#pods.size,
     };

@@ -2,7 +2,11 @@ import type { Clock } from '../timing/delay.js';
 import { KubeStore } from './cluster-store.js';
 import { Reflector, type ReflectorOptions, type ReflectorStatus } from './reflector.js';
 import {
+  AUTO_MODE_NODE_CLASSES,
   DAEMON_SETS,
+  EC2_NODE_CLASSES,
+  NODE_CLAIMS,
+  NODE_POOLS,
   DEPLOYMENTS,
   ENI_CONFIGS,
   NAMESPACES,
@@ -66,6 +70,10 @@ export class KubeInformers {
       new Reflector(REPLICA_SETS, s.replicaSets, opts),
       new Reflector(ROLLOUTS, s.rollouts, opts),
       new Reflector(ENI_CONFIGS, s.eniConfigs, opts),
+      new Reflector(NODE_POOLS, s.nodePools, opts),
+      new Reflector(NODE_CLAIMS, s.nodeClaims, opts),
+      new Reflector(EC2_NODE_CLASSES, s.ec2NodeClasses, opts),
+      new Reflector(AUTO_MODE_NODE_CLASSES, s.autoModeNodeClasses, opts),
     ] as Reflector<unknown>[];
     this.synced = Promise.all(this.#reflectors.map(r => r.synced)).then(() => undefined);
   }

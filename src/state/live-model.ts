@@ -75,6 +75,7 @@ export class LiveModelBuilder {
       cni: cni.cni,
       eniConfigKeys: cni.eniConfigKeys,
       ...(holdings && { holdings }),
+      ...kube.karpenter,
     };
     this.#last = { kube, ec2, model };
     return model;

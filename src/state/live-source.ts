@@ -149,7 +149,17 @@ export class LiveSource implements StateSource {
     const v = this.#kube.store.view();
     if (v.topologyVersion === this.#demandTopology) return;
     this.#demandTopology = v.topologyVersion;
-    this.#ec2.setDemand(demandOf(v.nodes.values(), v.eniConfigs.values(), v.daemonSets));
+    this.#ec2.setDemand(
+      demandOf(
+        v.nodes.values(),
+        v.eniConfigs.values(),
+        v.daemonSets,
+        [
+          ...(v.karpenter.ec2NodeClasses?.values() ?? []),
+          ...(v.karpenter.autoModeNodeClasses?.values() ?? []),
+        ].flatMap(c => c.subnets.map(s => s.id)),
+      ),
+    );
   }
 
   current(): StateView | undefined {

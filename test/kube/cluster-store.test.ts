@@ -101,3 +101,36 @@ test('ReplicaSets of deleted Deployments leave nothing behind in the owner index
     workloadNodes: 0,
   });
 });
+
+test('Karpenter objects from the informers reach the view; a node class subnet change is a topology change', async () => {
+  const { ec2NodeClass, nodePool } = await import('../helpers/karpenter.js');
+  const store = new KubeStore();
+  const s = store.sinks;
+  let wakeUps = 0;
+  store.onTopologyChange = () => (wakeUps += 1);
+  const empty = store.view();
+  assert.deepEqual(empty.karpenter, {});
+  const pool = nodePool({ name: 'apps' }) as unknown as KubeObject;
+  s.nodePools.replaceAll(projected(s.nodePools, [pool]));
+  const nc = ec2NodeClass('default', [{ id: 'subnet-a', zone: 'zone-a' }]) as unknown as KubeObject;
+  s.ec2NodeClasses.replaceAll(projected(s.ec2NodeClasses, [nc]));
+  const v = store.view();
+  assert.deepEqual([...(v.karpenter.nodePools?.keys() ?? [])], ['apps']);
+  assert.deepEqual(v.karpenter.ec2NodeClasses?.get('default')?.subnets, [
+    { id: 'subnet-a', zone: 'zone-a' },
+  ]);
+  const woken = wakeUps;
+  const moved = ec2NodeClass('default', [
+    { id: 'subnet-b', zone: 'zone-b' },
+  ]) as unknown as KubeObject;
+  s.ec2NodeClasses.upsert(
+    'default',
+    s.ec2NodeClasses.project(Reader.of(moved, 'EC2NodeClass', '')),
+  );
+  assert.equal(wakeUps, woken + 1, 'EC2 must be asked about the new subnet');
+  const again = store.view();
+  assert.notEqual(again, v);
+  assert.deepEqual(again.karpenter.ec2NodeClasses?.get('default')?.subnets, [
+    { id: 'subnet-b', zone: 'zone-b' },
+  ]);
+});
