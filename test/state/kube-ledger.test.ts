@@ -294,3 +294,34 @@ test('a decision that throws fails its own request only; the others in the same 
   assert.deepEqual(z, { status: 'fulfilled', value: { ok: true, value: true } });
   assert.deepEqual([...stored(kube).keys()].sort(), ['w1', 'w2']);
 });
+
+test('the API failing a write answers the failure mode with the status; the next write goes through', async t => {
+  const kube = await fake(t);
+  const a = ledger(t, kube);
+  await a.start();
+  kube.failWrites(503);
+  const r = await a.admit(need('w1', 10));
+  assert.ok(!r.ok && r.cause === 'unavailable', JSON.stringify(r));
+  assert.equal(
+    !r.ok && r.reason,
+    'the reservation ledger cannot be written (HTTP 503 ServiceUnavailable)',
+  );
+  assert.deepEqual(await a.admit(need('w1', 10)), { ok: true, value: true });
+  assert.equal(a.health().ok, true, 'a successful write clears the error');
+});
+
+test('a write that outlives the budget answers the failure mode; if it lands after all, its reservation holds', async t => {
+  const kube = await fake(t);
+  const a = ledger(t, kube);
+  await a.start();
+  await a.admit(need('first', 10)); // the object exists: the slow write is an update
+  kube.writeDelayMs = 400;
+  const started = Date.now();
+  const r = await a.admit(need('slow', 10, { budgetMs: 150 }));
+  assert.ok(Date.now() - started < 150 + 200, 'answered at the deadline');
+  assert.ok(!r.ok && r.cause === 'unavailable', JSON.stringify(r));
+  assert.match(!r.ok ? r.reason : '', /cannot be written \(no answer in time\)/);
+  // The fake applies the write when its delay ends, as an API server that got the request would.
+  await until(() => a.size === 2, 'the late write is seen on the watch');
+  assert.deepEqual(Object.fromEntries(a.held(() => 100)), { [SUBNET]: 20 });
+});
