@@ -9,6 +9,7 @@ import type { InstanceLimits } from '../cni/instance-limits.js';
 import type { ClusterObjects } from './collect.js';
 import {
   EMPTY_USAGE,
+  autoscalerKey,
   workloadKey,
   type ClusterModel,
   type DaemonSet,
@@ -155,6 +156,11 @@ export function buildClusterModel(inputs: ClusterInputs): ClusterModel {
     workloads: new Map(objects.workloads.map(w => [workloadKey(w.kind, w.namespace, w.name), w])),
     replicaSets: objects.replicaSets,
     eniConfigs: new Map(objects.eniConfigs.map(e => [e.name, e])),
+    ...(objects.autoscalers && {
+      autoscalers: new Map(
+        objects.autoscalers.map(a => [autoscalerKey(a.kind, a.namespace, a.name), a]),
+      ),
+    }),
     subnets,
     instanceTypes: withBuiltinTypes(instanceTypes),
     cniEnv,

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { isRecord } from './fields.js';
 import type {
   AutoModeNodeClass,
+  Autoscaler,
   DaemonSet,
   Ec2NodeClass,
   EniConfig,
@@ -23,6 +24,15 @@ import { projectNodeClaim, projectNodePool } from './objects/nodepool.js';
 import { projectPod } from './objects/pod.js';
 import { projectReplicaSet } from './objects/replicaset.js';
 import { projectDeployment, projectRollout } from './objects/workload.js';
+import { projectStatefulSet } from './objects/statefulset.js';
+import { projectCronJob, projectJob } from './objects/job.js';
+import { projectHpa, projectScaledObject } from './objects/autoscaler.js';
+
+/**
+ * Jobs and CronJobs come by the thousand (every run of every CronJob is a Job): the cluster keeps only
+ * what judging a change to one of them needs, the same from files as from the live watch.
+ */
+export const BATCH_PROJECTION = { compact: true } as const;
 
 /** The Kubernetes objects ipguard reads, projected. */
 export interface ClusterObjects {
@@ -38,6 +48,8 @@ export interface ClusterObjects {
   ec2NodeClasses?: Ec2NodeClass[];
   autoModeNodeClasses?: AutoModeNodeClass[];
   nodeClaims?: NodeClaim[];
+  /** HPAs and KEDA ScaledObjects; absent until the first one is read. */
+  autoscalers?: Autoscaler[];
 }
 
 export function emptyClusterObjects(): ClusterObjects {
@@ -86,6 +98,25 @@ export function addObject(
       return;
     case 'Rollout':
       if (group(apiVersion) === 'argoproj.io') into.workloads.push(projectRollout(obj));
+      return;
+    case 'StatefulSet':
+      if (group(apiVersion) === 'apps' || apiVersion === undefined)
+        into.workloads.push(projectStatefulSet(obj));
+      return;
+    case 'Job':
+      if (group(apiVersion) === 'batch' || apiVersion === undefined)
+        into.workloads.push(projectJob(obj, BATCH_PROJECTION));
+      return;
+    case 'CronJob':
+      if (group(apiVersion) === 'batch' || apiVersion === undefined)
+        into.workloads.push(projectCronJob(obj, BATCH_PROJECTION));
+      return;
+    case 'HorizontalPodAutoscaler':
+      if (group(apiVersion) === 'autoscaling' || apiVersion === undefined)
+        (into.autoscalers ??= []).push(projectHpa(obj));
+      return;
+    case 'ScaledObject':
+      if (group(apiVersion) === 'keda.sh') (into.autoscalers ??= []).push(projectScaledObject(obj));
       return;
     case 'ENIConfig':
       if (group(apiVersion) === 'crd.k8s.amazonaws.com')

@@ -130,12 +130,26 @@ export interface PodRecord {
   readonly ownerName?: string;
 }
 
+export interface DaemonSetStrategy {
+  readonly type: 'RollingUpdate' | 'OnDelete';
+  /** apps/v1 defaults: maxUnavailable 1, maxSurge 0. */
+  readonly maxSurge?: IntOrPercent;
+  readonly maxUnavailable?: IntOrPercent;
+}
+
 export interface DaemonSet {
   readonly namespace: string;
   readonly name: string;
   readonly pod: PodShape;
   /** Container env of the aws-node DaemonSet: the VPC CNI settings. */
   readonly env?: Readonly<Record<string, string>>;
+  /** A canonical text of spec.template: equal text, same pods. */
+  readonly templateKey?: string;
+  /** spec.template as decoded, for comparing a manifest with the cluster's (defaulted) object. */
+  readonly template?: Readonly<Record<string, unknown>>;
+  readonly strategy?: DaemonSetStrategy;
+  /** Only the ipguard.io/ annotations: the policy reads nothing else, and a DaemonSet is kept per cluster. */
+  readonly annotations?: Labels;
 }
 
 export interface Namespace {
@@ -203,9 +217,35 @@ export interface WorkloadStatus {
   /** Rollout canary: the step the rollout is at (status.currentStepIndex). */
   readonly currentStepIndex?: number;
   readonly activeSelector?: string;
+  /** Job: pods running now, and pods that succeeded (status.active, status.succeeded). */
+  readonly active?: number;
+  readonly succeeded?: number;
 }
 
-export type WorkloadKind = 'Deployment' | 'Rollout';
+export interface StatefulSetStrategy {
+  readonly type: 'RollingUpdate' | 'OnDelete';
+  readonly partition?: number;
+  readonly maxUnavailable?: IntOrPercent;
+}
+
+/** What the Job controller reads to decide how many pods run at once (manageJob). */
+export interface JobSpec {
+  /** Defaulted to 1 by the apiserver (SetDefaults_Job). */
+  readonly parallelism?: number;
+  /** Unset: a work queue, done at the first success. */
+  readonly completions?: number;
+  readonly suspend: boolean;
+}
+
+export interface CronJobSpec {
+  /** The apiserver's default is Allow (SetDefaults_CronJob). */
+  readonly concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+  readonly suspend: boolean;
+  readonly job: JobSpec;
+}
+
+export type WorkloadKind =
+  'Deployment' | 'Rollout' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 
 export interface Workload {
   readonly kind: WorkloadKind;
@@ -225,7 +265,26 @@ export interface Workload {
   readonly deploymentStrategy?: DeploymentStrategy;
   readonly rolloutStrategy?: RolloutStrategy;
   readonly workloadRef?: WorkloadRef;
+  readonly statefulSetStrategy?: StatefulSetStrategy;
+  readonly daemonSetStrategy?: DaemonSetStrategy;
+  readonly job?: JobSpec;
+  readonly cronJob?: CronJobSpec;
   readonly status: WorkloadStatus;
+}
+
+export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject';
+
+/** An HPA (autoscaling/v2) or a KEDA ScaledObject: the ceiling it may scale its target to. */
+export interface Autoscaler {
+  readonly kind: AutoscalerKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly target: { readonly kind: string; readonly name: string; readonly apiVersion?: string };
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  /** KEDA's autoscaling.keda.sh/paused-replicas: the target is held at this count instead. */
+  readonly pausedReplicas?: number;
+  readonly annotations: Labels;
 }
 
 export interface ReplicaSet {
@@ -364,8 +423,14 @@ export interface ClusterModel {
   readonly ec2NodeClasses?: ReadonlyMap<string, Ec2NodeClass>;
   readonly autoModeNodeClasses?: ReadonlyMap<string, AutoModeNodeClass>;
   readonly nodeClaims?: readonly NodeClaim[];
+  /** HPAs and ScaledObjects, keyed by autoscalerKey; absent where none were given. */
+  readonly autoscalers?: ReadonlyMap<string, Autoscaler>;
 }
 
 export function workloadKey(kind: WorkloadKind, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+export function autoscalerKey(kind: AutoscalerKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }

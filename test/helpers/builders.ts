@@ -1,6 +1,7 @@
 import { buildClusterModel } from '../../src/cluster/build.js';
 import type { ClusterObjects } from '../../src/cluster/collect.js';
 import type {
+  Autoscaler,
   ClusterModel,
   DaemonSet,
   Namespace,
@@ -142,6 +143,7 @@ export interface ClusterSpec {
   namespaces?: Namespace[];
   workloads?: Workload[];
   replicaSets?: ReplicaSet[];
+  autoscalers?: Autoscaler[];
   subnets?: Subnet[];
   instanceTypes?: InstanceLimits[];
   cniEnv?: Record<string, string>;
@@ -157,6 +159,7 @@ export function aCluster(spec: ClusterSpec): ClusterModel {
     workloads: spec.workloads ?? [],
     replicaSets: spec.replicaSets ?? [],
     eniConfigs: [],
+    autoscalers: spec.autoscalers ?? [],
   };
   return buildClusterModel({
     objects,

@@ -1,5 +1,6 @@
 import type {
   CanaryStep,
+  Labels,
   DeploymentStrategy,
   RolloutStrategy,
   Workload,
@@ -21,9 +22,24 @@ export const DEFAULT_MAX_TRAFFIC_WEIGHT = 100;
 /** What to read besides the spec: an object only compared against (an oldObject) needs no pod shape. */
 export interface ProjectOptions {
   readonly pod?: boolean;
+  /**
+   * Keep only what judging a later change needs, for kinds a cluster holds by the thousand (Jobs):
+   * no pod shape, no template (only its digest), only the ipguard.io/ annotations.
+   */
+  readonly compact?: boolean;
 }
 
-function template(
+/** The annotations the policy reads (mode, exception, expiry); the rest is not kept for compact kinds. */
+export function policyAnnotations(annotations: Labels): Labels {
+  let out: Record<string, string> | undefined;
+  for (const k in annotations) {
+    if (!k.startsWith('ipguard.io/')) continue;
+    (out ??= {})[k] = annotations[k] as string;
+  }
+  return out ?? {};
+}
+
+export function template(
   spec: Reader | undefined,
   o: ProjectOptions,
 ): Pick<Workload, 'templateKey' | 'template' | 'pod'> {
@@ -33,12 +49,13 @@ function template(
   // A digest, recomputed per request: a cache of template texts by raw JSON held two copies of every
   // template it saw (200 dry runs of a 1 MB Deployment took 400 MB), and the walk costs microseconds.
   const templateKey = canonicalDigest(tpl.value);
+  if (o.compact === true) return { templateKey };
   if (o.pod === false) return { templateKey, template: tpl.value };
   const labels = tpl.child('metadata')?.stringMap('labels') ?? {};
   return { templateKey, template: tpl.value, pod: podShape(podSpec, labels) };
 }
 
-function commonStatus(status: Reader | undefined): WorkloadStatus {
+export function commonStatus(status: Reader | undefined): WorkloadStatus {
   if (!status) return {};
   const out: Record<string, number> = {};
   for (const key of [
@@ -53,13 +70,16 @@ function commonStatus(status: Reader | undefined): WorkloadStatus {
   return out;
 }
 
-function base(meta: Meta): Pick<Workload, 'namespace' | 'name' | 'uid' | 'labels' | 'annotations'> {
+export function base(
+  meta: Meta,
+  o: ProjectOptions = {},
+): Pick<Workload, 'namespace' | 'name' | 'uid' | 'labels' | 'annotations'> {
   return {
     namespace: meta.namespace,
     name: meta.name,
     ...(meta.uid !== undefined && { uid: meta.uid }),
-    labels: meta.labels,
-    annotations: meta.annotations,
+    labels: o.compact === true ? {} : meta.labels,
+    annotations: o.compact === true ? policyAnnotations(meta.annotations) : meta.annotations,
   };
 }
 
