@@ -1,6 +1,7 @@
 import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel } from '../cluster/model.js';
 import type { AddressBook } from '../simulate/address-book.js';
+import type { Ceiling } from '../simulate/resolve.js';
 import { peakOf, type WorkloadChange } from '../simulate/peaks/index.js';
 import { simulate, type Simulation } from '../simulate/simulate.js';
 import type { Mode, PolicyConfig } from './config.js';
@@ -39,6 +40,8 @@ export interface DecideInput {
   readonly stale?: string;
   /** The caller's time budget: true once remedies should stop searching. */
   readonly stopSearch?: StopSearch;
+  /** The change is an autoscaler's ceiling: a warning at most, with the largest ceiling that fits. */
+  readonly ceiling?: Ceiling;
 }
 
 export interface Decision {
@@ -63,8 +66,9 @@ export interface Decision {
   readonly denial?: string;
 }
 
-function who(change: WorkloadChange): string {
+function who(change: WorkloadChange, ceiling?: Ceiling): string {
   const d = change.desired;
+  if (ceiling) return `${ceiling.kind} ${d.namespace}/${ceiling.name}`;
   return `${d.kind} ${d.namespace}/${d.name}`;
 }
 
@@ -95,7 +99,7 @@ export function decide(input: DecideInput): Decision {
   const cni = input.cni ?? model.cni;
   const namespace = model.namespaces.get(change.desired.namespace);
   const { mode, note: modeNote } = modeFor(namespace, config.defaultMode);
-  const name = who(change);
+  const name = who(change, input.ceiling);
 
   if (mode === 'off') {
     const sim = offSimulation(change, cni);
@@ -127,7 +131,7 @@ export function decide(input: DecideInput): Decision {
   const judgement = judge(sim, model, config);
   const simulated = judgement.verdict;
   const remedies: Remedy[] =
-    simulated === 'deny' ? remediesFor(simInput, sim, config, input.stopSearch) : [];
+    simulated === 'deny' ? remediesFor(simInput, sim, config, input.stopSearch, input.ceiling) : [];
   if (simulated === 'warn' && worseCasesShort(sim).length > 0) {
     const r = nodePoolRestriction(
       simInput,
@@ -144,7 +148,13 @@ export function decide(input: DecideInput): Decision {
   let autoscalerAllowed = false;
   const why: string[] = [];
   if (simulated === 'deny') {
-    if (exception && !exception.expired) {
+    if (input.ceiling) {
+      // Nothing grows when an autoscaler's ceiling is set; the pods come, if ever, one scale at a time.
+      verdict = 'warn';
+      why.push(
+        `${input.ceiling.field} ${input.ceiling.maxReplicas} would not fit if reached; a warning, not a denial: nothing scales yet`,
+      );
+    } else if (exception && !exception.expired) {
       verdict = 'warn';
       exceptionUsed = true;
       why.push(

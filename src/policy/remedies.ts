@@ -4,6 +4,7 @@ import type { ClusterModel, Node, Workload } from '../cluster/model.js';
 import { resolveFenceposts } from '../simulate/int-or-percent.js';
 import { replicasOf } from '../simulate/peaks/index.js';
 import { simulate, type Simulation, type SimulationInput } from '../simulate/simulate.js';
+import type { Ceiling } from '../simulate/resolve.js';
 import type { PolicyConfig } from './config.js';
 import { judge } from './verdict.js';
 import { nodePoolRemedies } from './nodepool-remedies.js';
@@ -223,6 +224,29 @@ function previewRemedy(s: Search): Remedy[] {
   ];
 }
 
+/** The largest ceiling an autoscaler could reach with the addresses there are now. */
+function ceilingRemedy(s: Search, ceiling: Ceiling): Remedy[] {
+  const { desired } = s.input.change;
+  const from = ceiling.fromReplicas;
+  const found = largest(s, ceiling.maxReplicas - 1, from + 1, r =>
+    withDesired(s, { ...desired, replicas: r }),
+  );
+  if (!found) {
+    return [
+      {
+        kind: 'step',
+        text: `no ${ceiling.field} above the ${from} replicas now fits; free addresses before the target scales`,
+      },
+    ];
+  }
+  return [
+    {
+      kind: 'step',
+      text: `set ${ceiling.field}: ${found.value} (the largest that fits now; ${ceiling.maxReplicas} does not)`,
+    },
+  ];
+}
+
 function stepRemedy(s: Search): Remedy[] {
   const { current, desired } = s.input.change;
   if (s.sim.peak.change !== 'scale' && s.sim.peak.change !== 'create') return [];
@@ -324,13 +348,15 @@ export function remediesFor(
   sim: Simulation,
   config: PolicyConfig,
   stop: StopSearch = () => false,
+  ceiling?: Ceiling,
 ): Remedy[] {
   const s: Search = { input, sim, config, stop };
   return [
+    ...(ceiling ? ceilingRemedy(s, ceiling) : []),
     ...cniRemedies(s),
     ...maxPodsRemedies(s),
     ...previewRemedy(s),
-    ...stepRemedy(s),
+    ...(ceiling ? [] : stepRemedy(s)),
     ...surgeRemedy(s),
     ...nodePoolRemedies(input, sim, config, stop).map(r => ({ kind: 'nodepool' as const, ...r })),
     ...freeRemedy(sim, input.model, config),

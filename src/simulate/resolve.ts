@@ -1,32 +1,69 @@
 import { InputError } from '../errors.js';
 import {
   workloadKey,
+  type Autoscaler,
+  type AutoscalerKind,
   type ClusterModel,
   type ReplicaSet,
   type Workload,
   type WorkloadKind,
 } from '../cluster/model.js';
+import { daemonSetWorkload } from '../cluster/objects/daemonset.js';
 import type { Scale } from '../cluster/objects/scale.js';
+import { daemonSetNodes } from './daemonset-demand.js';
 import type { WorkloadChange } from './peaks/index.js';
 
 /** A change as it arrives: the desired object, or a Scale of one, with the current object when known. */
 export type Desired =
   | { readonly type: 'workload'; readonly workload: Workload }
-  | { readonly type: 'scale'; readonly scale: Scale; readonly parentKind?: WorkloadKind };
+  | { readonly type: 'scale'; readonly scale: Scale; readonly parentKind?: WorkloadKind }
+  | { readonly type: 'autoscaler'; readonly autoscaler: Autoscaler };
+
+/** An autoscaler's ceiling, judged as a scale of its target to it: never denied, nothing grows yet. */
+export interface Ceiling {
+  readonly kind: AutoscalerKind;
+  readonly name: string;
+  /** The field a person would lower: maxReplicas (HPA) or maxReplicaCount (KEDA). */
+  readonly field: 'maxReplicas' | 'maxReplicaCount';
+  readonly maxReplicas: number;
+  /** The target's replicas now. */
+  readonly fromReplicas: number;
+}
 
 export interface ResolvedChange {
   readonly change: WorkloadChange;
   /** What was asked about (a Deployment that is a Rollout's template reports as itself). */
   readonly subject: {
-    readonly kind: WorkloadKind;
+    readonly kind: WorkloadKind | AutoscalerKind;
     readonly namespace: string;
     readonly name: string;
   };
   /** Set when the change is simulated through another workload (a Rollout's workloadRef). */
   readonly via?: string;
+  /** Set for an HPA or a ScaledObject. */
+  readonly ceiling?: Ceiling;
+  /** What a person should know about how the change was read. */
+  readonly notes?: readonly string[];
+}
+
+/** The kinds an autoscaler can scale that ipguard judges, by scaleTargetRef kind and API group. */
+function targetKind(target: Autoscaler['target']): WorkloadKind | undefined {
+  const group = target.apiVersion?.includes('/') === true ? target.apiVersion.split('/')[0] : '';
+  if (target.kind === 'Deployment' && (group === 'apps' || group === '' || group === 'extensions'))
+    return 'Deployment';
+  if (target.kind === 'StatefulSet' && (group === 'apps' || group === '')) return 'StatefulSet';
+  if (target.kind === 'Rollout' && (group === 'argoproj.io' || group === '')) return 'Rollout';
+  return undefined;
 }
 
 export class UnresolvableChange extends InputError {}
+
+/** `Deployment, Rollout or StatefulSet` */
+function orList(words: readonly string[]): string {
+  return words.length <= 1
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1] ?? ''}`;
+}
 
 export function replicaSetsOf(
   model: ClusterModel,
@@ -80,18 +117,23 @@ export function resolveChange(
     readonly alsoDesired?: readonly Workload[];
   },
 ): ResolvedChange {
-  const inModel = (kind: WorkloadKind, ns: string, name: string): Workload | undefined =>
-    model.workloads.get(workloadKey(kind, ns, name));
+  const inModel = (kind: WorkloadKind, ns: string, name: string): Workload | undefined => {
+    if (kind !== 'DaemonSet') return model.workloads.get(workloadKey(kind, ns, name));
+    const ds = model.daemonSets.find(d => d.namespace === ns && d.name === name);
+    return ds && daemonSetWorkload(ds);
+  };
   const desiredDeployment = (ns: string, name: string): Workload | undefined =>
     given.alsoDesired?.find(
       w => w.kind === 'Deployment' && w.namespace === ns && w.name === name,
     ) ?? inModel('Deployment', ns, name);
 
+  if (desired.type === 'autoscaler') return resolveCeiling(model, desired.autoscaler, given);
+
   if (desired.type === 'scale') {
     const { scale } = desired;
     const kinds: WorkloadKind[] = desired.parentKind
       ? [desired.parentKind]
-      : ['Deployment', 'Rollout'];
+      : ['Deployment', 'Rollout', 'StatefulSet'];
     const parents = kinds.flatMap(k => {
       const w = inModel(k, scale.namespace, scale.name);
       return w ? [w] : [];
@@ -99,12 +141,12 @@ export function resolveChange(
     const parent = parents[0];
     if (!parent) {
       throw new UnresolvableChange(
-        `Scale ${scale.namespace}/${scale.name}: no ${kinds.join(' or ')} of that name in the cluster state`,
+        `Scale ${scale.namespace}/${scale.name}: no ${orList(kinds)} of that name in the cluster state`,
       );
     }
     if (parents.length > 1) {
       throw new UnresolvableChange(
-        `Scale ${scale.namespace}/${scale.name}: both a Deployment and a Rollout have that name; send the AdmissionReview, which says which`,
+        `Scale ${scale.namespace}/${scale.name}: ${parents.length === 2 ? 'both ' : ''}a ${parents.map(p => p.kind).join(' and a ')} have that name; send the AdmissionReview, which says which`,
       );
     }
     const current = withReferencedTemplate(parent, n => inModel('Deployment', parent.namespace, n));
@@ -122,6 +164,19 @@ export function resolveChange(
   const w = desired.workload;
   const subject = { kind: w.kind, namespace: w.namespace, name: w.name };
   const current = given.current ?? inModel(w.kind, w.namespace, w.name);
+
+  if (w.kind === 'DaemonSet') {
+    return {
+      change: {
+        ...(current && { current }),
+        desired: w,
+        replicaSets: [],
+        nowMs: given.nowMs,
+        daemonSetNodes: daemonSetNodes(model, current, w),
+      },
+      subject,
+    };
+  }
 
   if (w.kind === 'Deployment' && current) {
     const rollout = rolloutsReferencing(model, w)[0];
@@ -155,5 +210,65 @@ export function resolveChange(
       nowMs: given.nowMs,
     },
     subject,
+  };
+}
+
+/**
+ * An HPA or a ScaledObject as the scale of its target to its ceiling. KEDA holds a target with
+ * autoscaling.keda.sh/paused-replicas at that count (newHPAForScaledObject sets min and max to it).
+ */
+function resolveCeiling(
+  model: ClusterModel,
+  a: Autoscaler,
+  given: { readonly nowMs: number; readonly alsoDesired?: readonly Workload[] },
+): ResolvedChange {
+  const who = `${a.kind} ${a.namespace}/${a.name}`;
+  const kind = targetKind(a.target);
+  if (!kind) {
+    throw new UnresolvableChange(
+      `${who}: scaleTargetRef ${a.target.apiVersion ?? ''} ${a.target.kind} ${a.target.name} is not a kind ipguard judges (Deployment, StatefulSet, Rollout)`,
+    );
+  }
+  const inModel = (k: WorkloadKind, n: string): Workload | undefined =>
+    given.alsoDesired?.find(w => w.kind === k && w.namespace === a.namespace && w.name === n) ??
+    model.workloads.get(workloadKey(k, a.namespace, n));
+  const found = inModel(kind, a.target.name);
+  if (!found) {
+    throw new UnresolvableChange(
+      `${who}: its scaleTargetRef ${kind} ${a.namespace}/${a.target.name} is not in the cluster state`,
+    );
+  }
+  const target = withReferencedTemplate(found, n => inModel('Deployment', n));
+  const paused = a.kind === 'ScaledObject' ? a.pausedReplicas : undefined;
+  const ceiling = paused ?? a.maxReplicas;
+  const fromReplicas = target.replicas ?? 1;
+  const notes: string[] = [];
+  if (paused !== undefined)
+    notes.push(`${who} is paused at ${paused} replicas (autoscaling.keda.sh/paused-replicas)`);
+  if (a.kind === 'HorizontalPodAutoscaler' && target.replicas === 0 && (a.minReplicas ?? 1) > 0)
+    notes.push(
+      `${kind} ${a.namespace}/${a.target.name} has 0 replicas: the HPA does not scale it until someone scales it up`,
+    );
+  if (a.minReplicas !== undefined && a.minReplicas > fromReplicas && paused === undefined)
+    notes.push(
+      `minReplicas ${a.minReplicas} is above the ${fromReplicas} replicas now: the autoscaler scales up to it at once`,
+    );
+  return {
+    change: {
+      current: target,
+      desired: { ...target, replicas: ceiling },
+      replicaSets: replicaSetsOf(model, kind, a.namespace, a.target.name),
+      nowMs: given.nowMs,
+    },
+    subject: { kind: a.kind, namespace: a.namespace, name: a.name },
+    via: `${kind} ${a.namespace}/${a.target.name} (scaleTargetRef)`,
+    ceiling: {
+      kind: a.kind,
+      name: a.name,
+      field: a.kind === 'HorizontalPodAutoscaler' ? 'maxReplicas' : 'maxReplicaCount',
+      maxReplicas: ceiling,
+      fromReplicas,
+    },
+    ...(notes.length > 0 && { notes }),
   };
 }

@@ -10,18 +10,17 @@ import { newNodeBounds, type NewNodeBounds, type NodeSpread } from './new-node-b
 import type { NewNode, ProvisionerKind } from './provisioners/provisioner.js';
 import { settingsCredit } from './settings-credit.js';
 import {
-  addGrowth,
-  addNodeGrowth,
   addShares,
   missingEniConfigNote,
   nodeSubnets,
   placedShares,
   type NodeSubnets,
   sharesOf,
-  sharesOfHoldings,
 } from './subnet-shares.js';
 import { addressSettings, SecondaryEniPlacer } from './eni-subnets.js';
 import { UnservedTally, type UnservedBatch } from './unserved.js';
+import { growExistingNode, type ExistingGrowth } from './node-growth.js';
+import { daemonSetDemand } from './daemonset-demand.js';
 
 export type { UnservedBatch } from './unserved.js';
 
@@ -98,7 +97,7 @@ export interface Simulation {
  * addresses every subnet must give, beside what EC2 says is free.
  */
 /** Where the added pods go and what that takes per subnet: everything but what is free and reserved. */
-interface Demand {
+export interface Demand {
   readonly fromNew: ReadonlyMap<string, number>;
   readonly fromExisting: ReadonlyMap<string, number>;
   /** Subnets of the existing nodes that take pods, even when they need no new address. */
@@ -196,72 +195,26 @@ function computeDemand(
   const pool = pod.network === 'pool' ? 1 : 0;
   const branch = pod.network === 'branch' ? 1 : 0;
   const unserved = new UnservedTally();
+  const growth: ExistingGrowth = {
+    model,
+    cni,
+    book,
+    placer,
+    fromExisting,
+    touched,
+    notes,
+    noteMissing,
+    unserved,
+  };
   for (const { node, pods: onNode } of placement.existing) {
     existingNodesUsed += 1;
     podsOnExisting += onNode;
-    const limits =
-      node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
-    const subnets = nodeSubnets(model, cni.customNetworking, node.subnetId, node.eniConfig);
-    noteMissing(subnets);
-    if (subnets.node !== undefined) touched.add(subnets.node);
-    else
-      notes.push(
-        `node ${node.name} takes pods, but its subnet is unknown (its InternalIP is in no subnet given): its addresses are not counted`,
-      );
-    if (!limits) {
-      notes.push(
-        `node ${node.name}: instance type ${node.instanceType ?? '(no label)'} is not in the instance types`,
-      );
-      continue;
-    }
-    const u = node.usage;
-    const held = model.holdings?.get(node.name);
-    const settings = addressSettings(model, cni, node.subnetId);
-    const after = book.addresses(
-      limits,
-      settings,
-      node.maxPods,
-      u.poolPods + pool * onNode,
-      u.branchPods + branch * onNode,
+    growExistingNode(
+      growth,
+      node,
+      node.usage.poolPods + pool * onNode,
+      node.usage.branchPods + branch * onNode,
     );
-    // Pods already waiting for an address are not this change's; under the same settings, the rest are.
-    const waiting = book.addresses(limits, settings, node.maxPods, u.poolPods, u.branchPods);
-    unserved.add(
-      node.nodeGroup,
-      node.instanceType,
-      false,
-      limits,
-      settings,
-      node.maxPods,
-      after.podsWithoutIp - waiting.podsWithoutIp,
-    );
-    if (subnets.pod !== undefined && subnets.pod !== subnets.node) {
-      // Custom networking: the ENIConfig subnet, whatever discovery would say.
-      const before = held
-        ? sharesOfHoldings(held)
-        : sharesOf(
-            book.addresses(
-              limits,
-              addressSettings(model, model.cni, node.subnetId),
-              node.maxPods,
-              u.poolPods,
-              u.branchPods,
-            ),
-            subnets,
-          );
-      addGrowth(fromExisting, before, sharesOf(after, subnets));
-    } else if (subnets.node !== undefined) {
-      const before =
-        held ??
-        book.addresses(
-          limits,
-          addressSettings(model, model.cni, node.subnetId),
-          node.maxPods,
-          u.poolPods,
-          u.branchPods,
-        );
-      addNodeGrowth(fromExisting, before, after, subnets.node, placer);
-    }
   }
 
   const provision = placement.provision;
@@ -414,6 +367,12 @@ export function simulate(input: SimulationInput): Simulation {
   const notes: string[] = [];
   if (deltaPods > 0 && !peak.pod) {
     notes.push('the workload has no pod template here: the added pods cannot be placed');
+  } else if (change.desired.kind === 'DaemonSet') {
+    // Not placed: one pod per node it admits, bound there by the controller.
+    if (peak.change !== 'none') {
+      demand = daemonSetDemand(model, change.current, change.desired, peak, cni, book);
+      notes.push(...demand.notes);
+    }
   } else if (deltaPods > 0 && peak.pod) {
     demand = demandOf(
       model,

@@ -11,6 +11,15 @@ export interface WorkloadChange {
   readonly replicaSets: readonly ReplicaSet[];
   /** Time of the decision (epoch ms), for Argo's scale-down deadlines. */
   readonly nowMs: number;
+  /** A DaemonSet change: the nodes its current and its desired pod run on. */
+  readonly daemonSetNodes?: DaemonSetNodes;
+}
+
+/** Nodes a DaemonSet runs on: now (current template), as desired, and both. */
+export interface DaemonSetNodes {
+  readonly current: number;
+  readonly desired: number;
+  readonly both: number;
 }
 
 export interface BlueGreenPeak {
@@ -38,6 +47,8 @@ export interface Peak {
    * by walking the controller (RollingUpdate, basic canary). Absent where it is worked out in one step.
    */
   readonly podsOverTime?: readonly number[];
+  /** A DaemonSet rolling update with maxSurge: nodes that run the old and the new pod at once. */
+  readonly surgeNodes?: number;
 }
 
 /** The fields every kind's peak shares: the size asked for and the pod template. */

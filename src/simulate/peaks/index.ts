@@ -1,11 +1,16 @@
 import type { WorkloadKind } from '../../cluster/model.js';
 import type { Peak, PeakOfKind, WorkloadChange } from './change.js';
+import { cronJobPeak } from './cronjob.js';
+import { daemonSetPeak } from './daemonset.js';
 import { deploymentPeak } from './deployment.js';
+import { jobPeak } from './job.js';
 import { rolloutPeak } from './rollout.js';
+import { statefulSetPeak } from './statefulset.js';
 
 export type {
   BlueGreenPeak,
   ChangeKind,
+  DaemonSetNodes,
   Peak,
   PeakBase,
   PeakOfKind,
@@ -17,6 +22,10 @@ export { currentPodsOf, replicasOf } from './pods.js';
 const peakByKind: { readonly [K in WorkloadKind]: PeakOfKind } = {
   Deployment: deploymentPeak,
   Rollout: rolloutPeak,
+  StatefulSet: statefulSetPeak,
+  DaemonSet: daemonSetPeak,
+  Job: jobPeak,
+  CronJob: cronJobPeak,
 };
 
 /** Peak pods of a change, following the kind's controller. */
