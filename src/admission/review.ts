@@ -5,6 +5,11 @@ import type { Workload, WorkloadKind } from '../cluster/model.js';
 import { Reader } from '../cluster/reader.js';
 import { projectScale } from '../cluster/objects/scale.js';
 import { projectDeployment, projectRollout } from '../cluster/objects/workload.js';
+import { daemonSetWorkload, projectDaemonSet } from '../cluster/objects/daemonset.js';
+import { projectStatefulSet } from '../cluster/objects/statefulset.js';
+import { projectCronJob, projectJob } from '../cluster/objects/job.js';
+import { projectHpa, projectScaledObject } from '../cluster/objects/autoscaler.js';
+import type { ProjectOptions } from '../cluster/objects/workload.js';
 import type { Desired } from '../simulate/resolve.js';
 import { awsNodeTarget, isAwsNodeRequest, type SettingsTarget } from './aws-node.js';
 
@@ -123,10 +128,69 @@ export type Target =
 const DEPLOYMENT_GROUPS = new Set(['apps', 'extensions']);
 
 function workloadKind(resource: GroupVersionResource): WorkloadKind | undefined {
-  if (resource.resource === 'deployments' && DEPLOYMENT_GROUPS.has(resource.group))
-    return 'Deployment';
-  if (resource.resource === 'rollouts' && resource.group === 'argoproj.io') return 'Rollout';
-  return undefined;
+  const { group } = resource;
+  switch (resource.resource) {
+    case 'deployments':
+      return DEPLOYMENT_GROUPS.has(group) ? 'Deployment' : undefined;
+    case 'rollouts':
+      return group === 'argoproj.io' ? 'Rollout' : undefined;
+    case 'statefulsets':
+      return group === 'apps' ? 'StatefulSet' : undefined;
+    case 'daemonsets':
+      return group === 'apps' ? 'DaemonSet' : undefined;
+    case 'jobs':
+      return group === 'batch' ? 'Job' : undefined;
+    case 'cronjobs':
+      return group === 'batch' ? 'CronJob' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+type Projector = (obj: Reader, o?: ProjectOptions) => Workload;
+
+const PROJECTORS: { readonly [K in WorkloadKind]: Projector } = {
+  Deployment: projectDeployment,
+  Rollout: projectRollout,
+  StatefulSet: projectStatefulSet,
+  // A DaemonSet's old pod shape is needed too: which nodes it runs on now, and with which network.
+  DaemonSet: obj => daemonSetWorkload(projectDaemonSet(obj)),
+  Job: projectJob,
+  CronJob: projectCronJob,
+};
+
+/** Kinds whose /scale subresource carries a replica count ipguard judges. */
+const SCALABLE = new Set<WorkloadKind>(['Deployment', 'Rollout', 'StatefulSet']);
+
+/** An HPA or a ScaledObject: its ceiling for its target, judged as a scale that has not happened. */
+function autoscalerTarget(req: AdmissionRequest, source: string): Target | undefined {
+  const { resource } = req;
+  const hpa = resource.resource === 'horizontalpodautoscalers' && resource.group === 'autoscaling';
+  const keda = resource.resource === 'scaledobjects' && resource.group === 'keda.sh';
+  if (!hpa && !keda) return undefined;
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE')
+    return { type: 'ignore', reason: `${req.operation} frees addresses or changes none` };
+  if (req.subResource !== undefined)
+    return {
+      type: 'ignore',
+      reason: `${resource.resource}/${req.subResource} does not change pods`,
+    };
+  if (req.object === undefined)
+    throw new BadReview(`${source}: request.object: missing for ${req.operation}`, req.uid);
+  if (unchangedSpecAndStatus(req.object, req.oldObject, true))
+    return { type: 'ignore', reason: 'only metadata changed' };
+  try {
+    const project = hpa ? projectHpa : projectScaledObject;
+    const autoscaler = withRequestIdentity(
+      project(Reader.of(req.object, source, 'request.object')),
+      req,
+    );
+    return { type: 'change', desired: { type: 'autoscaler', autoscaler } };
+  } catch (err) {
+    if (err instanceof InputError && !(err instanceof BadReview))
+      throw new BadReview(err.message, req.uid);
+    throw err;
+  }
 }
 
 /**
@@ -144,6 +208,8 @@ export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Tar
       throw err;
     }
   }
+  const autoscaler = autoscalerTarget(req, source);
+  if (autoscaler) return autoscaler;
   const kind = workloadKind(req.resource);
   if (!kind)
     return {
@@ -153,7 +219,11 @@ export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Tar
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE')
     return { type: 'ignore', reason: `${req.operation} frees addresses or changes none` };
   const sub = req.subResource;
-  if (sub !== undefined && sub !== 'scale' && !(sub === 'status' && kind === 'Rollout')) {
+  const judged =
+    sub === undefined ||
+    (sub === 'scale' && SCALABLE.has(kind)) ||
+    (sub === 'status' && kind === 'Rollout');
+  if (!judged) {
     return { type: 'ignore', reason: `${req.resource.resource}/${sub} does not change pods` };
   }
   if (req.object === undefined)
@@ -175,7 +245,7 @@ export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Tar
         },
       };
     }
-    const project = kind === 'Deployment' ? projectDeployment : projectRollout;
+    const project = PROJECTORS[kind];
     const desired = withRequestIdentity(project(object), req);
     const current =
       req.oldObject === undefined
@@ -208,12 +278,22 @@ function withRequestIdentity<T extends { namespace: string; name: string }>(
   };
 }
 
-/** spec and status the same in the object and its old version. */
-function unchangedSpecAndStatus(object: unknown, oldObject: unknown): boolean {
+/**
+ * spec and status the same in the object and its old version. An autoscaler's ceiling is in its spec,
+ * and KEDA's paused-replicas in its annotations (`withAnnotations`).
+ */
+function unchangedSpecAndStatus(
+  object: unknown,
+  oldObject: unknown,
+  withAnnotations = false,
+): boolean {
   if (!isRecord(object) || !isRecord(oldObject)) return false;
+  const annotations = (o: Record<string, unknown>): unknown =>
+    isRecord(o.metadata) ? o.metadata.annotations : undefined;
   return (
     object.spec !== undefined &&
     jsonEqual(object.spec, oldObject.spec) &&
-    jsonEqual(object.status, oldObject.status)
+    jsonEqual(object.status, oldObject.status) &&
+    (!withAnnotations || jsonEqual(annotations(object), annotations(oldObject)))
   );
 }

@@ -53,10 +53,11 @@ export function checkResult(resolved: ResolvedChange, d: Decision): CheckResult 
       available: x.available,
       required: x.required,
     })),
-    messages:
-      resolved.via === undefined
-        ? d.messages
-        : [`simulated through ${resolved.via}`, ...d.messages],
+    messages: [
+      ...(resolved.via === undefined ? [] : [`simulated through ${resolved.via}`]),
+      ...(resolved.notes ?? []),
+      ...d.messages,
+    ],
     remedies: d.remedies.map(r => r.text),
     ...(s.bounds && {
       ipsRequiredBest: s.bounds.ipsRequiredBest,

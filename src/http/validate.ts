@@ -123,8 +123,9 @@ async function decideRequest(
   const ran = await deps.reservations.admit({
     key,
     free,
-    // Dry runs change no state: they get the same verdict and reserve nothing.
-    mayWrite: !req.dryRun,
+    // Dry runs change no state: they get the same verdict and reserve nothing. Nor does an autoscaler's
+    // ceiling: nothing grows when it is set, and the scales it makes later are judged as they come.
+    mayWrite: !req.dryRun && !resolved.ceiling,
     deadlineMs: startedMs + deps.config.budgetMs,
     decide: reserved => {
       const d = decide({
@@ -139,6 +140,7 @@ async function decideRequest(
         ...(stale !== undefined && { stale }),
         // Remedies are a courtesy: stop looking for them once half the budget is gone.
         stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+        ...(resolved.ceiling && { ceiling: resolved.ceiling }),
       });
       // A re-admitted workload's new need replaces its old one; needing nothing now releases it.
       return d.allowed

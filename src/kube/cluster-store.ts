@@ -1,8 +1,10 @@
 import { replicaSetOwners } from '../cluster/build.js';
 import {
+  autoscalerKey,
   workloadKey,
   type AutoModeNodeClass,
   type ClusterModel,
+  type Autoscaler,
   type DaemonSet,
   type Ec2NodeClass,
   type NodeClaim,
@@ -24,6 +26,10 @@ import { projectNodeClaim, projectNodePool } from '../cluster/objects/nodepool.j
 import { projectPod } from '../cluster/objects/pod.js';
 import { projectReplicaSet } from '../cluster/objects/replicaset.js';
 import { projectDeployment, projectRollout } from '../cluster/objects/workload.js';
+import { projectStatefulSet } from '../cluster/objects/statefulset.js';
+import { projectCronJob, projectJob } from '../cluster/objects/job.js';
+import { projectHpa, projectScaledObject } from '../cluster/objects/autoscaler.js';
+import { BATCH_PROJECTION } from '../cluster/collect.js';
 import { PodIndex } from './pod-index.js';
 import type { Sink } from './reflector.js';
 
@@ -40,8 +46,10 @@ export interface KubeView {
   readonly nodeChanges: { readonly since: number; readonly names: ReadonlySet<string> | 'all' };
   readonly daemonSets: readonly DaemonSet[];
   readonly namespaces: ReadonlyMap<string, Namespace>;
-  /** Deployments and Rollouts, keyed by workloadKey. */
+  /** Deployments, Rollouts, StatefulSets, Jobs and CronJobs, keyed by workloadKey. */
   readonly workloads: ReadonlyMap<string, Workload>;
+  /** HPAs and KEDA ScaledObjects, keyed by autoscalerKey. */
+  readonly autoscalers: ReadonlyMap<string, Autoscaler>;
   readonly replicaSets: readonly ReplicaSet[];
   readonly eniConfigs: ReadonlyMap<string, EniConfig>;
   readonly workloadNodes: ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -140,6 +148,11 @@ export class KubeStore {
   readonly #namespaces = new Collection<Namespace>();
   readonly #deployments = new Collection<Workload>();
   readonly #rollouts = new Collection<Workload>();
+  readonly #statefulSets = new Collection<Workload>();
+  readonly #jobs = new Collection<Workload>();
+  readonly #cronJobs = new Collection<Workload>();
+  readonly #hpas = new Collection<Autoscaler>();
+  readonly #scaledObjects = new Collection<Autoscaler>();
   readonly #replicaSets = new Collection<ReplicaSet>();
   readonly #eniConfigs = new Collection<EniConfig>();
   readonly #nodePools = new Collection<NodePool>();
@@ -212,6 +225,11 @@ export class KubeStore {
     namespaces: this.#collectionSink(this.#namespaces, projectNamespace),
     deployments: this.#collectionSink(this.#deployments, projectDeployment),
     rollouts: this.#collectionSink(this.#rollouts, projectRollout),
+    statefulSets: this.#collectionSink(this.#statefulSets, projectStatefulSet),
+    jobs: this.#collectionSink(this.#jobs, r => projectJob(r, BATCH_PROJECTION)),
+    cronJobs: this.#collectionSink(this.#cronJobs, r => projectCronJob(r, BATCH_PROJECTION)),
+    hpas: this.#collectionSink(this.#hpas, projectHpa),
+    scaledObjects: this.#collectionSink(this.#scaledObjects, projectScaledObject),
     replicaSets: this.#collectionSink(this.#replicaSets, projectReplicaSet, {
       changed: (key, prev, next) => {
         this.#ownerChanged(key, prev, next);
@@ -408,17 +426,35 @@ export class KubeStore {
       c.changed = false;
       return make();
     };
-    const workloadsChanged = this.#deployments.changed || this.#rollouts.changed;
-    this.#deployments.changed = false;
-    this.#rollouts.changed = false;
+    const kinds = [
+      this.#deployments,
+      this.#rollouts,
+      this.#statefulSets,
+      this.#jobs,
+      this.#cronJobs,
+    ];
+    const workloadsChanged = kinds.some(c => c.changed);
+    for (const c of kinds) c.changed = false;
     const workloads =
       prev && !workloadsChanged
         ? prev.workloads
         : new Map(
-            [...this.#deployments.items.values(), ...this.#rollouts.items.values()].map(w => [
-              workloadKey(w.kind, w.namespace, w.name),
-              w,
-            ]),
+            kinds.flatMap(c =>
+              [...c.items.values()].map(
+                w => [workloadKey(w.kind, w.namespace, w.name), w] as const,
+              ),
+            ),
+          );
+    const autoscalersChanged = this.#hpas.changed || this.#scaledObjects.changed;
+    this.#hpas.changed = false;
+    this.#scaledObjects.changed = false;
+    const autoscalers =
+      prev && !autoscalersChanged
+        ? prev.autoscalers
+        : new Map(
+            [...this.#hpas.items.values(), ...this.#scaledObjects.items.values()].map(
+              a => [autoscalerKey(a.kind, a.namespace, a.name), a] as const,
+            ),
           );
     this.#nodes.changed = false;
     const nodes = this.#nodesView(prev?.nodes);
@@ -435,6 +471,7 @@ export class KubeStore {
         () => new Map([...this.#namespaces.items.values()].map(n => [n.name, n])),
       ),
       workloads,
+      autoscalers,
       replicaSets: pick(this.#replicaSets, prev?.replicaSets, () => [
         ...this.#replicaSets.items.values(),
       ]),

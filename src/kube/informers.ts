@@ -3,17 +3,22 @@ import { KubeStore } from './cluster-store.js';
 import { Reflector, type ReflectorOptions, type ReflectorStatus } from './reflector.js';
 import {
   AUTO_MODE_NODE_CLASSES,
+  CRON_JOBS,
   DAEMON_SETS,
   EC2_NODE_CLASSES,
   NODE_CLAIMS,
   NODE_POOLS,
   DEPLOYMENTS,
   ENI_CONFIGS,
+  HPAS,
+  JOBS,
   NAMESPACES,
   NODES,
   PODS,
   REPLICA_SETS,
   ROLLOUTS,
+  SCALED_OBJECTS,
+  STATEFUL_SETS,
 } from './resources.js';
 
 /** The informers take what each resource's reflector takes, and pass it on. */
@@ -31,8 +36,8 @@ export interface KubeHealth {
 
 /**
  * List/watch of every resource the cluster model is built from, into one KubeStore. Nodes, pods,
- * DaemonSets, Namespaces, Deployments and ReplicaSets must exist; Argo Rollouts and ENIConfigs are CRDs
- * that many clusters do not have.
+ * DaemonSets, Namespaces, Deployments, ReplicaSets, StatefulSets, Jobs, CronJobs and HPAs must exist;
+ * Argo Rollouts, ENIConfigs and KEDA ScaledObjects are CRDs that many clusters do not have.
  */
 export class KubeInformers {
   readonly store = new KubeStore();
@@ -74,6 +79,11 @@ export class KubeInformers {
       new Reflector(NODE_CLAIMS, s.nodeClaims, opts),
       new Reflector(EC2_NODE_CLASSES, s.ec2NodeClasses, opts),
       new Reflector(AUTO_MODE_NODE_CLASSES, s.autoModeNodeClasses, opts),
+      new Reflector(STATEFUL_SETS, s.statefulSets, opts),
+      new Reflector(JOBS, s.jobs, opts),
+      new Reflector(CRON_JOBS, s.cronJobs, opts),
+      new Reflector(HPAS, s.hpas, opts),
+      new Reflector(SCALED_OBJECTS, s.scaledObjects, opts),
     ] as Reflector<unknown>[];
     this.synced = Promise.all(this.#reflectors.map(r => r.synced)).then(() => undefined);
   }

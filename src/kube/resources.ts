@@ -96,6 +96,41 @@ export const AUTO_MODE_NODE_CLASSES: KubeResource = {
   namespaced: false,
   optional: true,
 };
+export const STATEFUL_SETS: KubeResource = {
+  plural: 'statefulsets',
+  kind: 'StatefulSet',
+  apiVersion: 'apps/v1',
+  namespaced: true,
+  optional: false,
+};
+export const JOBS: KubeResource = {
+  plural: 'jobs',
+  kind: 'Job',
+  apiVersion: 'batch/v1',
+  namespaced: true,
+  optional: false,
+};
+export const CRON_JOBS: KubeResource = {
+  plural: 'cronjobs',
+  kind: 'CronJob',
+  apiVersion: 'batch/v1',
+  namespaced: true,
+  optional: false,
+};
+export const HPAS: KubeResource = {
+  plural: 'horizontalpodautoscalers',
+  kind: 'HorizontalPodAutoscaler',
+  apiVersion: 'autoscaling/v2',
+  namespaced: true,
+  optional: false,
+};
+export const SCALED_OBJECTS: KubeResource = {
+  plural: 'scaledobjects',
+  kind: 'ScaledObject',
+  apiVersion: 'keda.sh/v1alpha1',
+  namespaced: true,
+  optional: true,
+};
 
 /** Everything the cluster model is built from, in the order a snapshot writes them. */
 export const RESOURCES: readonly KubeResource[] = [
@@ -111,6 +146,11 @@ export const RESOURCES: readonly KubeResource[] = [
   NODE_CLAIMS,
   EC2_NODE_CLASSES,
   AUTO_MODE_NODE_CLASSES,
+  STATEFUL_SETS,
+  JOBS,
+  CRON_JOBS,
+  HPAS,
+  SCALED_OBJECTS,
 ];
 
 /** `/api/v1/pods`, `/apis/apps/v1/deployments`: the cluster-wide collection. */

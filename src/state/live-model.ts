@@ -64,6 +64,7 @@ export class LiveModelBuilder {
       daemonSets: kube.daemonSets,
       namespaces: kube.namespaces,
       workloads: kube.workloads,
+      autoscalers: kube.autoscalers,
       replicaSets: kube.replicaSets,
       eniConfigs: kube.eniConfigs,
       subnets: ec2.subnets,

@@ -417,7 +417,10 @@ test('a Scale whose parent is missing names the file', async () => {
   );
   const r = await cli(['check', '-f', f, ...SNAP]);
   assert.equal(r.code, 2);
-  assert.match(r.err, new RegExp(`${f}: Scale shop/ghost: no Deployment or Rollout of that name`));
+  assert.match(
+    r.err,
+    new RegExp(`${f}: Scale shop/ghost: no Deployment, Rollout or StatefulSet of that name`),
+  );
 });
 
 /** A small Deployment that fits, named `name`, as a decoded object. */

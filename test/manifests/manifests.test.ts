@@ -49,6 +49,7 @@ import { DEFAULT_LEDGER_NAME } from '../../src/kube/ledger-object.js';
 import { quantityMilli } from '../../src/cluster/quantity.js';
 import { targetOf, type AdmissionRequest } from '../../src/admission/review.js';
 import { awsNodeObject } from '../helpers/aws-node.js';
+import { RESOURCES } from '../../src/kube/resources.js';
 import {
   build,
   kustomizationFile,
@@ -120,20 +121,10 @@ function filesUnder(dir: string, ext: RegExp): string[] {
 
 // What ipguard's live state reads (SPEC.md, "Inputs": the kinds of the typical capture); the
 // informers need get/list/watch on exactly these.
-const INFORMER_RESOURCES = [
-  ['', 'nodes'],
-  ['', 'pods'],
-  ['', 'namespaces'],
-  ['apps', 'daemonsets'],
-  ['apps', 'deployments'],
-  ['apps', 'replicasets'],
-  ['argoproj.io', 'rollouts'],
-  ['crd.k8s.amazonaws.com', 'eniconfigs'],
-  ['karpenter.sh', 'nodepools'],
-  ['karpenter.sh', 'nodeclaims'],
-  ['karpenter.k8s.aws', 'ec2nodeclasses'],
-  ['eks.amazonaws.com', 'nodeclasses'],
-].map(([g, r]) => `${g!}/${r!}`);
+// What the informers list and watch (src/kube/resources.ts): the role must grant exactly these.
+const INFORMER_RESOURCES = RESOURCES.map(
+  r => `${r.apiVersion.includes('/') ? (r.apiVersion.split('/')[0] ?? '') : ''}/${r.plural}`,
+);
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -408,13 +399,36 @@ describe('the ValidatingWebhookConfiguration', () => {
     { group: 'apps', version: 'v1', resource: 'replicasets', subs: ['', 'scale', 'status'] },
     { group: 'apps', version: 'v1', resource: 'statefulsets', subs: ['', 'scale'] },
     { group: 'apps', version: 'v1', resource: 'daemonsets', subs: ['', 'status'] },
+    { group: 'batch', version: 'v1', resource: 'jobs', subs: ['', 'status'] },
+    { group: 'batch', version: 'v1', resource: 'cronjobs', subs: ['', 'status'] },
     { group: '', version: 'v1', resource: 'pods', subs: ['', 'status', 'ephemeralcontainers'] },
-    { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', subs: [''] },
+    {
+      group: 'autoscaling',
+      version: 'v2',
+      resource: 'horizontalpodautoscalers',
+      subs: ['', 'status'],
+    },
+    { group: 'keda.sh', version: 'v1alpha1', resource: 'scaledobjects', subs: ['', 'status'] },
   ];
+  const autoscaler = {
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      maxReplicas: 9,
+    },
+  };
+  const objectFor = (resource: string, sub: string): unknown =>
+    sub === 'scale'
+      ? scale
+      : resource === 'rollouts'
+        ? rollout()
+        : resource === 'horizontalpodautoscalers' || resource === 'scaledobjects'
+          ? autoscaler
+          : deployment;
   for (const r of resources) {
     for (const sub of r.subs) {
       for (const operation of ['CREATE', 'UPDATE', 'DELETE']) {
-        const object = sub === 'scale' ? scale : r.resource === 'rollouts' ? rollout() : deployment;
+        const object = objectFor(r.resource, sub);
         universe.push({
           shape: { ...r, subResource: sub, operation, namespaced: true },
           object,
@@ -444,8 +458,9 @@ describe('the ValidatingWebhookConfiguration', () => {
   }
 
   function withOtherSpec(object: unknown): unknown {
-    const o = structuredClone(object) as { spec?: { replicas?: number } };
-    if (o.spec) o.spec.replicas = (o.spec.replicas ?? 1) + 1;
+    const o = structuredClone(object) as { spec?: { replicas?: number; maxReplicas?: number } };
+    if (o.spec?.maxReplicas !== undefined) o.spec.maxReplicas += 1;
+    else if (o.spec) o.spec.replicas = (o.spec.replicas ?? 1) + 1;
     return o;
   }
 
@@ -513,6 +528,13 @@ describe('the ValidatingWebhookConfiguration', () => {
       'argoproj.io/v1alpha1 rollouts',
       'argoproj.io/v1alpha1 rollouts/scale',
       'argoproj.io/v1alpha1 rollouts/status',
+      'apps/v1 statefulsets',
+      'apps/v1 statefulsets/scale',
+      'apps/v1 daemonsets',
+      'batch/v1 jobs',
+      'batch/v1 cronjobs',
+      'autoscaling/v2 horizontalpodautoscalers',
+      'keda.sh/v1alpha1 scaledobjects',
     ];
     for (const n of needed) {
       const [gv, res] = n.split(' ') as [string, string];

@@ -2,11 +2,20 @@ import { InputError } from '../../errors.js';
 import { readDocuments } from '../../files/documents.js';
 import { parseCniSettings } from '../../cni/settings.js';
 import { isRecord } from '../../cluster/fields.js';
-import { workloadKey, type ClusterModel, type Workload } from '../../cluster/model.js';
+import {
+  workloadKey,
+  type ClusterModel,
+  type DaemonSet,
+  type Workload,
+} from '../../cluster/model.js';
 import { manifestMatches } from '../../cluster/objects/template-match.js';
 import { Reader } from '../../cluster/reader.js';
 import { projectScale } from '../../cluster/objects/scale.js';
 import { projectDeployment, projectRollout } from '../../cluster/objects/workload.js';
+import { daemonSetWorkload, projectDaemonSet } from '../../cluster/objects/daemonset.js';
+import { projectStatefulSet } from '../../cluster/objects/statefulset.js';
+import { projectCronJob, projectJob } from '../../cluster/objects/job.js';
+import { projectHpa, projectScaledObject } from '../../cluster/objects/autoscaler.js';
 import { parseAdmissionReview, targetOf } from '../../admission/review.js';
 import { AddressBook } from '../../simulate/address-book.js';
 import { resolveChange, type Desired } from '../../simulate/resolve.js';
@@ -30,11 +39,12 @@ import { checkSettings } from '../check-settings.js';
 export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] [--snapshot DIR | --cluster FILE ... --subnets FILE
     [--instance-types FILE] [--network-interfaces FILE]] [--cluster-name NAME] [--cni KEY=VALUE ...]
     [--mode enforce|warn] [--headroom-ips N] [--headroom-percent N] [--now RFC3339] [--output text|json]
-  The verdict on a change, for CI: FILE holds the desired Deployments, Rollouts, autoscaling/v1 Scales,
-  the kube-system/aws-node DaemonSet with its new env (YAML or JSON, several documents) or an
-  AdmissionReview; the current state is the same object in the cluster files. With no state flags it
-  reads the live cluster (KUBECONFIG) and EC2, as report does. Exit 0 allowed (or warned), 1 denied,
-  2 bad input.
+  The verdict on a change, for CI: FILE holds the desired Deployments, Rollouts, StatefulSets,
+  DaemonSets, Jobs, CronJobs (one run), HorizontalPodAutoscalers and KEDA ScaledObjects (their ceiling:
+  a warning at most), autoscaling/v1 Scales, the kube-system/aws-node DaemonSet with its new env (YAML
+  or JSON, several documents) or an AdmissionReview; the current state is the same object in the
+  cluster files. With no state flags it reads the live cluster (KUBECONFIG) and EC2, as report does.
+  Exit 0 allowed (or warned), 1 denied, 2 bad input.
 ${INSTANCE_TYPES_HELP}`;
 
 interface Item {
@@ -44,6 +54,8 @@ interface Item {
   readonly settings?: { readonly desired: AwsNodeSettings; readonly old?: AwsNodeSettings };
   readonly desired?: Desired;
   readonly current?: Workload;
+  /** A DaemonSet as the model keeps it: once allowed, the later documents' new nodes run it too. */
+  readonly daemonSet?: DaemonSet;
   readonly ignored?: {
     readonly kind: string;
     readonly namespace: string;
@@ -123,6 +135,23 @@ function readItems(docs: readonly unknown[], source: string, items: Item[]): voi
       items.push({ source, desired: { type: 'workload', workload: projectRollout(r) } });
     } else if (kind === 'Scale' && group === 'autoscaling') {
       items.push({ source, desired: { type: 'scale', scale: projectScale(r) } });
+    } else if (kind === 'StatefulSet' && group === 'apps') {
+      items.push({ source, desired: { type: 'workload', workload: projectStatefulSet(r) } });
+    } else if (kind === 'DaemonSet' && group === 'apps') {
+      const ds = projectDaemonSet(r);
+      items.push({
+        source,
+        desired: { type: 'workload', workload: daemonSetWorkload(ds) },
+        daemonSet: ds,
+      });
+    } else if (kind === 'Job' && group === 'batch') {
+      items.push({ source, desired: { type: 'workload', workload: projectJob(r) } });
+    } else if (kind === 'CronJob' && group === 'batch') {
+      items.push({ source, desired: { type: 'workload', workload: projectCronJob(r) } });
+    } else if (kind === 'HorizontalPodAutoscaler' && group === 'autoscaling') {
+      items.push({ source, desired: { type: 'autoscaler', autoscaler: projectHpa(r) } });
+    } else if (kind === 'ScaledObject' && group === 'keda.sh') {
+      items.push({ source, desired: { type: 'autoscaler', autoscaler: projectScaledObject(r) } });
     }
   }
 }
@@ -136,7 +165,13 @@ function withServerDefaults(model: ClusterModel, item: Item): Desired {
   const d = item.desired;
   if (!d || d.type !== 'workload' || item.current) return d as Desired;
   const w = d.workload;
-  const server = model.workloads.get(workloadKey(w.kind, w.namespace, w.name));
+  const ds =
+    w.kind === 'DaemonSet'
+      ? model.daemonSets.find(x => x.namespace === w.namespace && x.name === w.name)
+      : undefined;
+  const server = ds
+    ? daemonSetWorkload(ds)
+    : model.workloads.get(workloadKey(w.kind, w.namespace, w.name));
   if (
     !server ||
     w.template === undefined ||
@@ -146,6 +181,12 @@ function withServerDefaults(model: ClusterModel, item: Item): Desired {
     return d;
   if (!manifestMatches(w.template, server.template)) return d;
   return { type: 'workload', workload: { ...w, templateKey: server.templateKey } };
+}
+
+/** The model once a DaemonSet is applied: every new node a later document adds runs its pod too. */
+function withDaemonSet(model: ClusterModel, ds: DaemonSet): ClusterModel {
+  const others = model.daemonSets.filter(d => d.namespace !== ds.namespace || d.name !== ds.name);
+  return { ...model, daemonSets: [...others, ds] };
 }
 
 function modeFlag(value: string | undefined): Mode {
@@ -193,7 +234,7 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   const files = v.filename ?? [];
   if (files.length === 0)
     throw new UsageError(
-      '-f FILE is required: the desired Deployment, Rollout, Scale or AdmissionReview',
+      '-f FILE is required: the desired workload (Deployment, Rollout, StatefulSet, DaemonSet, Job, CronJob), autoscaler (HorizontalPodAutoscaler, ScaledObject), Scale or AdmissionReview',
     );
   const overrides = cniFlags(v.cni);
   let nowMs = Date.now();
@@ -215,9 +256,9 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
   for (const f of files) readItems(await readDocuments(f), f, items);
   if (items.length === 0)
     throw new InputError(
-      `${files.join(', ')}: no Deployment, Rollout, Scale or AdmissionReview found`,
+      `${files.join(', ')}: no workload, autoscaler, Scale or AdmissionReview found`,
     );
-  const model: ClusterModel = hasStateFlags(v)
+  let model: ClusterModel = hasStateFlags(v)
     ? await loadState(v)
     : (
         await liveClusterModel(io, {
@@ -280,10 +321,13 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       book,
       cni,
       reserved: new Map(reserved),
+      ...(resolved.ceiling && { ceiling: resolved.ceiling }),
     });
-    if (decision.allowed)
+    // An autoscaler's ceiling takes nothing yet, so it holds nothing for the documents after it.
+    if (decision.allowed && !resolved.ceiling)
       for (const s of decision.sim.subnets)
         reserved.set(s.id, (reserved.get(s.id) ?? 0) + s.required);
+    if (decision.allowed && item.daemonSet) model = withDaemonSet(model, item.daemonSet);
     results.push(checkResult(resolved, decision));
     decisions.push(decision);
   }
