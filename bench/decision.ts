@@ -1,4 +1,4 @@
-import { workloadKey, type ClusterModel } from '../src/cluster/model.js';
+import { workloadKey, type ClusterModel, type Workload } from '../src/cluster/model.js';
 import { DEFAULT_POLICY } from '../src/policy/config.js';
 import { decide } from '../src/policy/decide.js';
 import { AddressBook } from '../src/simulate/address-book.js';
@@ -57,5 +57,57 @@ export function timeDecision(model: ClusterModel, runs = 500, warmup = 30): Deci
     warmP99Ms: percentile(warm, 99),
     verdict: last?.verdict ?? '?',
     summary: last?.messages.slice(0, 2).join('; ') ?? '',
+  };
+}
+
+/**
+ * A DaemonSet that takes an address on every node, created on the whole cluster: every node's CNI is
+ * asked whether it must grow. Cold each time (a new model object), as after a state change.
+ */
+export function timeDaemonSetDecision(
+  model: ClusterModel,
+  runs = 50,
+  warmup = 5,
+): { medianMs: number; p99Ms: number; verdict: string; nodes: number } {
+  const desired: Workload = {
+    kind: 'DaemonSet',
+    namespace: 'observability',
+    name: 'bench-agent',
+    labels: {},
+    annotations: {},
+    paused: false,
+    templateKey: 'bench-agent-v1',
+    pod: {
+      requests: { cpuMilli: 10, memoryBytes: 16 * 2 ** 20 },
+      network: 'pool',
+      nodeSelector: {},
+      requiredNodeTerms: [],
+      tolerations: [],
+      onePerNode: false,
+      labels: {},
+    },
+    daemonSetStrategy: { type: 'RollingUpdate' },
+    status: {},
+  };
+  const times: number[] = [];
+  let last: ReturnType<typeof decide> | undefined;
+  for (let i = 0; i < warmup + runs; i++) {
+    const m = { ...model };
+    const t = performance.now();
+    const { change } = resolveChange(
+      m,
+      { type: 'workload', workload: desired },
+      { nowMs: Date.now() },
+    );
+    last = decide({ model: m, change, config: DEFAULT_POLICY, book: new AddressBook() });
+    const ms = performance.now() - t;
+    if (i >= warmup) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    medianMs: percentile(times, 50),
+    p99Ms: percentile(times, 99),
+    verdict: last?.verdict ?? '?',
+    nodes: model.nodes.size,
   };
 }

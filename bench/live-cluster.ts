@@ -7,12 +7,16 @@ import { FakeEc2 } from '../test/fakes/ec2.js';
 import { FakeKubeApi, type KubeObject } from '../test/fakes/kube-api.js';
 import { bluegreenInstanceTypes } from '../test/helpers/examples.js';
 import {
+  CRON_JOBS,
   DAEMON_SETS,
+  HPAS,
+  JOBS,
   NAMESPACES,
   NODES,
   PODS,
   REPLICA_SETS,
   DEPLOYMENTS,
+  STATEFUL_SETS,
 } from '../src/kube/resources.js';
 
 export interface LargeFakes {
@@ -178,6 +182,75 @@ export async function startLargeClusterFakes(
           ],
         },
       },
+    },
+  }));
+  // The other kinds a large cluster holds: StatefulSets, CronJobs and the Jobs their runs leave behind
+  // (successfulJobsHistoryLimit 3 each, plus one-off Jobs), HPAs on the Deployments.
+  const template = {
+    metadata: {
+      labels: { app: 'batch' },
+      annotations: { 'kubectl.kubernetes.io/restartedAt': 'x' },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'task',
+          image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/task:v1',
+          resources: { requests: { cpu: '500m', memory: '1Gi' } },
+          env: [{ name: 'LOG_LEVEL', value: 'info' }],
+        },
+      ],
+    },
+  };
+  kube.generate(STATEFUL_SETS, 200, i => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: `db-${i}`, namespace: `ns-${i % 20}`, uid: `sts-${i}` },
+    spec: { replicas: 3, serviceName: `db-${i}`, template },
+    status: { replicas: 3 },
+  }));
+  kube.generate(CRON_JOBS, 500, i => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: `cron-${i}`, namespace: `ns-${i % 20}`, uid: `cron-${i}` },
+    spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template } } },
+  }));
+  kube.generate(JOBS, 5000, i => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: `cron-${i % 500}-${29000000 + i}`,
+      namespace: `ns-${i % 20}`,
+      uid: `job-${i}`,
+      labels: { 'batch.kubernetes.io/job-name': `cron-${i % 500}-${29000000 + i}` },
+      ownerReferences: [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          name: `cron-${i % 500}`,
+          uid: `cron-${i % 500}`,
+          controller: true,
+        },
+      ],
+    },
+    spec: { parallelism: 1, completions: 1, template },
+    status: { succeeded: 1 },
+  }));
+  kube.generate(HPAS, DEPLOYMENT_COUNT, d => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: `app-${d}`, namespace: `ns-${d % 20}`, uid: `hpa-${d}` },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `app-${d}` },
+      minReplicas: 2,
+      maxReplicas: 600,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+        },
+      ],
     },
   }));
   const ec2 = await FakeEc2.start();

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadStateFiles, snapshotFiles } from '../src/state/files.js';
 import { makePki } from '../test/helpers/certs.js';
 import { freePort, load, startServer, stopServer, type LoadResult } from './admission-load.js';
-import { timeDecision } from './decision.js';
+import { timeDaemonSetDecision, timeDecision } from './decision.js';
 import { timeSettingsDecision } from './settings-decision.js';
 import { writeLargeCluster } from './large-cluster.js';
 import { requestMix } from './request-mix.js';
@@ -241,6 +241,14 @@ async function main(): Promise<void> {
       baseline: '',
       target: '',
       met: undefined,
+    });
+    const ds = timeDaemonSetDecision(model);
+    rows.push({
+      measure: `one decision: an IP-taking DaemonSet created on ${ds.nodes} nodes (${ds.verdict}), cold state, median / p99 ms`,
+      value: `${fmt(ds.medianMs, 1)} / ${fmt(ds.p99Ms, 1)}`,
+      baseline: '',
+      target: '< 50',
+      met: ds.medianMs < 50,
     });
     rows.push(...(await liveRows()));
 

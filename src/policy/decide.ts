@@ -210,6 +210,8 @@ export function decide(input: DecideInput): Decision {
           ? `${name} leaves ${sim.unservedPods} pods without an address: ${unservedReasonText(unserved, sim.cni)}`
           : `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`;
     warnings.push(...why, headline);
+    // For a ceiling the fix is the answer a person looks for: the largest maximum that fits.
+    if (input.ceiling && remedies[0]) warnings.push(`fix: ${remedies[0].text}`);
     if (unserved && judgement.shortfall > 0)
       warnings.push(
         `${sim.unservedPods} pods would get no address: ${unservedReasonText(unserved, sim.cni)}`,
@@ -226,7 +228,7 @@ export function decide(input: DecideInput): Decision {
         `${sim.newNodes} new ${t.instanceType ?? ''} nodes x ${t.addresses.ips} IPs for ${t.addresses.podsWithIp} pods each${setting === undefined ? '' : ` (${setting})`}`,
       );
     }
-    if (remedies[0]) warnings.push(`fix: ${remedies[0].text}`);
+    if (remedies[0] && !input.ceiling) warnings.push(`fix: ${remedies[0].text}`);
     warnings.push(...sim.notes);
   }
   const uniqueWarnings = [...new Set(warnings.map(w => oneLine(`ipguard: ${w}`)))].slice(

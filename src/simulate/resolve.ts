@@ -158,6 +158,7 @@ export function resolveChange(
         nowMs: given.nowMs,
       },
       subject: { kind: parent.kind, namespace: parent.namespace, name: parent.name },
+      ...withCeilingNotes(model, parent),
     };
   }
 
@@ -210,7 +211,38 @@ export function resolveChange(
       nowMs: given.nowMs,
     },
     subject,
+    ...withCeilingNotes(model, w),
   };
+}
+
+/** A note per autoscaler of the workload: what it may scale it to is judged when that is set. */
+function withCeilingNotes(model: ClusterModel, w: Workload): { notes?: readonly string[] } {
+  const notes = autoscalersOf(model, w).map(
+    a =>
+      `${a.kind} ${a.namespace}/${a.name} may scale it to ${a.pausedReplicas ?? a.maxReplicas} replicas: check that ceiling too`,
+  );
+  return notes.length > 0 ? { notes } : {};
+}
+
+const byTarget = new WeakMap<ClusterModel, Map<string, Autoscaler[]>>();
+
+/** The HPAs and ScaledObjects that scale this workload, indexed once per model. */
+function autoscalersOf(model: ClusterModel, w: Workload): readonly Autoscaler[] {
+  if (!model.autoscalers || model.autoscalers.size === 0) return [];
+  let index = byTarget.get(model);
+  if (!index) {
+    index = new Map();
+    for (const a of model.autoscalers.values()) {
+      const kind = targetKind(a.target);
+      if (!kind) continue;
+      const key = workloadKey(kind, a.namespace, a.target.name);
+      const list = index.get(key);
+      if (list) list.push(a);
+      else index.set(key, [a]);
+    }
+    byTarget.set(model, index);
+  }
+  return index.get(workloadKey(w.kind, w.namespace, w.name)) ?? [];
 }
 
 /**

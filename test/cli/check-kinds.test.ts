@@ -343,3 +343,39 @@ test("a DaemonSet applied with a Deployment: the Deployment's new nodes run its 
   };
   assert.equal(dsPods(afterDs), dsPods(before) + 1);
 });
+
+test('a change to a workload an HPA scales names that ceiling too', async () => {
+  const hpa = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'checkout', namespace: 'shop' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'checkout' },
+      maxReplicas: 20,
+    },
+  };
+  const scale = {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: 'checkout', namespace: 'shop' },
+    spec: { replicas: 11 },
+  };
+  const r = await check([
+    '-f',
+    await file('scale.json', scale),
+    '--cluster',
+    join(EXAMPLE, 'cluster.json'),
+    '--cluster',
+    await file('hpa.json', hpa),
+    '--subnets',
+    join(EXAMPLE, 'subnets.json'),
+    '--instance-types',
+    join(EXAMPLE, 'instance-types.json'),
+  ]);
+  assert.ok(
+    r.results[0]?.messages.some(m =>
+      /HorizontalPodAutoscaler shop\/checkout may scale it to 20 replicas/.test(m),
+    ),
+    r.results[0]?.messages.join('\n'),
+  );
+});
