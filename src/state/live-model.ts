@@ -64,7 +64,8 @@ export class LiveModelBuilder {
       daemonSets: kube.daemonSets,
       namespaces: kube.namespaces,
       workloads: kube.workloads,
-      autoscalers: kube.autoscalers,
+      // As from files: no autoscalers, no map.
+      ...(kube.autoscalers.size > 0 && { autoscalers: kube.autoscalers }),
       replicaSets: kube.replicaSets,
       eniConfigs: kube.eniConfigs,
       subnets: ec2.subnets,
