@@ -12,6 +12,7 @@ import { projectHpa, projectScaledObject } from '../cluster/objects/autoscaler.j
 import type { ProjectOptions } from '../cluster/objects/workload.js';
 import type { Desired } from '../simulate/resolve.js';
 import { awsNodeTarget, isAwsNodeRequest, type SettingsTarget } from './aws-node.js';
+import { isAwsNode } from '../cluster/objects/aws-node.js';
 
 export { jsonEqual };
 
@@ -218,6 +219,12 @@ export function targetOf(req: AdmissionRequest, source = 'AdmissionReview'): Tar
     };
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE')
     return { type: 'ignore', reason: `${req.operation} frees addresses or changes none` };
+  // The VPC CNI itself is never judged as a DaemonSet: only its settings are, above.
+  if (kind === 'DaemonSet' && isAwsNode(req.namespace, req.name))
+    return {
+      type: 'ignore',
+      reason: 'kube-system/aws-node is the VPC CNI: only its settings are judged',
+    };
   const sub = req.subResource;
   const judged =
     sub === undefined ||
