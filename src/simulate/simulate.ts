@@ -6,6 +6,7 @@ import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peaks/index.js';
 import { placePods } from './placement.js';
 import type { DaemonSetLoad } from './node-room.js';
+import { withLaunchPrefixes } from './launch-prefixes.js';
 import { newNodeBounds, type NewNodeBounds, type NodeSpread } from './new-node-bounds.js';
 import type { NewNode, ProvisionerKind } from './provisioners/provisioner.js';
 import { settingsCredit } from './settings-credit.js';
@@ -228,12 +229,15 @@ function computeDemand(
     let ips = 0;
     if (likely?.limits) {
       const settings = addressSettings(model, nodeCni, subnetId);
-      const a = book.addresses(
-        likely.limits,
-        settings,
-        likely.maxPods,
-        plan.daemonSets.poolPods + pool * plan.workloadPods,
-        plan.daemonSets.branchPods + branch * plan.workloadPods,
+      const a = withLaunchPrefixes(
+        book.addresses(
+          likely.limits,
+          settings,
+          likely.maxPods,
+          plan.daemonSets.poolPods + pool * plan.workloadPods,
+          plan.daemonSets.branchPods + branch * plan.workloadPods,
+        ),
+        plan.launchPrefixes,
       );
       ips = a.ips;
       if (provision && provision.kind !== 'node-group')
@@ -324,12 +328,15 @@ function spreadOf(
   for (const c of plan.candidates.slice(1)) {
     if (!c.limits) continue;
     const ds = c.daemonSets ?? plan.daemonSets;
-    const ips = book.addresses(
-      c.limits,
-      addressSettings(model, nodeCni, plan.subnetId),
-      c.maxPods,
-      ds.poolPods + pool * plan.workloadPods,
-      ds.branchPods + branch * plan.workloadPods,
+    const ips = withLaunchPrefixes(
+      book.addresses(
+        c.limits,
+        addressSettings(model, nodeCni, plan.subnetId),
+        c.maxPods,
+        ds.poolPods + pool * plan.workloadPods,
+        ds.branchPods + branch * plan.workloadPods,
+      ),
+      plan.launchPrefixes,
     ).ips;
     if (ips < best) {
       best = ips;

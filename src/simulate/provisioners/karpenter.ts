@@ -10,6 +10,7 @@ import type {
 } from '../../cluster/model.js';
 import { eniConfigNameOf } from '../../cni/eni-config-name.js';
 import { addressSettings } from '../eni-subnets.js';
+import { withLaunchPrefixes } from '../launch-prefixes.js';
 import { toleratesTaints } from '../fit.js';
 import { daemonSetLoad, fitCount, type DaemonSetLoad } from '../node-room.js';
 import { autoModeAssumptions, autoModeCni, autoModeTypeCapacity } from './auto-mode.js';
@@ -90,6 +91,7 @@ interface NodeClassView {
   readonly subnets: readonly NodeClassSubnet[];
   readonly cni?: CniSettings;
   readonly assumption?: string;
+  readonly launchPrefixes?: number;
   capacity(name: string, limits: InstanceLimits): TypeCapacity | undefined;
 }
 
@@ -103,6 +105,7 @@ function ec2View(nc: Ec2NodeClass): NodeClassView {
     kind: 'karpenter',
     name: nc.name,
     subnets: nc.subnets,
+    ...(nc.ipPrefixCount !== undefined && { launchPrefixes: nc.ipPrefixCount }),
     capacity: (name, limits) => ec2TypeCapacity(name, limits, nc, RESERVED_ENIS),
   };
 }
@@ -443,7 +446,11 @@ export class KarpenterProvisioner implements Provisioner {
               likely.daemonSets.poolPods + poolIps * onEach,
               likely.daemonSets.branchPods + (req.pod.network === 'branch' ? onEach : 0),
             );
-            taken.set(chosen.subnetId, (taken.get(chosen.subnetId) ?? 0) + a.ips);
+            taken.set(
+              chosen.subnetId,
+              (taken.get(chosen.subnetId) ?? 0) +
+                withLaunchPrefixes(a, f.nodeClass.launchPrefixes).ips,
+            );
           }
           const labels = faceLabels(
             f.reqs,
@@ -466,6 +473,9 @@ export class KarpenterProvisioner implements Provisioner {
             })),
             ...(options.length > 1 && { zoneOptions: options }),
             ...(f.nodeClass.cni && { cni: f.nodeClass.cni }),
+            ...(f.nodeClass.launchPrefixes !== undefined && {
+              launchPrefixes: f.nodeClass.launchPrefixes,
+            }),
           });
         }
         if (limited(rem)) subtractMax(rem, candidates);
@@ -475,6 +485,10 @@ export class KarpenterProvisioner implements Provisioner {
         seen.types.add(likely.name);
         byPool.set(f.pool.name, seen);
         if (f.nodeClass.assumption !== undefined) notes.add(f.nodeClass.assumption);
+        if (f.nodeClass.launchPrefixes !== undefined && f.nodeClass.launchPrefixes > 0)
+          notes.add(
+            `EC2NodeClass ${f.nodeClass.name} assigns ${f.nodeClass.launchPrefixes} /28 prefixes at launch (ipPrefixCount): ${f.nodeClass.launchPrefixes * 16} addresses per node from its subnet, besides the CNI's pool unless prefix delegation adopts them`,
+          );
         if (nodes.length === batch) kind = f.nodeClass.kind;
         made = true;
         break;

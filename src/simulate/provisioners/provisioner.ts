@@ -61,6 +61,8 @@ export interface NewNode {
   readonly zoneOptions?: readonly ZoneOption[];
   /** CNI settings the node's addressing runs under, when not the cluster's (EKS Auto Mode). */
   readonly cni?: CniSettings;
+  /** /28 prefixes the launch template assigns (EC2NodeClass spec.ipPrefixCount). */
+  readonly launchPrefixes?: number;
 }
 
 export interface Provision {

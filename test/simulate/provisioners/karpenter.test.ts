@@ -392,3 +392,37 @@ test('remedy when a NodePool pinned to one zone runs it dry: let it use every zo
     d.remedies.map(r => r.text).join('\n'),
   );
 });
+
+test('ipPrefixCount: the prefixes the launch template assigns are held besides the secondary-IP pool', () => {
+  const model = karpenterCluster(
+    [awsNodeDaemonSet(), m5Pool, ec2NodeClass('default', bothSubnets, { ipPrefixCount: 1 })],
+    [subnetA, subnetB],
+  );
+  const sim = run(model, web(1, { onePerNode: true }));
+  // m5.large: 20 as before, plus one /28 on the primary ENI.
+  assert.equal(sim.ipsRequired, 36);
+  assert.equal(sim.bounds?.ipsRequiredWorst, 116);
+  assert.match(sim.notes.join('\n'), /assigns 1 \/28 prefixes at launch \(ipPrefixCount\)/);
+  // Under prefix delegation ipamd adopts it: one prefix either way.
+  const pd = karpenterCluster(
+    [
+      awsNodeDaemonSet({ ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' }),
+      m5Pool,
+      ec2NodeClass('default', bothSubnets, { ipPrefixCount: 1 }),
+    ],
+    [subnetA, subnetB],
+  );
+  const withPd = run(pd, web(1, { onePerNode: true }));
+  const plain = run(
+    karpenterCluster(
+      [
+        awsNodeDaemonSet({ ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' }),
+        m5Pool,
+        ec2NodeClass('default', bothSubnets),
+      ],
+      [subnetA, subnetB],
+    ),
+    web(1, { onePerNode: true }),
+  );
+  assert.equal(withPd.ipsRequired, plain.ipsRequired);
+});
