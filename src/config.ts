@@ -34,6 +34,11 @@ export interface ServeConfig {
   readonly namespace: string;
   /** This replica's name, written beside its reservations (POD_NAME; the hostname otherwise). */
   readonly replicaName?: string;
+  /**
+   * On live state, an admitted change's reservation is dropped unless the watch shows the object as
+   * admitted within this long: a review posted to the port by anyone but the apiserver holds nothing.
+   */
+  readonly reservationConfirmSeconds: number;
   readonly subnetRefreshSeconds: number;
   readonly instanceTypeRefreshSeconds: number;
   /** Count holdings from DescribeNetworkInterfaces (more EC2 calls, exact numbers). */
@@ -59,6 +64,7 @@ export const DEFAULT_SERVE: Omit<ServeConfig, 'policy'> = {
   ledger: 'auto',
   ledgerMaxEntries: 1000,
   namespace: 'ipguard',
+  reservationConfirmSeconds: 30,
   subnetRefreshSeconds: 60,
   instanceTypeRefreshSeconds: 6 * 3600,
   describeNetworkInterfaces: false,
@@ -87,6 +93,7 @@ export const ENV = {
   ledgerMaxEntries: 'IPGUARD_LEDGER_MAX_ENTRIES',
   namespace: 'POD_NAMESPACE',
   replicaName: 'POD_NAME',
+  reservationConfirmSeconds: 'IPGUARD_RESERVATION_CONFIRM_SECONDS',
   subnetRefreshSeconds: 'IPGUARD_SUBNET_REFRESH_SECONDS',
   instanceTypeRefreshSeconds: 'IPGUARD_INSTANCE_TYPE_REFRESH_SECONDS',
   describeNetworkInterfaces: 'IPGUARD_DESCRIBE_NETWORK_INTERFACES',
@@ -193,6 +200,12 @@ export function loadConfig(
     ledgerMaxEntries: int('ledgerMaxEntries', DEFAULT_SERVE.ledgerMaxEntries, 1, 4000),
     namespace: namespace ?? DEFAULT_SERVE.namespace,
     ...(replicaName !== undefined && { replicaName }),
+    reservationConfirmSeconds: int(
+      'reservationConfirmSeconds',
+      DEFAULT_SERVE.reservationConfirmSeconds,
+      1,
+      3_600,
+    ),
     subnetRefreshSeconds: int(
       'subnetRefreshSeconds',
       DEFAULT_SERVE.subnetRefreshSeconds,

@@ -11,6 +11,7 @@ import { decide, type Decision } from '../policy/decide.js';
 import { oneLine } from '../policy/messages.js';
 import type { AddressBook } from '../simulate/address-book.js';
 import { resolveChange, type ResolvedChange } from '../simulate/resolve.js';
+import type { Expectation, PendingConfirmations } from '../state/confirmations.js';
 import type { ReservationLedger } from '../state/reservations.js';
 import type { StateSource, StateView } from '../state/source.js';
 import type { Metrics } from './metrics.js';
@@ -25,6 +26,8 @@ export interface ValidateDeps {
   readonly state: StateSource;
   readonly config: ServeConfig;
   readonly reservations: ReservationLedger;
+  /** On live state: reservations the watch must confirm, or they are dropped (reviews can be forged). */
+  readonly confirmations?: PendingConfirmations;
   readonly book: AddressBook;
   readonly metrics: Metrics;
   readonly now: () => number;
@@ -41,6 +44,29 @@ export interface ValidateOutcome {
 }
 
 const UNKNOWN_UID = '';
+
+/**
+ * Kinds a review sent to ipguard can carry, for the metric label: the workloads, their Scale, and the
+ * objects whose changes move addresses (the CNI's DaemonSet and ENIConfigs, nodes, node pools). A
+ * fixed list, so a metric has a bounded number of series whatever is posted.
+ */
+const OBJECT_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'Rollout',
+  'Scale',
+  'DaemonSet',
+  'StatefulSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+  'Node',
+  'ENIConfig',
+  'ConfigMap',
+  'NodePool',
+  'EC2NodeClass',
+  'HorizontalPodAutoscaler',
+]);
 
 export function staleReason(
   view: StateView,
@@ -71,6 +97,34 @@ export function auditAnnotations(d: Decision): Record<string, string> {
     a.exception = oneLine(`${d.exception.on}: ${d.exception.reason}`, 256);
   if (d.mode !== 'enforce') a.mode = d.mode;
   return a;
+}
+
+/**
+ * Drop an unconfirmed reservation, in the background: the review at hand is not kept waiting for a
+ * ledger write. One the ledger could not drop is retried at the next sweep.
+ */
+function release(
+  deps: ValidateDeps,
+  confirmations: PendingConfirmations,
+  e: Expectation,
+  free: (id: string) => number | undefined,
+): void {
+  deps.reservations
+    .admit({
+      key: e.key,
+      free,
+      mayWrite: true,
+      deadlineMs: deps.now() + deps.config.budgetMs,
+      decide: () => ({ value: undefined, reserve: new Map<string, number>() }),
+    })
+    .then(
+      r => {
+        if (!r.ok) confirmations.expect(e);
+      },
+      () => {
+        confirmations.expect(e);
+      },
+    );
 }
 
 /** What the configured failure mode answers when ipguard cannot decide. */
@@ -115,6 +169,10 @@ async function decideRequest(
     ? `${workloadKey(d.kind, d.namespace, d.name)}#${req.uid}`
     : workloadKey(d.kind, d.namespace, d.name);
   const free = (id: string): number | undefined => view.model.subnets.get(id)?.availableIps;
+  const confirmations = view.fixed === true ? undefined : deps.confirmations;
+  // What the watch never showed as admitted was not the apiserver's: it holds nothing any more.
+  if (confirmations)
+    for (const e of confirmations.sweep(view.model, nowMs)) release(deps, confirmations, e, free);
   // A dry run is decided on the ledger as this replica last saw it; a write checks it is current.
   const ledger = deps.reservations.health();
   const stale =
@@ -150,6 +208,19 @@ async function decideRequest(
   });
   if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
   const decision = ran.value;
+  if (confirmations && !req.dryRun) {
+    if (decision.allowed && decision.sim.subnets.some(s => s.required > 0))
+      confirmations.expect({
+        key,
+        kind: d.kind,
+        namespace: d.namespace,
+        name: d.name,
+        templateKey: d.templateKey,
+        ...(d.replicas !== undefined && { replicas: d.replicas }),
+        atMs: nowMs,
+      });
+    else if (decision.allowed) confirmations.forget(key);
+  }
   const answer: ReviewAnswer = {
     allowed: decision.allowed,
     ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
@@ -190,7 +261,9 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
   let answer: ReviewAnswer;
   let verdictLabel: string;
   let decision: Decision | undefined;
-  let kind = req.kind.kind;
+  // A label value per kind ipguard judges; anything else posted to the port is one series, not one
+  // per invented kind (2,000 posts with random kinds made 2,000 series).
+  let kind = OBJECT_KINDS.has(req.kind.kind) ? req.kind.kind : 'other';
   try {
     if (!view) {
       // Cheap answers first: a request ipguard ignores needs no state.
@@ -259,7 +332,14 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
         reason: decision.exception.reason,
         expires: decision.exception.expires,
       };
-      deps.metrics.exceptions.inc({ namespace: req.namespace ?? '', on: decision.exception.on });
+      deps.metrics.exceptions.inc({
+        // Namespaces the cluster has: a forged review names any it likes.
+        namespace:
+          req.namespace !== undefined && view?.model.namespaces.has(req.namespace) === true
+            ? req.namespace
+            : 'other',
+        on: decision.exception.on,
+      });
     }
     if (decision.autoscalerAllowed) deps.metrics.autoscalerAllowed.inc();
   } else {

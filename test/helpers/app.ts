@@ -6,6 +6,7 @@ import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { loadConfig, type ServeConfig } from '../../src/config.js';
 import { AddressBook } from '../../src/simulate/address-book.js';
+import { PendingConfirmations } from '../../src/state/confirmations.js';
 import { Reservations } from '../../src/state/reservations.js';
 import { loadStateFiles, snapshotFiles } from '../../src/state/files.js';
 import type { ClusterModel } from '../../src/cluster/model.js';
@@ -49,6 +50,7 @@ export function testApp(
       state: source,
       config,
       reservations,
+      confirmations: new PendingConfirmations(config.reservationConfirmSeconds),
       book: new AddressBook(),
       metrics,
       now,

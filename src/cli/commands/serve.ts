@@ -11,6 +11,7 @@ import { readTls, TlsReloader, type TlsFiles } from '../../http/tls.js';
 import { AddressBook } from '../../simulate/address-book.js';
 import { bundledExampleDir } from '../../state/bundled-example.js';
 import { chooseLedger } from '../../state/choose-ledger.js';
+import { PendingConfirmations } from '../../state/confirmations.js';
 import { SnapshotSource } from '../../state/snapshot-source.js';
 import { chooseLiveSource, LiveSource } from '../../state/live-source.js';
 import type { StateSource } from '../../state/source.js';
@@ -142,6 +143,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       state: source,
       config,
       reservations,
+      confirmations: new PendingConfirmations(config.reservationConfirmSeconds),
       book: new AddressBook(),
       metrics,
       now,
