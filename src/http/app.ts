@@ -4,8 +4,9 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
 } from 'fastify';
+import type { Metrics } from './metrics.js';
 import { reviewResponse } from './review-response.js';
-import type { TlsMaterial } from './tls.js';
+import { TLS_CIPHERS, type TlsMaterial } from './tls.js';
 import { handleReview, type ValidateDeps } from './validate.js';
 
 export interface AppDeps extends ValidateDeps {
@@ -51,7 +52,15 @@ export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
     return503OnClosing: true,
     // Slow clients cannot hold a connection open forever; the apiserver's own timeout is at most 30 s.
     requestTimeout: 30_000,
-    ...(tls && { https: { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' as const } }),
+    ...(tls && {
+      https: {
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: 'TLSv1.2' as const,
+        ciphers: TLS_CIPHERS,
+        honorCipherOrder: true,
+      },
+    }),
   });
 
   // A keep-alive connection busy when close() begins would hold it open for the whole idle timeout
@@ -116,10 +125,31 @@ export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
     });
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.type(deps.metrics.registry.contentType).send(text);
-  });
+  if (deps.config.metricsPort === undefined) metricsRoute(app, deps.metrics);
 
+  return app;
+}
+
+function metricsRoute(app: FastifyInstance, metrics: Metrics): void {
+  app.get('/metrics', async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}
+
+/**
+ * /metrics alone, over plain HTTP on its own port (`--metrics-port`): the webhook's port then admits
+ * only the control plane, and what Prometheus reaches can judge nothing and reserve nothing.
+ */
+export function buildMetricsApp(metrics: Metrics, log: FastifyBaseLogger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: logger => logger,
+    bodyLimit: 1024,
+    requestTimeout: 10_000,
+    return503OnClosing: true,
+  });
+  metricsRoute(app, metrics);
   return app;
 }

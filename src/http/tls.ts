@@ -5,6 +5,24 @@ import { dirname } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 
+/**
+ * The suites the Kubernetes components offer: Go crypto/tls's secure defaults (crypto/tls
+ * cipher_suites.go, defaultCipherSuites) for TLS 1.2, forward-secret ECDHE with AES-GCM or
+ * ChaCha20-Poly1305 only; no CBC with SHA-1, no RSA key exchange. TLS 1.3's three are named so the
+ * list is the whole truth.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 export interface TlsMaterial {
   readonly cert: Buffer;
   readonly key: Buffer;
