@@ -14,7 +14,13 @@ export const LEDGER_CHOICES: readonly LedgerChoice[] = ['auto', 'kube', 'memory'
 export interface ServeConfig {
   /** HTTPS port; the Service maps 443 to it. */
   readonly port: number;
+  /** The address to listen on: all interfaces by default; a pod IP or 127.0.0.1 to narrow it. */
   readonly host: string;
+  /**
+   * Serve /metrics on its own plain-HTTP port, so a NetworkPolicy can admit only the control plane
+   * to the webhook's port and Prometheus to this one. Unset: /metrics is on the webhook's port.
+   */
+  readonly metricsPort?: number;
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
   /** Serve this snapshot folder instead of the live cluster. */
@@ -77,6 +83,8 @@ export const DEFAULT_SERVE: Omit<ServeConfig, 'policy'> = {
 /** Environment variables, documented in docs/configuration.md; flags of `ipguard serve` override them. */
 export const ENV = {
   port: 'IPGUARD_PORT',
+  host: 'IPGUARD_HOST',
+  metricsPort: 'IPGUARD_METRICS_PORT',
   tlsCertFile: 'IPGUARD_TLS_CERT',
   tlsKeyFile: 'IPGUARD_TLS_KEY',
   snapshotDir: 'IPGUARD_SNAPSHOT',
@@ -180,9 +188,21 @@ export function loadConfig(
   if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
     problems.push(`${where('namespace')}=${JSON.stringify(namespace)}: not a namespace name`);
   const replicaName = raw('replicaName');
+  const port = int('port', DEFAULT_SERVE.port, 0, 65535);
+  const host = raw('host') ?? DEFAULT_SERVE.host;
+  // An address or a host name; no scheme, port or path (a URL given here would fail at listen).
+  if (!/^[A-Za-z0-9.:%_-]+$/.test(host) || host.length > 253)
+    problems.push(
+      `${where('host')}=${JSON.stringify(host)}: expected an IP address or a host name`,
+    );
+  const metricsPort =
+    raw('metricsPort') === undefined ? undefined : int('metricsPort', 0, 1, 65535);
+  if (metricsPort !== undefined && metricsPort === port)
+    problems.push(`${where('metricsPort')}=${metricsPort}: must differ from the webhook's port`);
   const config: ServeConfig = {
-    port: int('port', DEFAULT_SERVE.port, 0, 65535),
-    host: DEFAULT_SERVE.host,
+    port,
+    host,
+    ...(metricsPort !== undefined && { metricsPort }),
     ...(tlsCertFile !== undefined && { tlsCertFile }),
     ...(tlsKeyFile !== undefined && { tlsKeyFile }),
     ...(snapshotDir !== undefined && { snapshotDir }),
@@ -241,6 +261,7 @@ export function flagName(key: ConfigKey): string {
     warnBelowFreeIps: 'headroom-ips',
     warnBelowFreePercent: 'headroom-percent',
     logLevel: 'log-level',
+    metricsPort: 'metrics-port',
     failureMode: 'failure-mode',
     budgetMs: 'budget-ms',
   };

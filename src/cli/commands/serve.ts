@@ -4,7 +4,8 @@ import type { Server as HttpsServer } from 'node:https';
 import pino, { type Logger } from 'pino';
 import { InputError } from '../../errors.js';
 import { loadConfig, type ConfigOverrides, type ServeConfig } from '../../config.js';
-import { buildApp } from '../../http/app.js';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, buildMetricsApp } from '../../http/app.js';
 import { makeDevCertificate } from '../../http/dev-cert.js';
 import { createMetrics } from '../../http/metrics.js';
 import { readTls, TlsReloader, type TlsFiles } from '../../http/tls.js';
@@ -18,10 +19,12 @@ import type { StateSource } from '../../state/source.js';
 import { parseFlags } from '../args.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 
-export const SERVE_USAGE = `ipguard serve [--port N] [--tls-cert FILE --tls-key FILE] [--snapshot DIR | --example]
+export const SERVE_USAGE = `ipguard serve [--port N] [--host ADDRESS] [--metrics-port N] [--tls-cert FILE --tls-key FILE]
+    [--snapshot DIR | --example]
     [--mode enforce|warn|off] [--failure-mode allow|deny] [--headroom-ips N] [--headroom-percent N]
     [--budget-ms N] [--log-level LEVEL]
-  The admission webhook, HTTPS only: POST /validate, GET /healthz, /readyz, /metrics. State comes from the
+  The admission webhook, HTTPS only: POST /validate, GET /healthz, /readyz, /metrics (on its own plain-HTTP
+  port with --metrics-port). State comes from the
   live cluster (in-cluster config or KUBECONFIG, AWS from the SDK's default chain), or --snapshot DIR; with
   neither reachable it serves the bundled example. Settings also come from IPGUARD_* variables.`;
 
@@ -56,6 +59,30 @@ async function chooseSource(
   };
 }
 
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use by another process',
+  EACCES: 'not allowed to listen on this port',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  ENOTFOUND: 'the host name does not resolve',
+};
+
+/** Listen, or say in one line why not: a busy port is a setting to fix, not a crash with a trace. */
+async function listen(
+  app: FastifyInstance,
+  port: number,
+  host: string,
+  flag: string,
+): Promise<void> {
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const problem = LISTEN_PROBLEMS[code];
+    if (problem === undefined) throw err;
+    throw new InputError(`${flag} ${port} on ${host}: ${problem} (${code})`, { cause: err });
+  }
+}
+
 /** Resolves on SIGTERM or SIGINT. */
 function untilSignal(): Promise<string> {
   return new Promise(resolve => {
@@ -72,6 +99,8 @@ function untilSignal(): Promise<string> {
 export async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values: v } = parseFlags(argv, {
     port: { type: 'string' },
+    host: { type: 'string' },
+    'metrics-port': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     snapshot: { type: 'string' },
@@ -85,6 +114,8 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   });
   const overrides: ConfigOverrides = {
     ...(v.port !== undefined && { port: v.port }),
+    ...(v.host !== undefined && { host: v.host }),
+    ...(v['metrics-port'] !== undefined && { metricsPort: v['metrics-port'] }),
     ...(v['tls-cert'] !== undefined && { tlsCertFile: v['tls-cert'] }),
     ...(v['tls-key'] !== undefined && { tlsKeyFile: v['tls-key'] }),
     ...(v.snapshot !== undefined && { snapshotDir: v.snapshot }),
@@ -167,11 +198,21 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   // A snapshot that cannot be read is bad input: fail before listening. Live state loads in the background
   // while /readyz says 503 and requests get the failure mode's answer.
   if (source instanceof SnapshotSource) await source.start();
-  await app.listen({ port: config.port, host: config.host });
+  const metricsApp = config.metricsPort === undefined ? undefined : buildMetricsApp(metrics, log);
+  try {
+    await listen(app, config.port, config.host, '--port');
+    if (metricsApp && config.metricsPort !== undefined)
+      await listen(metricsApp, config.metricsPort, config.host, '--metrics-port');
+  } catch (err) {
+    await Promise.all([app.close(), metricsApp?.close(), source.close()]);
+    throw err;
+  }
   reloader?.start();
   log.info(
     {
       port: config.port,
+      host: config.host,
+      ...(config.metricsPort !== undefined && { metricsPort: config.metricsPort }),
       state: source.description,
       why,
       failureMode: config.failureMode,
@@ -210,7 +251,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     await new Promise(r => setTimeout(r, config.shutdownDelaySeconds * 1000));
   }
   reloader?.stop();
-  await app.close();
+  await Promise.all([app.close(), metricsApp?.close()]);
   await reservations.close();
   await source.close();
   return EXIT_OK;
