@@ -230,6 +230,13 @@ async function decideRequest(
   return { answer, decision, resolved };
 }
 
+const LOG_FIELD_MAX_CHARS = 256;
+
+function clipped(text: string | undefined): string | undefined {
+  if (text === undefined || text.length <= LOG_FIELD_MAX_CHARS) return text;
+  return `${text.slice(0, LOG_FIELD_MAX_CHARS - 3)}...`;
+}
+
 /** One AdmissionReview in, one AdmissionReview out: never a crash, never a hang. */
 export async function handleReview(body: unknown, deps: ValidateDeps): Promise<ValidateOutcome> {
   const started = deps.now();
@@ -245,16 +252,20 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
     return {
       status: 200,
       body: reviewResponse(uid, { allowed: false, code: 400, message }),
-      log: { bad: message },
+      log: { bad: oneLine(message, 512) },
     };
   }
+  // Request fields as long as a poster makes them (the apiserver's are at most 253 characters): each
+  // log line stays short whatever arrives.
   const log: Record<string, unknown> = {
-    uid: req.uid,
-    operation: req.operation,
-    resource: `${req.resource.resource}${req.subResource === undefined ? '' : `/${req.subResource}`}`,
-    namespace: req.namespace,
-    name: req.name,
-    user: req.username,
+    uid: clipped(req.uid),
+    operation: clipped(req.operation),
+    resource: clipped(
+      `${req.resource.resource}${req.subResource === undefined ? '' : `/${req.subResource}`}`,
+    ),
+    namespace: clipped(req.namespace),
+    name: clipped(req.name),
+    user: clipped(req.username),
     dryRun: req.dryRun,
   };
   const view = deps.state.current();
@@ -299,7 +310,7 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
           req.uid,
           failed.allowed ? failed : { ...failed, code: 400, message: oneLine(err.message) },
         ),
-        log: { ...log, bad: err.message },
+        log: { ...log, bad: oneLine(err.message, 512) },
       };
     }
     // A bug must not leak internals or crash the server; the failure mode decides.
@@ -326,10 +337,12 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
     log.ipsAvailable = decision.sim.ipsAvailable;
     if (decision.judgement.shortfall > 0) log.shortfall = decision.judgement.shortfall;
     if (decision.exceptionUsed && decision.exception) {
-      exceptionUsed = decision.exception.reason;
+      // The reason is the annotation's text, as long as its author made it: bounded like the audit
+      // annotation, so no log line carries a megabyte of it.
+      exceptionUsed = oneLine(decision.exception.reason, 256);
       log.exception = {
         on: decision.exception.on,
-        reason: decision.exception.reason,
+        reason: exceptionUsed,
         expires: decision.exception.expires,
       };
       deps.metrics.exceptions.inc({

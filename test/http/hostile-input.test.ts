@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { exampleModel, switchReview, testApp, type Answer, type TestApp } from '../helpers/app.js';
 
 /*
@@ -117,4 +118,20 @@ test('a cpu request written with a million digits is judged by its value', async
     `"${'0'.repeat(1_000_000)}7.${'0'.repeat(1_000_000)}"`,
   );
   await assertDeniedLikeTheStory(t, payload);
+});
+
+test('log lines stay short whatever a review carries: a 1 MB exception reason, name and uid', async () => {
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const t = testApp(await exampleModel(), {}, undefined, log);
+  const review = switchReview();
+  review.request.object.metadata.annotations['ipguard.io/exception'] =
+    `CHG-1 ${'x'.repeat(1_000_000)}`;
+  review.request.name = `checkout${'n'.repeat(1_000_000)}`;
+  review.request.userInfo.username = 'u'.repeat(1_000_000);
+  review.request.uid = `uid-${'u'.repeat(1_000_000)}`;
+  const { answer } = await post(t, JSON.stringify(review));
+  assert.equal(answer.uid, review.request.uid, 'the uid is echoed whole');
+  assert.equal(lines.length, 1);
+  assert.ok((lines[0] ?? '').length < 4096, `a log line of ${lines[0]?.length} characters`);
 });
