@@ -31,6 +31,7 @@ import {
   type IServiceAccount,
 } from 'kubernetes-models/v1';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { PriorityClass, type IPriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
 import {
@@ -92,6 +93,7 @@ const MODELS: Record<string, ModelClass> = {
   'cert-manager.io/v1 Issuer': Issuer,
   'cert-manager.io/v1 Certificate': Certificate,
   'argoproj.io/v1alpha1 Rollout': Rollout,
+  'networking.k8s.io/v1 NetworkPolicy': NetworkPolicy,
 };
 
 function validate(obj: K8sObject, where: string): void {
@@ -978,5 +980,42 @@ describe('RBAC', () => {
     assert.equal(binding.roleRef.kind, 'ClusterRole');
     assert.equal(binding.roleRef.name, role.metadata!.name);
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: saName, namespace: ns }]);
+  });
+});
+
+describe('overlays/network-policy', () => {
+  test('admits only the control plane CIDR to the webhook port, and serves /metrics on its own', () => {
+    const i = installs.get('network-policy');
+    assert.ok(i, 'the overlay renders');
+    const policy = i.objects.find(o => o.kind === 'NetworkPolicy') as INetworkPolicy | undefined;
+    assert.ok(policy?.spec);
+    assert.equal(policy.metadata?.namespace, i.namespace.metadata?.name);
+    assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+    assert.ok(
+      selects(policy.spec.podSelector, i.deployment.spec!.template.metadata!.labels ?? {}),
+      'selects the ipguard pods',
+    );
+    const env = i.env();
+    const webhookPort = Number(env.IPGUARD_PORT);
+    const metricsPort = Number(env.IPGUARD_METRICS_PORT);
+    assert.equal(i.port('https'), webhookPort);
+    assert.equal(i.port('metrics'), metricsPort);
+    assert.equal(loadConfig(env).metricsPort, metricsPort);
+    const rules = policy.spec.ingress ?? [];
+    const to = (port: number): typeof rules =>
+      rules.filter(r => (r.ports ?? []).some(p => p.port === port));
+    // The webhook's port: an ipBlock only (no pod or namespace selector lets pods in).
+    assert.equal(to(webhookPort).length, 1);
+    for (const peer of to(webhookPort)[0]?.from ?? []) {
+      assert.ok(peer.ipBlock, 'only addresses, no selectors, reach the webhook');
+      assert.equal(peer.namespaceSelector, undefined);
+      assert.equal(peer.podSelector, undefined);
+    }
+    assert.equal(to(metricsPort).length, 1);
+    // Nothing else is open: each rule names its ports.
+    assert.ok(rules.every(r => (r.ports ?? []).length > 0));
+    // The probes still reach the webhook's port: they come from the node, which policies allow.
+    const probe = i.container.readinessProbe?.httpGet?.port;
+    assert.equal(i.port(probe ?? ''), webhookPort);
   });
 });
