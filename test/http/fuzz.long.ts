@@ -1,0 +1,51 @@
+/**
+ * `npm run fuzz`: the long fuzz, never part of `npm test`. At least 10,000 hostile reviews over HTTPS
+ * against `ipguard serve`, then 200 dry-run creates of distinct 1 MB Deployments, each checked as in
+ * fuzz.test.ts; the server's RSS must grow less than 100 MiB over the run and stay under the
+ * manifests' 512 MiB limit, and the story's verdict must be the same after it.
+ */
+import assert from 'node:assert/strict';
+import { createReview, switchReview } from '../helpers/app.js';
+import { anyCase, checkAnswer, fuzz } from './fuzz-cases.js';
+import { startFuzzServer } from './fuzz-server.js';
+
+const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
+const SEED = Number(process.env.FUZZ_SEED ?? 1616);
+const MIB = 2 ** 20;
+
+/** A dry-run create of a Deployment about 1 MB large, distinct per `i` (no cache can share it). */
+function megabyteDeployment(i: number): string {
+  const r = createReview(`big-${i}`, { dryRun: true }) as Record<string, any>;
+  const spec = r.request.object.spec.template.spec;
+  spec.containers[0].env = Array.from({ length: 4000 }, (_, k) => ({
+    name: `VAR_${i}_${k}`,
+    value: 'v'.repeat(230),
+  }));
+  return JSON.stringify(r);
+}
+
+const server = await startFuzzServer();
+try {
+  const story = JSON.stringify(switchReview());
+  const before = await server.post(story);
+  const rssStart = server.rssBytes();
+  const started = Date.now();
+  const run = await fuzz(p => server.post(p), anyCase, { count: CASES, seed: SEED });
+  let peakRss = server.rssBytes();
+  for (let i = 0; i < 200; i++) {
+    const payload = megabyteDeployment(i);
+    assert.ok(payload.length > 1_000_000);
+    const a = await server.post(payload);
+    checkAnswer(payload, a);
+    peakRss = Math.max(peakRss, server.rssBytes());
+  }
+  const after = await server.post(story);
+  assert.equal(after.body, before.body, 'the story is judged as before, to the byte');
+  const rssEnd = server.rssBytes();
+  const line = `${run.cases} cases + 200 x 1 MB dry runs in ${((Date.now() - started) / 1000).toFixed(0)} s; slowest ${run.slowestMs.toFixed(0)} ms; RSS ${(rssStart / MIB).toFixed(0)} -> ${(rssEnd / MIB).toFixed(0)} MiB (peak ${(peakRss / MIB).toFixed(0)})`;
+  assert.ok(rssEnd - rssStart < 100 * MIB, line);
+  assert.ok(peakRss < 512 * MIB, line);
+  process.stdout.write(`fuzz: ok: ${line}\n`);
+} finally {
+  await server.stop();
+}
