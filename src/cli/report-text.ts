@@ -56,6 +56,15 @@ function groupLines(g: GroupHeadroom, report: HeadroomReport): string[] {
     return out;
   }
   const size = `${cpu(g.typicalPod.cpuMilli)} / ${memory(g.typicalPod.memoryBytes)}`;
+  if (r.unresolved.length > 0) {
+    // Never a runway over what nobody could count: say how far it is known; the headline says why.
+    out.push(
+      r.pods === 0
+        ? '    runway: unknown (see INCOMPLETE above)'
+        : `    runway: ${r.pods} more pods of ${size} counted; past that unknown (see INCOMPLETE above)`,
+    );
+    return out;
+  }
   if (r.notes.length > 0 && r.pods === 0 && !r.limitedBy) {
     out.push(`    runway: unknown: ${r.notes.join('; ')}`);
     return out;
@@ -126,6 +135,12 @@ export function reportText(report: HeadroomReport, source: string, allNodes: boo
   const t = report.totals;
   const out: string[] = [
     `ipguard report: ${source}`,
+    ...(report.incomplete.length > 0
+      ? [
+          '  INCOMPLETE: the inputs do not describe all of this cluster; the figures below leave out:',
+          ...report.incomplete.map(l => `    - ${l}`),
+        ]
+      : []),
     `  ${t.nodes} nodes, ${t.pods} pods (${t.poolPods} with a pod address); VPC CNI ${report.cni.settings}`,
     `  nodes hold ${t.held} addresses: ${t.used} used by pods, ${t.idle} idle in warm pools; ${t.free} free in the subnets below`,
     `  holdings ${report.holdingsFrom === 'network-interfaces' ? "counted from the nodes' network interfaces" : 'modelled from the CNI settings'}`,

@@ -52,7 +52,7 @@ export function createMetrics(src: MetricsSources): Metrics {
   });
   const failOpen = new Counter({
     name: 'ipguard_failure_mode_answers_total',
-    help: 'Requests answered by the configured failure mode (no state, unresolvable change, reservation ledger unavailable, full or in conflict, internal error).',
+    help: 'Requests answered by the configured failure mode (no state, unresolvable change, incomplete inputs, reservation ledger unavailable, full or in conflict, internal error).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -7,7 +7,8 @@ import {
 import { InputError } from '../errors.js';
 import { workloadKey } from '../cluster/model.js';
 import type { ServeConfig } from '../config.js';
-import { decide, type Decision } from '../policy/decide.js';
+import { decide, MAX_WARNINGS, type Decision } from '../policy/decide.js';
+import { describeUnresolved } from '../simulate/unresolved.js';
 import { oneLine } from '../policy/messages.js';
 import type { AddressBook } from '../simulate/address-book.js';
 import { resolveChange, type ResolvedChange } from '../simulate/resolve.js';
@@ -127,12 +128,31 @@ function release(
     );
 }
 
-/** What the configured failure mode answers when ipguard cannot decide. */
-export function failureAnswer(deps: ValidateDeps, why: string): ReviewAnswer {
+/**
+ * What the configured failure mode answers when ipguard cannot decide. `details` go out as warnings of
+ * their own, each short enough that the apiserver keeps it whole.
+ */
+export function failureAnswer(
+  deps: ValidateDeps,
+  why: string,
+  details: readonly string[] = [],
+): ReviewAnswer {
   const text = oneLine(`ipguard could not check this change: ${why}`);
+  const more = details.map(d => oneLine(`ipguard: ${d}`));
   if (deps.config.failureMode === 'deny')
-    return { allowed: false, code: 503, message: text, warnings: [text] };
-  return { allowed: true, warnings: [oneLine(`${text}; allowed (failure mode allow)`)] };
+    return {
+      allowed: false,
+      code: 503,
+      message: oneLine(
+        `ipguard could not check this change: ${why}${details.length > 0 ? `: ${details.join('; ')}` : ''}`,
+        2000,
+      ),
+      warnings: [text, ...more].slice(0, MAX_WARNINGS),
+    };
+  return {
+    allowed: true,
+    warnings: [oneLine(`${text}; allowed (failure mode allow)`), ...more].slice(0, MAX_WARNINGS),
+  };
 }
 
 type Decided = {
@@ -200,14 +220,26 @@ async function decideRequest(
         stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
         ...(resolved.ceiling && { ceiling: resolved.ceiling }),
       });
-      // A re-admitted workload's new need replaces its old one; needing nothing now releases it.
-      return d.allowed
+      // A re-admitted workload's new need replaces its old one; needing nothing now releases it. An
+      // incomplete one let through by the failure mode holds what could be counted.
+      const lets = d.incomplete !== undefined ? deps.config.failureMode === 'allow' : d.allowed;
+      return lets
         ? { value: d, reserve: new Map(d.sim.subnets.map(s => [s.id, s.required])) }
         : { value: d };
     },
   });
   if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
   const decision = ran.value;
+  if (decision.incomplete !== undefined) {
+    // No verdict without the missing parts: the failure mode answers (what could be counted was held
+    // above when it lets the change through, since those addresses will be taken).
+    const answer = failureAnswer(
+      deps,
+      'the inputs do not describe what it needs',
+      describeUnresolved(decision.sim.unresolved),
+    );
+    return { answer, decision, resolved, reason: 'incomplete' };
+  }
   if (confirmations && !req.dryRun) {
     if (decision.allowed && decision.sim.subnets.some(s => s.required > 0))
       confirmations.expect({
@@ -292,8 +324,14 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
       answer = r.answer;
       decision = r.decision;
       if (r.resolved) kind = r.resolved.subject.kind;
-      const failed = r.reason === 'unresolvable' || r.reason?.startsWith('ledger-') === true;
-      verdictLabel = decision?.verdict ?? (failed ? 'error' : 'ignored');
+      const failed =
+        r.reason === 'unresolvable' ||
+        r.reason === 'incomplete' ||
+        r.reason?.startsWith('ledger-') === true;
+      verdictLabel =
+        r.reason === 'incomplete'
+          ? 'incomplete'
+          : (decision?.verdict ?? (failed ? 'error' : 'ignored'));
       if (failed && r.reason !== undefined) deps.metrics.failOpen.inc({ reason: r.reason });
       if (r.reason !== undefined) log.reason = r.reason;
     }
@@ -329,7 +367,7 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
   deps.metrics.duration.observe({ verdict: verdictLabel }, elapsedMs / 1000);
   let exceptionUsed: string | undefined;
   if (decision) {
-    log.verdict = decision.verdict;
+    log.verdict = verdictLabel;
     log.change = decision.sim.peak.change;
     log.deltaPods = decision.sim.deltaPods;
     log.newNodes = decision.sim.newNodes;

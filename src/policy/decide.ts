@@ -22,6 +22,7 @@ import { modeFor } from './mode.js';
 import { remediesFor, type Remedy, type StopSearch } from './remedies.js';
 import { nodePoolRestriction } from './nodepool-remedies.js';
 import { judge, worseCasesShort, type Judgement, type Verdict } from './verdict.js';
+import { describeUnresolved, unresolvedLine } from '../simulate/unresolved.js';
 
 /** At most this many warnings: the apiserver truncates beyond 4 KiB, and people read the first few. */
 export const MAX_WARNINGS = 5;
@@ -64,6 +65,13 @@ export interface Decision {
   readonly warnings: readonly string[];
   /** The denial message (status.message), one line. */
   readonly denial?: string;
+  /**
+   * Set when the change needs what the inputs do not describe and what they do describe does not
+   * already deny it: one line naming what is missing. This is no verdict: `check` exits 2 and the
+   * webhook answers with its failure mode. (A deny on the addresses it could count stands: the
+   * uncounted ones only add to them.)
+   */
+  readonly incomplete?: string;
 }
 
 function who(change: WorkloadChange, ceiling?: Ceiling): string {
@@ -90,6 +98,7 @@ function offSimulation(change: WorkloadChange, cni: CniSettings): Simulation {
     ipsRequired: 0,
     ipsAvailable: 0,
     notes: [],
+    unresolved: [],
   };
 }
 
@@ -128,11 +137,19 @@ export function decide(input: DecideInput): Decision {
     ...(input.reserved && { reserved: input.reserved }),
   };
   const sim = simulate(simInput);
-  const judgement = judge(sim, model, config);
+  const counted = judge(sim, model, config);
+  const incomplete =
+    sim.unresolved.length > 0 && counted.verdict !== 'deny'
+      ? unresolvedLine(sim.unresolved)
+      : undefined;
+  // Without the missing parts no "fits" holds: the outcome is at best a warning, never an allow.
+  const judgement: Judgement =
+    incomplete === undefined ? counted : { ...counted, verdict: 'warn', thin: [] };
   const simulated = judgement.verdict;
+  const missing = describeUnresolved(sim.unresolved);
   const remedies: Remedy[] =
     simulated === 'deny' ? remediesFor(simInput, sim, config, input.stopSearch, input.ceiling) : [];
-  if (simulated === 'warn' && worseCasesShort(sim).length > 0) {
+  if (simulated === 'warn' && incomplete === undefined && worseCasesShort(sim).length > 0) {
     const r = nodePoolRestriction(
       simInput,
       sim,
@@ -186,9 +203,10 @@ export function decide(input: DecideInput): Decision {
       changeLine(sim, name),
       placementLine(sim),
       nodeLine(sim, model),
+      ...missing.map(m => `not counted: ${m}`),
       ...sim.unserved.map(b => unservedLine(b, sim.cni)),
       ...judgement.subnets.map(s => subnetLine(s, sim)),
-      sim.subnets.length > 0 ? totalLine(sim, judgement) : undefined,
+      sim.subnets.length > 0 && incomplete === undefined ? totalLine(sim, judgement) : undefined,
       boundsLine(sim),
       ...worseCasesShort(sim),
       ...judgement.thin.map(
@@ -204,11 +222,13 @@ export function decide(input: DecideInput): Decision {
   if (verdict !== 'allow' || exceptionUsed) {
     const unserved = sim.unserved[0];
     const headline =
-      simulated !== 'deny'
-        ? `${name}: ${lines().at(-1) ?? 'thin headroom'}`
-        : judgement.shortfall === 0 && unserved
-          ? `${name} leaves ${sim.unservedPods} pods without an address: ${unservedReasonText(unserved, sim.cni)}`
-          : `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`;
+      incomplete !== undefined
+        ? `${name}: cannot be checked: ${missing.join('; ')}`
+        : simulated !== 'deny'
+          ? `${name}: ${lines().at(-1) ?? 'thin headroom'}`
+          : judgement.shortfall === 0 && unserved
+            ? `${name} leaves ${sim.unservedPods} pods without an address: ${unservedReasonText(unserved, sim.cni)}`
+            : `${name} needs ${sim.ipsRequired} IPs at peak, ${sim.ipsAvailable} available: short ${judgement.shortfall}`;
     warnings.push(...why, headline);
     // For a ceiling the fix is the answer a person looks for: the largest maximum that fits.
     if (input.ceiling && remedies[0]) warnings.push(`fix: ${remedies[0].text}`);
@@ -216,6 +236,7 @@ export function decide(input: DecideInput): Decision {
       warnings.push(
         `${sim.unservedPods} pods would get no address: ${unservedReasonText(unserved, sim.cni)}`,
       );
+    if (simulated === 'deny') warnings.push(...missing.map(m => `also not counted: ${m}`));
     for (const s of judgement.short.slice(0, 2))
       warnings.push(
         `${s.id} (${s.zone}) needs ${s.required}, has ${s.available}: short ${s.shortfall}`,
@@ -277,5 +298,6 @@ export function decide(input: DecideInput): Decision {
     },
     warnings: uniqueWarnings,
     ...(denial !== undefined && { denial }),
+    ...(incomplete !== undefined && { incomplete }),
   };
 }

@@ -3,6 +3,7 @@ import type { ClusterModel } from '../cluster/model.js';
 import type { CniSettings } from '../cni/settings.js';
 import type { Simulation, UnservedBatch } from '../simulate/simulate.js';
 import type { Judgement, SubnetOutcome } from './verdict.js';
+import { limitsOf } from '../cluster/limits-of.js';
 
 /** Warnings longer than this may be cut by the apiserver (k8s.io/api admission/v1 Warnings). */
 export const WARNING_MAX_CHARS = 120;
@@ -79,7 +80,7 @@ export function nodeLine(sim: Simulation, model: ClusterModel): string | undefin
   const t = sim.typicalNode;
   if (!t) return undefined;
   const a = t.addresses;
-  const limits = t.instanceType === undefined ? undefined : model.instanceTypes.get(t.instanceType);
+  const limits = limitsOf(model, t.instanceType);
   const why = limits ? poolReason(a, sim.cni, limits, t.maxPods) : '';
   const pods = `${plural(a.podsWithIp, 'pod')} with addresses (${t.daemonSets.poolPods} DaemonSet + ${a.podsWithIp - t.daemonSets.poolPods} workload)`;
   const pool =

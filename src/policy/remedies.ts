@@ -8,6 +8,7 @@ import type { Ceiling } from '../simulate/resolve.js';
 import type { PolicyConfig } from './config.js';
 import { judge } from './verdict.js';
 import { nodePoolRemedies } from './nodepool-remedies.js';
+import { limitsOf } from '../cluster/limits-of.js';
 
 export type RemedyKind = 'cni' | 'max-pods' | 'preview' | 'step' | 'surge' | 'nodepool' | 'free';
 
@@ -36,7 +37,8 @@ interface Search {
  */
 function fits(s: Search, input: SimulationInput): Simulation | undefined {
   const sim = simulate(input);
-  if (sim.unplaced > s.sim.unplaced) return undefined;
+  // A remedy that fits only on addresses nobody could count is no remedy.
+  if (sim.unplaced > s.sim.unplaced || sim.unresolved.length > 0) return undefined;
   return judge(sim, input.model, s.config).verdict === 'deny' ? undefined : sim;
 }
 
@@ -154,7 +156,7 @@ function cniRemedies(s: Search): Remedy[] {
   if (base.warmIpTarget === 0 && base.minimumIpTarget > 0 && s.sim.unservedPods > 0) {
     // MINIMUM_IP_TARGET alone freezes every pool at its value; any WARM_IP_TARGET lets it grow again.
     const type = s.sim.unserved[0]?.instanceType ?? s.sim.typicalNode?.instanceType;
-    const limits = type === undefined ? undefined : s.input.model.instanceTypes.get(type);
+    const limits = limitsOf(s.input.model, type);
     const found = largest(s, limits ? slotsPerEni(limits) : 16, 1, w =>
       withCni(s, { ...base, warmIpTarget: w }),
     );
@@ -169,7 +171,7 @@ function cniRemedies(s: Search): Remedy[] {
   if (base.warmIpTarget === 0 && base.minimumIpTarget === 0 && !base.prefixDelegation) {
     // WARM_ENI_TARGET keeps a whole spare ENI; a warm IP count grows and releases address by address.
     const type = s.sim.typicalNode?.instanceType;
-    const limits = type === undefined ? undefined : s.input.model.instanceTypes.get(type);
+    const limits = limitsOf(s.input.model, type);
     const found = largest(s, limits ? slotsPerEni(limits) : 16, 1, w =>
       withCni(s, { ...base, warmIpTarget: w }),
     );

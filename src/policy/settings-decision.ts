@@ -265,6 +265,7 @@ function asSimulation(impact: SettingsImpact, diff: string): Simulation {
     unplaced: 0,
     unservedPods: impact.unservedPods,
     unserved: [],
+    unresolved: [],
     subnets: impact.subnets.map(s => ({
       id: s.id,
       zone: s.zone,

@@ -8,6 +8,7 @@ import { idleSettings, type IdleSettings } from './idle-settings.js';
 import { nodeHolding, type NodeHolding } from './node-holding.js';
 import { nodePoolRunway, runwayOf, type NodePoolRunway, type Runway } from './runway.js';
 import { typicalPod, type TypicalPod } from './typical-pod.js';
+import { describeUnresolved, type Unresolved } from '../simulate/unresolved.js';
 
 export interface SubnetHeadroom {
   readonly id: string;
@@ -83,6 +84,11 @@ export interface HeadroomReport {
   readonly idleSettings: IdleSettings;
   /** Subnets in the input that no node, ENIConfig, CNI or cluster tag ties to this cluster. */
   readonly otherSubnets: readonly string[];
+  /**
+   * What the inputs do not describe, one line per cause: nodes in no listed subnet, types not given,
+   * node groups whose runway stops at them. The figures leave these out; the report leads with them.
+   */
+  readonly incomplete: readonly string[];
   readonly notes: readonly string[];
 }
 
@@ -224,23 +230,36 @@ export function buildReport(model: ClusterModel, options: ReportOptions): Headro
       'holdings are modelled from the CNI settings (the steady state of a fresh node); a node with a history can hold more: give network interfaces (describe-network-interfaces) for exact numbers',
     );
   }
-  const unknownTypes = [
-    ...new Set(
-      nodes
-        .filter(n => n.source === 'unknown-instance-type')
-        .map(n => n.instanceType ?? '(no label)'),
-    ),
-  ];
-  if (unknownTypes.length > 0) {
-    notes.push(
-      `instance types not in the instance types, their nodes left out of the sums: ${unknownTypes.join(', ')}`,
-    );
+  const missing: Unresolved[] = [];
+  for (const n of model.nodes.values()) {
+    if (n.subnetId === undefined)
+      missing.push({
+        cause: 'node-subnet',
+        node: n.name,
+        ...(n.internalIp !== undefined && { internalIp: n.internalIp }),
+      });
   }
-  const noSubnet = nodes.filter(n => n.subnetId === undefined).length;
-  if (noSubnet > 0)
-    notes.push(
-      `${noSubnet} nodes are in no subnet given (their InternalIP is in none of the subnets' CIDRs)`,
-    );
+  for (const n of nodes) {
+    if (n.source === 'unknown-instance-type')
+      missing.push({
+        cause: 'node-type',
+        node: n.node,
+        ...(n.instanceType !== undefined && { instanceType: n.instanceType }),
+      });
+  }
+  const incomplete = describeUnresolved(missing);
+  for (const g of nodeGroups) {
+    const stops = g.runway?.unresolved ?? [];
+    // Nodes are listed above; what is left is the group's own (its type, its subnets).
+    const prefix = `node group ${g.name}: `;
+    const beyond = describeUnresolved(
+      stops.filter(u => u.cause !== 'node-subnet' && u.cause !== 'node-type'),
+    ).map(l => (l.startsWith(prefix) ? l.slice(prefix.length) : l));
+    if (stops.length > 0)
+      incomplete.push(
+        `${prefix}runway not counted past ${g.runway?.pods ?? 0} pods${beyond.length > 0 ? `: ${beyond.join('; ')}` : ' (its nodes above)'}`,
+      );
+  }
 
   return {
     cni: { settings: describeCniSettings(model.cni), env: model.cniEnv },
@@ -260,6 +279,7 @@ export function buildReport(model: ClusterModel, options: ReportOptions): Headro
     nodes,
     idleSettings: settings,
     otherSubnets: [...model.subnets.keys()].filter(id => !selection.selected.has(id)).sort(),
+    incomplete,
     notes,
   };
 }

@@ -3,6 +3,7 @@ import { describeCniSettings, ipTargetsDefined, type CniSettings } from '../cni/
 import type { ClusterModel } from '../cluster/model.js';
 import type { AddressBook } from '../simulate/address-book.js';
 import { settingsCredit } from '../simulate/settings-credit.js';
+import { limitsOf } from '../cluster/limits-of.js';
 
 /** A change to aws-node's env and what it gives back. */
 export interface IdleSetting {
@@ -59,12 +60,11 @@ export function idleSettings(model: ClusterModel, book: AddressBook): IdleSettin
     };
   }
   const nodes = [...model.nodes.values()].filter(
-    n => n.instanceType !== undefined && model.instanceTypes.has(n.instanceType),
+    n => limitsOf(model, n.instanceType) !== undefined,
   );
   const medianPods = median(nodes.map(n => n.usage.poolPods));
   const rep = nodes.find(n => n.usage.poolPods === medianPods) ?? nodes[0];
-  const repLimits =
-    rep?.instanceType === undefined ? undefined : model.instanceTypes.get(rep.instanceType);
+  const repLimits = limitsOf(model, rep?.instanceType);
   const maxWarm = repLimits ? slotsPerEni(repLimits) : 16;
 
   const floors = new Set<number>([0, medianPods]);

@@ -3,6 +3,7 @@ import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel, Node } from '../cluster/model.js';
 import type { AddressBook } from '../simulate/address-book.js';
 import { nodeSubnets, sharesOf, sharesOfHoldings } from '../simulate/subnet-shares.js';
+import { limitsOf } from '../cluster/limits-of.js';
 
 /** Where a node's address counts come from. */
 export type HoldingSource = 'network-interfaces' | 'cni-model' | 'unknown-instance-type';
@@ -74,8 +75,7 @@ export function nodeHolding(
       shares: Object.fromEntries(sharesOfHoldings(held)),
     };
   }
-  const limits =
-    node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
+  const limits = limitsOf(model, node.instanceType);
   if (!limits) {
     return {
       ...base,

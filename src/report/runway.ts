@@ -5,6 +5,7 @@ import type { AddressBook } from '../simulate/address-book.js';
 import type { NodeGroup } from '../simulate/node-groups.js';
 import { simulate, type Simulation } from '../simulate/simulate.js';
 import type { TypicalPod } from './typical-pod.js';
+import { uniqueUnresolved, type Unresolved } from '../simulate/unresolved.js';
 
 /** How many more typical pods a node group can take before one of its subnets runs out. */
 export interface Runway {
@@ -30,6 +31,11 @@ export interface Runway {
   /** The search stopped at its ceiling: at least this many fit. */
   readonly atLeast: boolean;
   readonly notes: readonly string[];
+  /**
+   * What more pods would need that the inputs do not describe (nodes in no listed subnet, a type not
+   * given): the runway is then `pods` as counted so far, and past that unknown.
+   */
+  readonly unresolved: readonly Unresolved[];
 }
 
 /** No node group's runway is worth counting past this; it also bounds the search. */
@@ -70,7 +76,15 @@ function probe(label: string, name: string, pod: TypicalPod, replicas: number): 
   };
 }
 
+/**
+ * Pods past the first that reaches something the inputs do not describe are not counted: a runway over
+ * unknown subnets or types would be a guess.
+ */
 function fits(sim: Simulation): boolean {
+  return sim.unresolved.length === 0 && fitsCounted(sim);
+}
+
+function fitsCounted(sim: Simulation): boolean {
   return (
     sim.unplaced === 0 &&
     sim.unservedPods === 0 &&
@@ -93,17 +107,14 @@ export function runwayOf(
   cni?: CniSettings,
 ): Runway {
   const label = groupLabel(model, group);
-  if (label === undefined || !group.limits) {
+  if (label === undefined) {
     return {
       pods: 0,
       onExistingNodes: 0,
       newNodes: 0,
       atLeast: false,
-      notes: [
-        group.limits
-          ? 'the node group label of its nodes is not known'
-          : `instance type ${group.instanceType ?? '(none)'} is not in the instance types: its addresses cannot be modelled`,
-      ],
+      notes: ['the node group label of its nodes is not known'],
+      unresolved: [],
     };
   }
   return search(model, book, label, group.name, pod, nowMs, cni, fits);
@@ -157,9 +168,13 @@ function search(
       badSim = sim;
     }
   }
-  const short = badSim?.subnets
-    .filter(s => s.required > s.available)
-    .sort((a, b) => b.required - b.available - (a.required - a.available))[0];
+  const missing = badSim?.unresolved ?? [];
+  const short =
+    missing.length > 0
+      ? undefined
+      : badSim?.subnets
+          .filter(s => s.required > s.available)
+          .sort((a, b) => b.required - b.available - (a.required - a.available))[0];
   const typical = (goodSim ?? badSim)?.typicalNode;
   const notes = [...new Set([...(goodSim?.notes ?? []), ...(badSim?.notes ?? [])])];
   return {
@@ -184,6 +199,7 @@ function search(
     }),
     atLeast: bad === undefined,
     notes,
+    unresolved: uniqueUnresolved(missing),
   };
 }
 

@@ -7,6 +7,7 @@ import { growExistingNode, type ExistingGrowth } from './node-growth.js';
 import type { DaemonSetNodes, Peak } from './peaks/index.js';
 import type { Demand } from './simulate.js';
 import { missingEniConfigNote, type NodeSubnets } from './subnet-shares.js';
+import type { Unresolved } from './unresolved.js';
 import { UnservedTally } from './unserved.js';
 
 const exists = (key: string, effect: Toleration['effect']): Toleration => ({
@@ -117,6 +118,7 @@ export function daemonSetDemand(
       );
   };
   const nodeNotes: string[] = [];
+  const unresolved: Unresolved[] = [];
   const unservedTally = new UnservedTally();
   const growth: ExistingGrowth = {
     model,
@@ -126,6 +128,7 @@ export function daemonSetDemand(
     fromExisting,
     touched,
     notes: nodeNotes,
+    unresolved,
     noteMissing,
     unserved: unservedTally,
   };
@@ -220,6 +223,7 @@ export function daemonSetDemand(
     unplaced: pending,
     unserved: unservedTally.batches(),
     notes,
+    unresolved,
   };
 }
 

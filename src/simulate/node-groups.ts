@@ -2,6 +2,7 @@ import type { InstanceLimits } from '../cni/instance-limits.js';
 import type { ClusterModel, Labels, Node, Taint } from '../cluster/model.js';
 import { ZONE_LABELS } from '../cluster/objects/node.js';
 import type { NodeFace } from './fit.js';
+import { limitsOf } from '../cluster/limits-of.js';
 
 /** Labels that belong to one machine, not to the group's template. */
 const PER_NODE_LABELS = [
@@ -104,7 +105,7 @@ export function nodeGroupsOf(model: ClusterModel): readonly NodeGroup[] {
       if (n.subnetId !== undefined) z.subnets.push(n.subnetId);
       if (n.eniConfig !== undefined) z.eniConfigs.push(n.eniConfig);
     }
-    const limits = type === undefined ? undefined : model.instanceTypes.get(type);
+    const limits = limitsOf(model, type);
     groups.push({
       name,
       ...(type !== undefined && { instanceType: type }),

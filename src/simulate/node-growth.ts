@@ -3,6 +3,8 @@ import type { CniSettings } from '../cni/settings.js';
 import type { AddressBook } from './address-book.js';
 import { addressSettings, type SecondaryEniPlacer } from './eni-subnets.js';
 import type { UnservedTally } from './unserved.js';
+import type { Unresolved } from './unresolved.js';
+import { limitsOf } from '../cluster/limits-of.js';
 import {
   addGrowth,
   addNodeGrowth,
@@ -22,6 +24,8 @@ export interface ExistingGrowth {
   /** Subnets of the existing nodes that take pods, even when they need no new address. */
   readonly touched: Set<string>;
   readonly notes: string[];
+  /** Nodes the change puts pods on whose subnet or type the inputs do not describe. */
+  readonly unresolved: Unresolved[];
   readonly noteMissing: (s: NodeSubnets) => void;
   /** Pods the change leaves waiting for an address their node's CNI never gives. */
   readonly unserved: UnservedTally;
@@ -39,19 +43,22 @@ export function growExistingNode(
   branchPods: number,
 ): void {
   const { model, cni, book } = g;
-  const limits =
-    node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
+  const limits = limitsOf(model, node.instanceType);
   const subnets = nodeSubnets(model, cni.customNetworking, node.subnetId, node.eniConfig);
   g.noteMissing(subnets);
   if (subnets.node !== undefined) g.touched.add(subnets.node);
-  else
-    g.notes.push(
-      `node ${node.name} takes pods, but its subnet is unknown (its InternalIP is in no subnet given): its addresses are not counted`,
-    );
+  else if (subnets.pod === undefined)
+    g.unresolved.push({
+      cause: 'node-subnet',
+      node: node.name,
+      ...(node.internalIp !== undefined && { internalIp: node.internalIp }),
+    });
   if (!limits) {
-    g.notes.push(
-      `node ${node.name}: instance type ${node.instanceType ?? '(no label)'} is not in the instance types`,
-    );
+    g.unresolved.push({
+      cause: 'node-type',
+      node: node.name,
+      ...(node.instanceType !== undefined && { instanceType: node.instanceType }),
+    });
     return;
   }
   const u = node.usage;

@@ -10,6 +10,8 @@ import { daemonSetLoad } from './placement.js';
 import { UnresolvableChange } from './resolve.js';
 import { nodeSettingsOutcome, releasesAddresses, type NodeShape } from './settings-credit.js';
 import { nodeSubnets } from './subnet-shares.js';
+import { limitsOf } from '../cluster/limits-of.js';
+import { describeUnresolved, type Unresolved } from './unresolved.js';
 
 /**
  * Existing nodes the CNI treats alike: same instance type, subnet, ENIConfig, kubelet max pods, pods and
@@ -32,7 +34,7 @@ export interface NodeClasses {
   /** Nodes aws-node runs on (not Fargate, not hybrid nodes: its own node affinity leaves them out). */
   readonly nodes: number;
   /** Nodes aws-node runs on whose addresses cannot be counted, with why. */
-  readonly uncounted: readonly string[];
+  readonly uncounted: readonly Unresolved[];
 }
 
 const classCache = new WeakMap<ClusterModel, NodeClasses>();
@@ -55,23 +57,27 @@ export function nodeClassesOf(model: ClusterModel): NodeClasses {
   if (cached) return cached;
   const awsNode = findAwsNode(model.daemonSets);
   const byKey = new Map<string, { cls: Omit<NodeClass, 'nodes'>; nodes: number }>();
-  const uncounted: string[] = [];
+  const uncounted: Unresolved[] = [];
   let nodes = 0;
   for (const node of model.nodes.values()) {
     if (awsNode && !podFitsNodeFace(awsNode.pod, node)) continue;
     nodes += 1;
     const type = node.instanceType;
-    const limits = type === undefined ? undefined : model.instanceTypes.get(type);
+    const limits = limitsOf(model, type);
     if (type === undefined || !limits) {
-      uncounted.push(
-        `node ${node.name}: instance type ${type ?? '(no node.kubernetes.io/instance-type label)'} is not in the instance types`,
-      );
+      uncounted.push({
+        cause: 'node-type',
+        node: node.name,
+        ...(type !== undefined && { instanceType: type }),
+      });
       continue;
     }
     if (node.subnetId === undefined) {
-      uncounted.push(
-        `node ${node.name}: its InternalIP ${node.internalIp ?? '(none)'} is in no subnet given`,
-      );
+      uncounted.push({
+        cause: 'node-subnet',
+        node: node.name,
+        ...(node.internalIp !== undefined && { internalIp: node.internalIp }),
+      });
       continue;
     }
     const held = model.holdings?.get(node.name);
@@ -236,9 +242,9 @@ export function settingsImpact(input: SettingsImpactInput): SettingsImpact {
   const { model, from, to, book } = input;
   const { classes, nodes, uncounted } = nodeClassesOf(model);
   if (uncounted.length > 0) {
-    const more = uncounted.length > 1 ? ` (and ${uncounted.length - 1} more)` : '';
+    // One message per cause, with a count: 43 nodes in no listed subnet are one line.
     throw new UnresolvableChange(
-      `${uncounted[0] ?? ''}${more}: a CNI settings change is judged on every node, and these cannot be counted`,
+      `a CNI settings change is judged on every node, and these cannot be counted: ${describeUnresolved(uncounted).join('; ')}`,
     );
   }
   const growth = new Map<string, number>();

@@ -9,6 +9,8 @@ import type { ClusterModel, EniHoldings } from '../cluster/model.js';
 import type { AddressBook } from './address-book.js';
 import { nodeSubnets } from './subnet-shares.js';
 import { addressSettings } from './eni-subnets.js';
+import { limitsOf } from '../cluster/limits-of.js';
+import type { Unresolved } from './unresolved.js';
 
 /** What the CNI on one existing node works from: its type, subnet, kubelet max pods, pods and holdings. */
 export interface NodeShape {
@@ -120,18 +122,33 @@ export function nodeSettingsOutcome(
 /**
  * What existing nodes give back (positive) or take (negative) per subnet if the CNI settings change
  * from `from` to `to`, with their pods as they are (nodeSettingsOutcome).
+ *
+ * Nodes it cannot count (no known instance type, no listed subnet) go to `unresolved` when the new
+ * settings make nodes take addresses: growth nobody counted is no zero. Where they only give back,
+ * leaving them out only understates the credit.
  */
 export function settingsCredit(
   model: ClusterModel,
   from: CniSettings,
   to: CniSettings,
   book: AddressBook,
+  unresolved?: Unresolved[],
 ): Map<string, number> {
   const credit = new Map<string, number>();
+  const uncounted: Unresolved[] = [];
+  let takes = false;
+  let counted = 0;
   for (const node of model.nodes.values()) {
-    const limits =
-      node.instanceType === undefined ? undefined : model.instanceTypes.get(node.instanceType);
-    if (!limits) continue;
+    const limits = limitsOf(model, node.instanceType);
+    if (!limits) {
+      uncounted.push({
+        cause: 'node-type',
+        node: node.name,
+        ...(node.instanceType !== undefined && { instanceType: node.instanceType }),
+      });
+      continue;
+    }
+    counted += 1;
     const held = model.holdings?.get(node.name);
     const o = nodeSettingsOutcome(
       model,
@@ -149,11 +166,22 @@ export function settingsCredit(
     );
     const delta = o.heldIps - o.afterIps;
     if (delta === 0) continue;
+    if (delta < 0) takes = true;
     const subnets = nodeSubnets(model, to.customNetworking, node.subnetId, node.eniConfig);
     // The pool lives on the pod-carrying ENIs: the node's subnet, or the ENIConfig subnet.
     const id = subnets.pod ?? subnets.node;
-    if (id === undefined) continue;
+    if (id === undefined) {
+      if (delta < 0)
+        unresolved?.push({
+          cause: 'node-subnet',
+          node: node.name,
+          ...(node.internalIp !== undefined && { internalIp: node.internalIp }),
+        });
+      continue;
+    }
     credit.set(id, (credit.get(id) ?? 0) + delta);
   }
+  // Unknown types: what they would take is unknown, and nodes alike in settings grow alike.
+  if (takes || counted === 0) unresolved?.push(...uncounted);
   return credit;
 }

@@ -24,6 +24,7 @@ import { growExistingNode, type ExistingGrowth } from './node-growth.js';
 import { daemonSetDemand } from './daemonset-demand.js';
 
 export type { UnservedBatch } from './unserved.js';
+import type { Unresolved } from './unresolved.js';
 
 export interface SimulationInput {
   readonly model: ClusterModel;
@@ -91,6 +92,8 @@ export interface Simulation {
   readonly notes: readonly string[];
   /** Where new nodes' type and zone are the launcher's choice (Karpenter, Auto Mode): the bounds. */
   readonly bounds?: NewNodeBounds;
+  /** What the change needs that the inputs do not describe; its addresses are not in the sums. */
+  readonly unresolved: readonly Unresolved[];
 }
 
 /**
@@ -113,6 +116,7 @@ export interface Demand {
   readonly notes: readonly string[];
   /** Per new node, its addresses over the launcher's candidate types (Karpenter, Auto Mode). */
   readonly spreads?: { readonly kind: ProvisionerKind; readonly nodes: readonly NodeSpread[] };
+  readonly unresolved: readonly Unresolved[];
 }
 
 const NO_DEMAND: Demand = {
@@ -126,6 +130,7 @@ const NO_DEMAND: Demand = {
   unplaced: 0,
   unserved: [],
   notes: [],
+  unresolved: [],
 };
 
 /** Demands worked out per model: the same pods on the same state land the same way, so repeats are free. */
@@ -174,6 +179,7 @@ function computeDemand(
   workload: string,
 ): Demand {
   const notes: string[] = [];
+  const unresolved: Unresolved[] = [];
   const fromNew = new Map<string, number>();
   const fromExisting = new Map<string, number>();
   const touched = new Set<string>();
@@ -204,6 +210,7 @@ function computeDemand(
     fromExisting,
     touched,
     notes,
+    unresolved,
     noteMissing,
     unserved,
   };
@@ -220,10 +227,20 @@ function computeDemand(
 
   const provision = placement.provision;
   const spreads: NodeSpread[] = [];
+  // Per pool: new nodes of a type nobody describes, and per zone those with no listed subnet.
+  const noType = new Map<string, { instanceType?: string; nodes: number }>();
+  const noSubnet = new Map<string, { pool: string; zone: string; nodes: number }>();
   for (const plan of provision?.nodes ?? []) {
     newNodes += 1;
     const { subnetId } = plan;
     const likely = plan.candidates[0];
+    if (!likely?.limits) {
+      const had = noType.get(plan.pool);
+      noType.set(plan.pool, {
+        ...(likely?.instanceType !== undefined && { instanceType: likely.instanceType }),
+        nodes: (had?.nodes ?? 0) + 1,
+      });
+    }
     const nodeCni = plan.cni ?? cni;
     const key = `${plan.pool}/${plan.zone}/${subnetId ?? ''}`;
     let ips = 0;
@@ -277,8 +294,11 @@ function computeDemand(
         };
       }
     }
-    if (subnetId === undefined)
-      notes.push(`node group ${plan.pool} in ${plan.zone}: its nodes' subnet is unknown`);
+    if (subnetId === undefined) {
+      const at = `${plan.pool}/${plan.zone}`;
+      const had = noSubnet.get(at);
+      noSubnet.set(at, { pool: plan.pool, zone: plan.zone, nodes: (had?.nodes ?? 0) + 1 });
+    }
     const b = batches.get(key);
     batches.set(key, {
       group: plan.pool,
@@ -291,6 +311,15 @@ function computeDemand(
     });
   }
 
+  for (const [group, t] of noType)
+    unresolved.push({
+      cause: 'group-type',
+      group,
+      ...(t.instanceType !== undefined && { instanceType: t.instanceType }),
+      newNodes: t.nodes,
+    });
+  for (const z of noSubnet.values())
+    unresolved.push({ cause: 'group-subnet', group: z.pool, zone: z.zone, newNodes: z.nodes });
   for (const [name, nodes] of missingEniConfigs) notes.push(missingEniConfigNote(name, nodes));
   return {
     fromNew,
@@ -304,6 +333,7 @@ function computeDemand(
     unplaced: placement.unplaced,
     unserved: unserved.batches(),
     notes,
+    unresolved,
     ...(provision &&
       provision.kind !== 'node-group' &&
       spreads.length > 0 && { spreads: { kind: provision.kind, nodes: spreads } }),
@@ -372,13 +402,16 @@ export function simulate(input: SimulationInput): Simulation {
   const deltaPods = Math.max(0, peak.peakPods - peak.currentPods);
   let demand = NO_DEMAND;
   const notes: string[] = [];
+  const unresolved: Unresolved[] = [];
+  const who = `${change.desired.kind} ${change.desired.namespace}/${change.desired.name}`;
   if (deltaPods > 0 && !peak.pod) {
-    notes.push('the workload has no pod template here: the added pods cannot be placed');
+    unresolved.push({ cause: 'pod-template', workload: who });
   } else if (change.desired.kind === 'DaemonSet') {
     // Not placed: one pod per node it admits, bound there by the controller.
     if (peak.change !== 'none') {
       demand = daemonSetDemand(model, change.current, change.desired, peak, cni, book);
       notes.push(...demand.notes);
+      unresolved.push(...demand.unresolved);
     }
   } else if (deltaPods > 0 && peak.pod) {
     demand = demandOf(
@@ -390,16 +423,19 @@ export function simulate(input: SimulationInput): Simulation {
       workloadKey(change.desired.kind, change.desired.namespace, change.desired.name),
     );
     notes.push(...demand.notes);
+    unresolved.push(...demand.unresolved);
   }
   const { fromNew, fromExisting, touched } = demand;
 
-  const credit = whatIf ? settingsCredit(model, model.cni, cni, book) : new Map<string, number>();
+  const credit = whatIf
+    ? settingsCredit(model, model.cni, cni, book, unresolved)
+    : new Map<string, number>();
   const ids = new Set<string>(fromNew.keys());
   for (const id of fromExisting.keys()) ids.add(id);
   for (const id of touched) ids.add(id);
   const subnets: SubnetDemand[] = [...ids].sort().map(id => {
     const s = model.subnets.get(id);
-    if (!s) notes.push(`subnet ${id} is not in the subnets: its free addresses are unknown`);
+    if (!s) unresolved.push({ cause: 'subnet', subnetId: id, via: subnetUser(model, id) });
     const free = s?.availableIps ?? 0;
     const reserved = input.reserved?.get(id) ?? 0;
     const c = credit.get(id) ?? 0;
@@ -454,7 +490,15 @@ export function simulate(input: SimulationInput): Simulation {
     subnets,
     ipsRequired,
     ipsAvailable: subnets.reduce((n, s) => n + s.available, 0),
-    notes,
+    // One cause, one message: the same note from several nodes is said once.
+    notes: [...new Set(notes)],
     ...(bounds && { bounds }),
+    unresolved,
   };
+}
+
+/** What sends addresses to a subnet the inputs do not list (an ENIConfig, under custom networking). */
+function subnetUser(model: ClusterModel, id: string): string {
+  for (const e of model.eniConfigs.values()) if (e.subnetId === id) return `ENIConfig ${e.name}`;
+  return 'addresses the change takes';
 }

@@ -415,5 +415,7 @@ test('pods placed on a node whose subnet is unknown are not counted silently', (
     web({ replicas: 3, pod: aPodShape() }),
   );
   assert.equal(sim.podsOnExisting, 3);
-  assert.match(sim.notes.join('\n'), /node node-\d+ takes pods, but its subnet is unknown/);
+  assert.deepEqual(sim.unresolved, [
+    { cause: 'node-subnet', node: a.name, internalIp: '10.9.9.9' },
+  ]);
 });

@@ -24,10 +24,11 @@ import { decide, type Decision } from '../../policy/decide.js';
 import { parseRfc3339 } from '../../policy/exception.js';
 import { OUTPUT_OPTION, cniFlags, intFlag, outputFormat, parseFlags, UsageError } from '../args.js';
 import { EXIT_DENIED, EXIT_OK, printable, writeJson, type CliIo } from '../io.js';
-import { STATE_OPTIONS, hasStateFlags, loadState } from '../state-flags.js';
+import { STATE_OPTIONS, hasStateFlags, loadState, type StateFlags } from '../state-flags.js';
 import { INSTANCE_TYPES_HELP } from '../instance.js';
 import { liveClusterModel } from '../live.js';
 import { loadConfig } from '../../config.js';
+import type { Unresolved } from '../../simulate/unresolved.js';
 import { checkResult, ignoredResult, type CheckResult } from '../check-result.js';
 import {
   isAwsNode,
@@ -44,7 +45,11 @@ export const CHECK_USAGE = `ipguard check -f FILE [-f FILE ...] [--snapshot DIR 
   a warning at most), autoscaling/v1 Scales, the kube-system/aws-node DaemonSet with its new env (YAML
   or JSON, several documents) or an AdmissionReview; the current state is the same object in the
   cluster files. With no state flags it reads the live cluster (KUBECONFIG) and EC2, as report does.
-  Exit 0 allowed (or warned), 1 denied, 2 bad input.
+  Exit 0 allowed (or warned), 1 denied, 2 bad input, or a change that needs what the state does not
+  describe (a node's InternalIP in no listed subnet, an instance type in neither the file nor the
+  table): the one line on stderr names it. --cluster takes kubectl get -o json|yaml output or kubectl
+  cluster-info dump output (what it prints, or its --output-directory); an object (kind, namespace,
+  name) found in several --cluster files counts once: the later file wins.
 ${INSTANCE_TYPES_HELP}`;
 
 interface Item {
@@ -189,6 +194,22 @@ function withDaemonSet(model: ClusterModel, ds: DaemonSet): ClusterModel {
   return { ...model, daemonSets: [...others, ds] };
 }
 
+/** Which of the state files should have said it, so the one line names where to look. */
+function statePointer(v: StateFlags, missing: readonly Unresolved[]): string {
+  const subnets = missing.some(
+    u => u.cause === 'node-subnet' || u.cause === 'group-subnet' || u.cause === 'subnet',
+  );
+  const types = missing.some(u => u.cause === 'node-type' || u.cause === 'group-type');
+  const files: string[] = [];
+  if (v.snapshot !== undefined) files.push(`--snapshot ${v.snapshot}`);
+  else {
+    if (subnets && v.subnets !== undefined) files.push(`--subnets ${v.subnets}`);
+    if (types && v['instance-types'] !== undefined)
+      files.push(`--instance-types ${v['instance-types']}`);
+  }
+  return files.length > 0 ? ` (not in ${files.join(', ')})` : '';
+}
+
 function modeFlag(value: string | undefined): Mode {
   if (value === undefined) return DEFAULT_POLICY.defaultMode;
   if (value === 'enforce' || value === 'warn' || value === 'off') return value;
@@ -323,6 +344,12 @@ export async function checkCommand(argv: readonly string[], io: CliIo): Promise<
       reserved: new Map(reserved),
       ...(resolved.ceiling && { ceiling: resolved.ceiling }),
     });
+    if (decision.incomplete !== undefined) {
+      const s = resolved.subject;
+      throw new InputError(
+        `${item.source}: ${s.kind} ${s.namespace}/${s.name}: ${decision.incomplete}${statePointer(v, decision.sim.unresolved)}`,
+      );
+    }
     // An autoscaler's ceiling takes nothing yet, so it holds nothing for the documents after it.
     if (decision.allowed && !resolved.ceiling)
       for (const s of decision.sim.subnets)

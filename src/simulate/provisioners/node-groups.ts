@@ -87,11 +87,7 @@ export class NodeGroupProvisioner implements Provisioner {
         `NodePool ${nodePool} is not in the inputs: new nodes are modelled as copies of its ${group.instanceType ?? 'existing'} nodes, but Karpenter picks each launch's type from what the NodePool allows (add nodepools and ec2nodeclasses to the capture)`,
       );
     }
-    if (!group.limits) {
-      notes.push(
-        `instance type ${group.instanceType ?? '(unknown)'} of node group ${group.name} is not in the instance types: its addresses cannot be modelled`,
-      );
-    }
+    // A group of a type nobody describes still launches nodes: the simulation records them as unresolved.
     const wanted = Math.ceil(req.pods / perNode);
     // spec.replicas is an int32: a request can ask for two billion pods. Past this many new nodes the
     // subnets are long exhausted, and the rest are reported as not placed rather than simulated.
