@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.js';
+import { hasContainerLogs, parseJsonStream, withoutContainerLogs } from './json-stream.js';
 
 /**
  * The most YAML read from one file. The yaml library keeps a syntax tree of about 50 times the text
@@ -73,10 +74,15 @@ export async function readDocuments(path: string): Promise<unknown[]> {
 }
 
 export function parseDocuments(text: string, source: string): unknown[] {
+  // `kubectl cluster-info dump` puts container logs between its JSON (or YAML) documents.
+  if (hasContainerLogs(text)) text = withoutContainerLogs(text, source);
   if (looksLikeJson(text)) {
     try {
       return [JSON.parse(text)];
     } catch (err) {
+      // Documents one after another, as `cluster-info dump` and appended `kubectl get` outputs are.
+      const stream = parseJsonStream(text);
+      if (stream) return stream;
       // YAML is a superset of JSON in practice; fall through so a JSON-ish YAML file still loads,
       // but report the JSON error if YAML cannot read it either (or is not tried: too large).
       const yamlDocs = text.length > MAX_YAML_BYTES ? undefined : tryYaml(text, source);

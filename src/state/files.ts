@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { readDocuments, readSingleDocument } from '../files/documents.js';
 import { buildClusterModel } from '../cluster/build.js';
 import { collectObjects, emptyClusterObjects } from '../cluster/collect.js';
+import { dedupeObjects } from '../cluster/dedupe.js';
 import { parseInstanceTypes } from '../cluster/aws/instance-types.js';
 import {
   parseNetworkInterfaces,
@@ -73,7 +74,8 @@ export async function loadStateFiles(files: StateFiles): Promise<ClusterModel> {
     );
   }
   return buildClusterModel({
-    objects,
+    // Overlapping captures name some objects twice: each counts once, the later file's copy.
+    objects: dedupeObjects(objects).objects,
     subnets,
     instanceTypes,
     ...(networkInterfaces && { networkInterfaces }),

@@ -13,7 +13,10 @@ export const REPORT_USAGE = `ipguard report [--snapshot DIR | --cluster FILE ...
     [--describe-network-interfaces] [--output text|json]
   Headroom per subnet and node group: free addresses, addresses held versus used per node (the idle warm
   pool), runway for a typical pod, and the CNI settings that would free idle addresses. Without files it
-  reads the live cluster and EC2, as ipguard snapshot does.
+  reads the live cluster and EC2, as ipguard snapshot does. --cluster takes kubectl get -o json|yaml output
+  or kubectl cluster-info dump output (what it prints, or its --output-directory); an object (kind,
+  namespace, name) in several files counts once: the later file wins. What the files do not describe
+  (nodes in no listed subnet, types in neither the file nor the table) heads the report.
 ${INSTANCE_TYPES_HELP}`;
 
 function podFlags(cpuText: string | undefined, memText: string | undefined) {
