@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { readDocuments, readSingleDocument } from '../files/documents.js';
+import { clusterFilesOf } from '../files/cluster-files.js';
 import { buildClusterModel } from '../cluster/build.js';
 import { collectObjects, emptyClusterObjects } from '../cluster/collect.js';
 import { dedupeObjects } from '../cluster/dedupe.js';
@@ -60,7 +61,8 @@ export async function snapshotFiles(dir: string): Promise<StateFiles> {
 /** The cluster model from kubectl and aws CLI output files. */
 export async function loadStateFiles(files: StateFiles): Promise<ClusterModel> {
   const objects = emptyClusterObjects();
-  for (const f of files.cluster) collectObjects(await readDocuments(f), f, objects);
+  for (const path of files.cluster)
+    for (const f of await clusterFilesOf(path)) collectObjects(await readDocuments(f), f, objects);
   const subnets = parseSubnets(await readSingleDocument(files.subnets), files.subnets);
   const instanceTypes =
     files.instanceTypes === undefined

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -164,6 +164,55 @@ test('check: the same file twice, and a cluster-info dump beside the rest, give 
   assert.equal(fromDump.out, once.out);
   const overlapping = await cli(['check', ...flags, '--cluster', dump, '--cluster', cluster]);
   assert.equal(overlapping.out, once.out);
+
+  // --output-directory: nodes.json, <namespace>/<kind>.json and <namespace>/<pod>/logs.txt.
+  const tree = join(dir, 'dump-dir');
+  const listOf = (kind: string, items: readonly KubeObject[]): string =>
+    JSON.stringify(
+      {
+        kind: `${kind}List`,
+        apiVersion: kind === 'Pod' || kind === 'Node' ? 'v1' : 'apps/v1',
+        items,
+      },
+      null,
+      4,
+    );
+  await mkdir(tree, { recursive: true });
+  await writeFile(
+    join(tree, 'nodes.json'),
+    listOf(
+      'Node',
+      OBJECTS.filter(o => o.kind === 'Node'),
+    ),
+  );
+  const namespaces = new Set(
+    OBJECTS.flatMap(o => (o.metadata.namespace === undefined ? [] : [o.metadata.namespace])),
+  );
+  for (const ns of namespaces) {
+    await mkdir(join(tree, ns, 'some-pod'), { recursive: true });
+    await writeFile(join(tree, ns, 'some-pod', 'logs.txt'), '{"not": "a document"\n');
+    for (const [file, kind] of [
+      ['daemonsets', 'DaemonSet'],
+      ['deployments', 'Deployment'],
+      ['replicasets', 'ReplicaSet'],
+      ['pods', 'Pod'],
+    ] as const)
+      await writeFile(
+        join(tree, ns, `${file}.json`),
+        listOf(
+          kind,
+          OBJECTS.filter(o => o.kind === kind && o.metadata.namespace === ns),
+        ),
+      );
+  }
+  const fromTree = await cli(['check', ...flags, '--cluster', tree, '--cluster', rest]);
+  assert.equal(fromTree.err, '');
+  assert.equal(fromTree.out, once.out);
+  const empty = join(dir, 'empty');
+  await mkdir(empty);
+  const none = await cli(['check', ...flags, '--cluster', empty]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /empty: a directory with no \.json or \.yaml files/);
 });
 
 test('--help says which copy counts', async () => {
