@@ -100,13 +100,13 @@ export function describeUnresolved(items: readonly Unresolved[]): string[] {
   const nodeType = all.filter(u => u.cause === 'node-type');
   for (const [type, list] of groupBy(nodeType, u => u.instanceType)) {
     lines.push(
-      `${plural(list.length, 'node')}: ${type === undefined ? 'no instance type label' : `instance type ${type} not in the instance types given`}: ${names(list.map(u => u.node))}`,
+      `${plural(list.length, 'node')}: ${type === undefined ? 'no instance type label' : `instance type ${type} in neither the instance types nor the built-in table`}: ${names(list.map(u => u.node))}`,
     );
   }
   for (const u of all) {
     if (u.cause !== 'group-type') continue;
     lines.push(
-      `node group ${u.group}: ${u.instanceType === undefined ? 'no instance type known' : `instance type ${u.instanceType} not in the instance types given`} (needed for ${plural(u.newNodes, 'new node')})`,
+      `node group ${u.group}: ${u.instanceType === undefined ? 'no instance type known' : `instance type ${u.instanceType} in neither the instance types nor the built-in table`} (needed for ${plural(u.newNodes, 'new node')})`,
     );
   }
   const groupSubnet = all.filter(u => u.cause === 'group-subnet');

@@ -26,12 +26,20 @@ after(async () => {
 const readJson = async (path: string): Promise<Record<string, unknown[]>> =>
   JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown[]>;
 
-async function typesWithout(type: string): Promise<string> {
+/** The bundled cluster with its m5.2xlarge nodes labelled with a type no table knows. */
+async function clusterOfType(type: string): Promise<string> {
+  const text = (await readFile(CLUSTER, 'utf8')).replaceAll('"m5.2xlarge"', JSON.stringify(type));
+  return temp(`cluster-${type}.json`, text);
+}
+
+/** The bundled instance types, plus `type` with m5.2xlarge's figures. */
+async function typesWith(type: string): Promise<string> {
   const doc = await readJson(TYPES);
-  const kept = (doc.InstanceTypes ?? []).filter(
-    t => (t as { InstanceType: string }).InstanceType !== type,
-  );
-  return temp(`types-without-${type}.json`, { InstanceTypes: kept });
+  const list = doc.InstanceTypes ?? [];
+  const m5 = list.find(t => (t as { InstanceType: string }).InstanceType === 'm5.2xlarge');
+  return temp(`types-with-${type}.json`, {
+    InstanceTypes: [...list, { ...(m5 as object), InstanceType: type }],
+  });
 }
 
 const SCALE_400 = `apiVersion: autoscaling/v1
@@ -40,39 +48,40 @@ metadata: {namespace: shop, name: checkout}
 spec: {replicas: 400}
 `;
 
-test('a scale whose new nodes are of a type the file does not list: exit 2, one line naming it', async () => {
+test('a scale whose new nodes are of a type nothing describes: exit 2, one line naming it', async () => {
   const scale = await temp('scale-400.yaml', SCALE_400);
+  const cluster = await clusterOfType('x1.big');
+  const known = await typesWith('x1.big');
   const full = await cli([
     'check',
     '-f',
     scale,
     '--cluster',
-    CLUSTER,
+    cluster,
     '--subnets',
     SUBNETS,
     '--instance-types',
-    TYPES,
+    known,
   ]);
-  assert.equal(full.code, 1, 'with the type listed it is a deny');
+  assert.equal(full.code, 1, 'with the type described it is a deny');
 
-  const types = await typesWithout('m5.2xlarge');
   const r = await cli([
     'check',
     '-f',
     scale,
     '--cluster',
-    CLUSTER,
+    cluster,
     '--subnets',
     SUBNETS,
     '--instance-types',
-    types,
+    TYPES,
   ]);
   assert.equal(r.code, 2);
   assert.equal(r.out, '', 'no verdict on stdout');
   assert.equal(r.err.trimEnd().split('\n').length, 1, r.err);
   assert.match(r.err, /Rollout shop\/checkout/);
-  assert.match(r.err, /instance type m5\.2xlarge not in the instance types given/);
-  assert.ok(r.err.includes(`--instance-types ${types}`), r.err);
+  assert.match(r.err, /instance type x1\.big in neither the instance types nor the built-in table/);
+  assert.ok(r.err.includes(`--instance-types ${TYPES}`), r.err);
   assert.doesNotMatch(r.err, /fits|needs 0/);
 });
 

@@ -3,11 +3,16 @@ import assert from 'node:assert/strict';
 import type { ClusterModel } from '../../src/cluster/model.js';
 import { exampleModel, scaleReview, testApp, validate, type TestApp } from '../helpers/app.js';
 
-/** The bundled cluster with an instance types file that lacks the app nodes' type. */
+/** The bundled cluster with the nodes of one type relabelled to a type neither EC2 nor the table knows. */
 async function withoutType(type: string, env: Record<string, string> = {}): Promise<TestApp> {
   const model = await exampleModel();
-  const instanceTypes = new Map([...model.instanceTypes].filter(([t]) => t !== type));
-  const incomplete: ClusterModel = { ...model, instanceTypes };
+  const nodes = new Map(
+    [...model.nodes].map(([name, n]) => [
+      name,
+      n.instanceType === type ? { ...n, instanceType: `x-${type}` } : n,
+    ]),
+  );
+  const incomplete: ClusterModel = { ...model, nodes };
   return testApp(incomplete, env);
 }
 
@@ -31,7 +36,7 @@ test('a change that needs a type nobody describes gets the failure mode: a warni
   const warnings = answer.warnings ?? [];
   assert.match(warnings[0] ?? '', /could not check this change: .*allowed \(failure mode allow\)/);
   assert.ok(
-    warnings.some(w => /node group apps: instance type m5\.2xlarge not in/.test(w)),
+    warnings.some(w => /node group apps: instance type x-m5\.2xlarge in neither/.test(w)),
     warnings.join('\n'),
   );
   for (const w of warnings) assert.ok(w.length <= 120, w);
@@ -48,7 +53,7 @@ test('fail-closed: the same change is denied with a 503 naming what is missing',
   assert.equal(answer.status?.code, 503);
   assert.match(
     answer.status?.message ?? '',
-    /instance type m5\.2xlarge not in the instance types given/,
+    /instance type x-m5\.2xlarge in neither the instance types nor the built-in table/,
   );
   assert.equal(await failureAnswers(t, 'incomplete'), 1);
   assert.equal(t.reservations.size, 0, 'a refused change holds nothing');

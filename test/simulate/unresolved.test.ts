@@ -208,7 +208,7 @@ test('messages about one cause appear once, with a count', async t => {
         { cause: 'node-type', node: 'c' },
       ],
       lines: [
-        '2 nodes: instance type x9.mega not in the instance types given: a, b',
+        '2 nodes: instance type x9.mega in neither the instance types nor the built-in table: a, b',
         '1 node: no instance type label: c',
       ],
     },
@@ -224,9 +224,9 @@ test('messages about one cause appear once, with a count', async t => {
     },
     {
       name: "a group's type",
-      items: [{ cause: 'group-type', group: 'apps', instanceType: 'm5.2xlarge', newNodes: 390 }],
+      items: [{ cause: 'group-type', group: 'apps', instanceType: 'x9.mega', newNodes: 390 }],
       lines: [
-        'node group apps: instance type m5.2xlarge not in the instance types given (needed for 390 new nodes)',
+        'node group apps: instance type x9.mega in neither the instance types nor the built-in table (needed for 390 new nodes)',
       ],
     },
     {
