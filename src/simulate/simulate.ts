@@ -190,6 +190,7 @@ function computeDemand(
   let newNodes = 0;
   const placement = placePods({ model, pod, pods, cni, book, workload });
   notes.push(...placement.notes);
+  unresolved.push(...(placement.provision?.unresolved ?? []));
   const placer = new SecondaryEniPlacer(model, cni);
   const missingEniConfigs = new Map<string, number>();
   const noteMissing = (s: NodeSubnets): void => {

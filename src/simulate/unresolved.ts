@@ -24,6 +24,8 @@ export type Unresolved =
     }
   /** A subnet addresses would come from (an ENIConfig's, an ENI's) that is not among the subnets given. */
   | { readonly cause: 'subnet'; readonly subnetId: string; readonly via: string }
+  /** A Karpenter / Auto Mode pool that could launch the nodes, whose node class is missing or lists no subnets. */
+  | { readonly cause: 'pool-class'; readonly pool: string; readonly problem: string }
   /** The pods to add have no template here (a workloadRef to an object the inputs do not hold). */
   | { readonly cause: 'pod-template'; readonly workload: string };
 
@@ -71,6 +73,9 @@ export function uniqueUnresolved(items: Iterable<Unresolved>): Unresolved[] {
         break;
       case 'pod-template':
         key = `${u.cause}/${u.workload}`;
+        break;
+      case 'pool-class':
+        key = `${u.cause}/${u.pool}`;
         break;
     }
     const had = seen.get(key);
@@ -124,6 +129,9 @@ export function describeUnresolved(items: readonly Unresolved[]): string[] {
     lines.push(
       `${plural(subnets.length, 'subnet')} not in the subnets given: ${names(subnets.map(u => `${u.subnetId} (${u.via})`))}`,
     );
+  }
+  for (const u of all) {
+    if (u.cause === 'pool-class') lines.push(`NodePool ${u.pool}: ${u.problem}`);
   }
   for (const u of all) {
     if (u.cause === 'pod-template')

@@ -244,3 +244,36 @@ test('messages about one cause appear once, with a count', async t => {
     });
   }
 });
+
+test('a NodePool whose node class is missing or lists no subnets is unresolved, not Pending', async t => {
+  const { karpenterCluster, awsNodeDaemonSet, ec2NodeClass, nodePool } =
+    await import('../helpers/karpenter.js');
+  const pool = nodePool({
+    name: 'apps',
+    requirements: [{ key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['m5'] }],
+  });
+  const rows = [
+    {
+      name: 'EC2NodeClass not in the inputs',
+      objects: [awsNodeDaemonSet(), pool],
+      problem: /EC2NodeClass default is not in the inputs/,
+    },
+    {
+      name: 'EC2NodeClass with no subnets',
+      objects: [awsNodeDaemonSet(), pool, ec2NodeClass('default', [])],
+      problem: /EC2NodeClass default lists no subnets/,
+    },
+  ];
+  for (const row of rows) {
+    await t.test(row.name, () => {
+      const model = karpenterCluster(row.objects, [subnetA]);
+      const s = simulate({
+        model,
+        change: { desired: web(2, 1000), replicaSets: [], nowMs: NOW },
+        book: new AddressBook(),
+      });
+      assert.deepEqual(causes(s), ['pool-class']);
+      assert.match(describeUnresolved(s.unresolved).join('\n'), row.problem);
+    });
+  }
+});

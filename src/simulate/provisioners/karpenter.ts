@@ -11,6 +11,7 @@ import type {
 import { eniConfigNameOf } from '../../cni/eni-config-name.js';
 import { addressSettings } from '../eni-subnets.js';
 import { withLaunchPrefixes } from '../launch-prefixes.js';
+import type { Unresolved } from '../unresolved.js';
 import { toleratesTaints } from '../fit.js';
 import { daemonSetLoad, fitCount, type DaemonSetLoad } from '../node-room.js';
 import { autoModeAssumptions, autoModeCni, autoModeTypeCapacity } from './auto-mode.js';
@@ -368,22 +369,30 @@ export class KarpenterProvisioner implements Provisioner {
     const notes = new Set<string>();
     const fits: PoolFit[] = [];
     const why: string[] = [];
+    // Pools the inputs do not describe: if no other pool takes the pods, the answer depends on them.
+    const unresolved: Unresolved[] = [];
     for (const pool of pools) {
       const nodeClass = nodeClassOf(model, pool);
       if (typeof nodeClass === 'string') {
         notes.add(`NodePool ${pool.name}: ${nodeClass}, so its nodes cannot be modelled`);
+        unresolved.push({ cause: 'pool-class', pool: pool.name, problem: nodeClass });
         continue;
       }
       const fit = poolFit(model, pod, pool, nodeClass, notes);
-      if (typeof fit === 'string') why.push(`${pool.name}: ${fit}`);
-      else fits.push(fit);
+      if (typeof fit === 'string') {
+        why.push(`${pool.name}: ${fit}`);
+        // The pool would take the pods but for subnets its node class does not list.
+        if (fit.endsWith('lists no subnets (status.subnets)'))
+          unresolved.push({ cause: 'pool-class', pool: pool.name, problem: fit });
+      } else fits.push(fit);
     }
     if (fits.length === 0) {
-      if (notes.size === 0) return undefined;
+      if (notes.size === 0 && unresolved.length === 0) return undefined;
       return {
         kind: this.kind,
         nodes: [],
         unplaced: req.pods,
+        ...(unresolved.length > 0 && { unresolved }),
         notes: [
           ...notes,
           `${req.pods} pods fit no existing node and no NodePool ipguard can model: they would stay Pending${why.length > 0 ? ` (${why.join('; ')})` : ''}`,

@@ -3,6 +3,7 @@ import type { CniSettings } from '../../cni/settings.js';
 import type { ClusterModel, PodShape } from '../../cluster/model.js';
 import type { AddressBook } from '../address-book.js';
 import type { DaemonSetLoad } from '../node-room.js';
+import type { Unresolved } from '../unresolved.js';
 
 /**
  * The one seam between placement and the ways new nodes appear (node groups under Cluster Autoscaler,
@@ -71,6 +72,8 @@ export interface Provision {
   /** Pods no node this provisioner would launch takes: they stay Pending. */
   readonly unplaced: number;
   readonly notes: readonly string[];
+  /** Pools that might launch the nodes but that the inputs do not describe well enough to model. */
+  readonly unresolved?: readonly Unresolved[];
 }
 
 export interface Provisioner {
