@@ -244,7 +244,7 @@ export function settingsImpact(input: SettingsImpactInput): SettingsImpact {
   if (uncounted.length > 0) {
     // One message per cause, with a count: 43 nodes in no listed subnet are one line.
     throw new UnresolvableChange(
-      `a CNI settings change is judged on every node, and these cannot be counted: ${describeUnresolved(uncounted).join('; ')}`,
+      `${describeUnresolved(uncounted).join('; ')}: a CNI settings change is judged on every node, and these cannot be counted`,
     );
   }
   const growth = new Map<string, number>();

@@ -94,7 +94,13 @@ export function describeUnresolved(items: readonly Unresolved[]): string[] {
   const all = uniqueUnresolved(items);
   const lines: string[] = [];
   const nodeSubnet = all.filter(u => u.cause === 'node-subnet');
-  if (nodeSubnet.length > 0) {
+  const [oneNode] = nodeSubnet;
+  if (nodeSubnet.length === 1 && oneNode) {
+    // One node: its name first, so a short warning still says which.
+    lines.push(
+      `node ${oneNode.node}: ${oneNode.internalIp === undefined ? 'no InternalIP' : `InternalIP ${oneNode.internalIp}`}, in no listed subnet`,
+    );
+  } else if (nodeSubnet.length > 0) {
     const list = nodeSubnet.map(u =>
       u.internalIp === undefined ? `${u.node} (no InternalIP)` : `${u.node} (${u.internalIp})`,
     );
@@ -104,6 +110,15 @@ export function describeUnresolved(items: readonly Unresolved[]): string[] {
   }
   const nodeType = all.filter(u => u.cause === 'node-type');
   for (const [type, list] of groupBy(nodeType, u => u.instanceType)) {
+    const what =
+      type === undefined
+        ? 'no instance type label'
+        : `instance type ${type} in neither the instance types nor the built-in table`;
+    const [one] = list;
+    if (list.length === 1 && one) {
+      lines.push(`node ${one.node}: ${what}`);
+      continue;
+    }
     lines.push(
       `${plural(list.length, 'node')}: ${type === undefined ? 'no instance type label' : `instance type ${type} in neither the instance types nor the built-in table`}: ${names(list.map(u => u.node))}`,
     );

@@ -198,7 +198,7 @@ test('messages about one cause appear once, with a count', async t => {
     {
       name: 'the same node found twice counts once',
       items: [...nodes(1), ...nodes(1)],
-      lines: ['1 node: InternalIP in no listed subnet: ip-10-9-0-0 (10.9.0.0)'],
+      lines: ['node ip-10-9-0-0: InternalIP 10.9.0.0, in no listed subnet'],
     },
     {
       name: 'one line per unknown type',
@@ -209,7 +209,7 @@ test('messages about one cause appear once, with a count', async t => {
       ],
       lines: [
         '2 nodes: instance type x9.mega in neither the instance types nor the built-in table: a, b',
-        '1 node: no instance type label: c',
+        'node c: no instance type label',
       ],
     },
     {
