@@ -123,7 +123,7 @@ test('a Deployment landing on existing nodes in no listed subnet names the nodes
 kind: Deployment
 metadata: {name: tiny, namespace: shop}
 spec:
-  replicas: 60
+  replicas: 6
   selector: {matchLabels: {app: tiny}}
   template:
     metadata: {labels: {app: tiny}}
@@ -149,6 +149,46 @@ spec:
     /\d+ nodes: InternalIP in no listed subnet: ip-10-20-\d+-\d+\.ec2\.internal \(10\.20\.\d+\.\d+\)/,
   );
   assert.equal(r.err.match(/InternalIP in no listed subnet/g)?.length, 1);
+});
+
+test('a deny that stands without the missing parts stays a deny, and names them', async () => {
+  const none = await temp('no-subnets.json', await readFile(AWS_CLI_SUBNETS, 'utf8'));
+  // 60 pods: the frozen system pools (MINIMUM_IP_TARGET=13) can never serve some of them, wherever
+  // the nodes' subnets are.
+  const many = await temp(
+    'many.yaml',
+    `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tiny, namespace: shop}
+spec:
+  replicas: 60
+  selector: {matchLabels: {app: tiny}}
+  template:
+    metadata: {labels: {app: tiny}}
+    spec:
+      containers:
+        - {name: app, image: app:1, resources: {requests: {cpu: 10m, memory: 16Mi}}}
+`,
+  );
+  const r = await cli([
+    'check',
+    '-f',
+    many,
+    '--cluster',
+    CLUSTER,
+    '--subnets',
+    none,
+    '--output',
+    'json',
+  ]);
+  assert.equal(r.code, 1);
+  const out = JSON.parse(r.out) as { results: { verdict: string; messages: string[] }[] };
+  assert.equal(out.results[0]?.verdict, 'deny');
+  assert.ok(
+    out.results[0]?.messages.some(m =>
+      /^not counted: \d+ nodes: InternalIP in no listed subnet/.test(m),
+    ),
+  );
 });
 
 test('real describe-subnets output of other VPCs beside the cluster subnets changes no verdict', async () => {
