@@ -9,6 +9,11 @@ import { BLUEGREEN_DIR } from '../helpers/examples.js';
 
 const ROLLOUT = join(BLUEGREEN_DIR, 'rollout-v2.yaml');
 
+/** The reference verdict: `check` against the bundled example's snapshot, types file included. */
+function fromSnapshot(file: string) {
+  return ipguard(['check', '--snapshot', BLUEGREEN_DIR, '-f', file, '--output', 'json']);
+}
+
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'ipguard-check-live-'));
 }
@@ -17,15 +22,7 @@ test('check -f with only a kubeconfig reads the live cluster and EC2, and judges
   const { kube, ec2 } = await startBluegreenFakes(t);
   const env = liveEnv(kube, ec2, tmp());
   const live = await ipguardProcess(['check', '-f', ROLLOUT, '--output', 'json'], env);
-  const files = await ipguard([
-    'check',
-    '--snapshot',
-    BLUEGREEN_DIR,
-    '-f',
-    ROLLOUT,
-    '--output',
-    'json',
-  ]);
+  const files = await fromSnapshot(ROLLOUT);
   assert.equal(files.code, 1, 'the example switch is denied');
   assert.equal(live.code, files.code, live.stderr);
   assert.deepStrictEqual(JSON.parse(live.stdout), JSON.parse(files.out));
@@ -38,15 +35,7 @@ test('check -f reads an AdmissionReview against the live cluster too', async t =
   const env = liveEnv(kube, ec2, tmp());
   const review = join(BLUEGREEN_DIR, 'review-switch.json');
   const live = await ipguardProcess(['check', '-f', review, '--output', 'json'], env);
-  const files = await ipguard([
-    'check',
-    '--snapshot',
-    BLUEGREEN_DIR,
-    '-f',
-    review,
-    '--output',
-    'json',
-  ]);
+  const files = await fromSnapshot(review);
   assert.equal(live.code, files.code, live.stderr);
   assert.deepStrictEqual(JSON.parse(live.stdout), JSON.parse(files.out));
 });
@@ -55,15 +44,7 @@ test('types EC2 does not describe are judged by the bundled CNI table, never as 
   const { kube, ec2 } = await startBluegreenFakes(t, { instanceTypes: false });
   const env = liveEnv(kube, ec2, tmp());
   const live = await ipguardProcess(['check', '-f', ROLLOUT, '--output', 'json'], env);
-  const files = await ipguard([
-    'check',
-    '--snapshot',
-    BLUEGREEN_DIR,
-    '-f',
-    ROLLOUT,
-    '--output',
-    'json',
-  ]);
+  const files = await fromSnapshot(ROLLOUT);
   assert.equal(live.code, 1, live.stderr);
   const liveResult = (JSON.parse(live.stdout) as { results: { ipsRequired: number }[] }).results[0];
   const fileResult = (JSON.parse(files.out) as { results: { ipsRequired: number }[] }).results[0];
@@ -71,41 +52,32 @@ test('types EC2 does not describe are judged by the bundled CNI table, never as 
   assert.equal(liveResult.ipsRequired, fileResult.ipsRequired);
 });
 
-test('a snapshot without instance-types.json uses the bundled table: the same verdict', async () => {
-  const dir = tmp();
-  cpSync(BLUEGREEN_DIR, dir, { recursive: true });
-  rmSync(join(dir, 'instance-types.json'));
-  const without = await ipguard(['check', '--snapshot', dir, '-f', ROLLOUT, '--output', 'json']);
-  const withTypes = await ipguard([
-    'check',
-    '--snapshot',
-    BLUEGREEN_DIR,
-    '-f',
-    ROLLOUT,
-    '--output',
-    'json',
-  ]);
-  assert.equal(without.code, 1, without.err);
-  assert.deepStrictEqual(JSON.parse(without.out), JSON.parse(withTypes.out));
-});
-
-test('--cluster and --subnets without --instance-types judge real types from the table', async () => {
-  const args = [
-    '--cluster',
-    join(BLUEGREEN_DIR, 'cluster.json'),
-    '--subnets',
-    join(BLUEGREEN_DIR, 'subnets.json'),
-  ];
-  const without = await ipguard(['check', ...args, '-f', ROLLOUT, '--output', 'json']);
-  const withTypes = await ipguard([
-    'check',
-    '--snapshot',
-    BLUEGREEN_DIR,
-    '-f',
-    ROLLOUT,
-    '--output',
-    'json',
-  ]);
-  assert.equal(without.code, 1, without.err);
-  assert.deepStrictEqual(JSON.parse(without.out), JSON.parse(withTypes.out));
-});
+// Files without instance types: the bundled CNI table answers for the example's real types.
+const withoutTypes = [
+  {
+    name: 'a snapshot without instance-types.json',
+    args: (): string[] => {
+      const dir = tmp();
+      cpSync(BLUEGREEN_DIR, dir, { recursive: true });
+      rmSync(join(dir, 'instance-types.json'));
+      return ['--snapshot', dir];
+    },
+  },
+  {
+    name: '--cluster and --subnets without --instance-types',
+    args: (): string[] => [
+      '--cluster',
+      join(BLUEGREEN_DIR, 'cluster.json'),
+      '--subnets',
+      join(BLUEGREEN_DIR, 'subnets.json'),
+    ],
+  },
+];
+for (const c of withoutTypes) {
+  test(`${c.name} judges real types from the bundled table: the same verdict`, async () => {
+    const without = await ipguard(['check', ...c.args(), '-f', ROLLOUT, '--output', 'json']);
+    const withTypes = await fromSnapshot(ROLLOUT);
+    assert.equal(without.code, 1, without.err);
+    assert.deepStrictEqual(JSON.parse(without.out), JSON.parse(withTypes.out));
+  });
+}
