@@ -5,12 +5,18 @@
  *   npx tsx scripts/gen-instance-limits.ts \
  *     --cni-limits amazon-vpc-cni-k8s/pkg/vpc/vpc_ip_resource_limit.go --cni-commit SHA \
  *     [--branch-limits amazon-vpc-resource-controller-k8s/pkg/aws/vpc/limits.go --branch-commit SHA] \
+ *     [--karpenter-instance-types karpenter-provider-aws/website/content/en/preview/reference/instance-types.md ...
+ *      --karpenter-commit SHA] \
  *     [--describe-instance-types FILE ...] [--reference test/fixtures/eni-max-pods.json]
  *
  * ENIs and IPv4 per ENI come from the CNI's file (what ipamd itself uses); trunking and branch ENIs from
- * the resource controller's (what security groups for pods uses); vCPUs and memory from
- * `aws ec2 describe-instance-types --output json` output when given, else vCPUs from the reference table.
- * Neither Go file carries vCPUs or memory, so a type without them keeps them unknown, never zero.
+ * the resource controller's (what security groups for pods uses). vCPUs and memory, first found wins:
+ * `aws ec2 describe-instance-types --output json` output; Karpenter's generated instance-type reference
+ * (hack/docs/instancetypes_gen), whose labels karpenter.k8s.aws/instance-memory and instance-cpu are
+ * DescribeInstanceTypes' MemoryInfo.SizeInMiB and VCpuInfo.DefaultVCpus (pkg/providers/instancetype/types.go
+ * computeRequirements), several versions' pages allowed, the first listed first; then vCPUs from the
+ * reference table. Neither Go file carries vCPUs or memory, so a type in no sizing source keeps them
+ * unknown, never zero.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -111,11 +117,38 @@ function parseDescribeInstanceTypes(file: string, into: Map<string, Sizing>): vo
   }
 }
 
+/** Each `### \`type\`` section of Karpenter's instance-type reference, with its memory and vCPU labels. */
+function parseKarpenterReference(file: string, into: Map<string, Sizing>): number {
+  let type: string | undefined;
+  let found = 0;
+  const add = (t: string, s: Sizing): void => {
+    const prev = into.get(t) ?? {};
+    into.set(t, { ...s, ...prev });
+  };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const heading = /^### `([a-z0-9.-]+)`/.exec(line);
+    if (heading) {
+      type = heading[1];
+      continue;
+    }
+    const label = /^ \|karpenter\.k8s\.aws\/instance-(memory|cpu)\|(\d+)\|/.exec(line);
+    if (!label || type === undefined) continue;
+    const value = Number(label[2]);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new Error(`${file}: ${type}: instance-${label[1]} ${label[2]} is not a positive count`);
+    add(type, label[1] === 'memory' ? { memoryMiB: value } : { vcpus: value });
+    if (label[1] === 'memory') found += 1;
+  }
+  if (found === 0) throw new Error(`${file}: no karpenter.k8s.aws/instance-memory labels found`);
+  return found;
+}
+
 function parseReference(file: string, into: Map<string, Sizing>): void {
   const rows = JSON.parse(readFileSync(file, 'utf8')) as { instanceType: string; vcpus?: number }[];
   for (const r of rows) {
-    if (r.vcpus !== undefined && !into.has(r.instanceType))
-      into.set(r.instanceType, { vcpus: r.vcpus });
+    const prev = into.get(r.instanceType);
+    if (r.vcpus !== undefined && prev?.vcpus === undefined)
+      into.set(r.instanceType, { ...prev, vcpus: r.vcpus });
   }
 }
 
@@ -126,6 +159,8 @@ const { values: v } = parseArgs({
     'branch-limits': { type: 'string' },
     'branch-commit': { type: 'string' },
     'describe-instance-types': { type: 'string', multiple: true },
+    'karpenter-instance-types': { type: 'string', multiple: true },
+    'karpenter-commit': { type: 'string' },
     reference: { type: 'string' },
     out: { type: 'string', default: 'src/cni/data/instance-limits.json' },
   },
@@ -140,6 +175,12 @@ const cni = parseCniLimits(cniFile);
 const branch = v['branch-limits'] === undefined ? undefined : parseBranchLimits(v['branch-limits']);
 const sizing = new Map<string, Sizing>();
 for (const f of v['describe-instance-types'] ?? []) parseDescribeInstanceTypes(f, sizing);
+const karpenterPages = v['karpenter-instance-types'] ?? [];
+if (karpenterPages.length > 0 && v['karpenter-commit'] === undefined) {
+  process.stderr.write('--karpenter-instance-types needs --karpenter-commit SHA (provenance)\n');
+  process.exit(2);
+}
+for (const f of karpenterPages) parseKarpenterReference(f, sizing);
 if (v.reference !== undefined) parseReference(v.reference, sizing);
 
 const columns = [
@@ -188,9 +229,26 @@ const source = {
     },
   }),
   sizing:
-    (v['describe-instance-types'] ?? []).length > 0
-      ? 'aws ec2 describe-instance-types (VCpuInfo.DefaultVCpus, MemoryInfo.SizeInMiB)'
-      : 'vCPUs from the reference table test/fixtures/eni-max-pods.json (DefaultVCpus); memory unknown',
+    [
+      ...((v['describe-instance-types'] ?? []).length > 0
+        ? ['aws ec2 describe-instance-types (VCpuInfo.DefaultVCpus, MemoryInfo.SizeInMiB)']
+        : []),
+      ...(karpenterPages.length > 0
+        ? [
+            `Karpenter's instance-type reference, labels karpenter.k8s.aws/instance-memory (MemoryInfo.SizeInMiB) and instance-cpu (VCpuInfo.DefaultVCpus)`,
+          ]
+        : []),
+      ...(v.reference !== undefined ? ['vCPUs from the reference table (DefaultVCpus)'] : []),
+    ].join('; then ') + '; a type in none keeps vCPUs or memory unknown',
+  ...(karpenterPages.length > 0 && {
+    memory: {
+      repository: 'aws/karpenter-provider-aws',
+      paths: karpenterPages.map(f => f.slice(Math.max(0, f.indexOf('website/')))),
+      commit: v['karpenter-commit'],
+      licence: 'Apache-2.0',
+      types: rows.filter(r => r[9] !== null).length,
+    },
+  }),
 };
 // One row per line: the table stays diffable when it is refreshed.
 const body = [

@@ -29,7 +29,8 @@ test('for every type it agrees with the reference: ENIs, IPv4 per ENI, vCPUs, pr
     const got = {
       maxEnis: l.maxEnis,
       ipv4PerEni: l.ipv4PerEni,
-      vcpus: l.vcpus,
+      // Where the reference has no vCPU figure the table may know it from Karpenter's reference.
+      vcpus: row.vcpus === undefined ? undefined : l.vcpus,
       pdCapable: l.prefixDelegationSupported === true ? 1 : 0,
       maxBranchEnis: l.maxBranchEnis,
     };
@@ -60,4 +61,70 @@ test('unknown facts stay unknown: no type claims zero vCPUs or zero memory', () 
     assert.notEqual(l.memoryMiB, 0, l.instanceType);
     assert.ok(l.maxEnis >= 1 && l.ipv4PerEni >= 1, l.instanceType);
   }
+});
+
+// Values from aws/karpenter-provider-aws pkg/fake/zz_generated.describe_instance_types.go @1d927085
+// (MemoryInfo.SizeInMiB, VCpuInfo.DefaultVCpus as EC2 answered the generator): independent of the
+// instance-type reference pages the table's memory was generated from.
+test("memory and vCPUs agree with Karpenter's recorded DescribeInstanceTypes answers", () => {
+  const cases: [string, number, number][] = [
+    ['c6g.large', 2, 4096],
+    ['g4ad.16xlarge', 64, 262144],
+    ['g4dn.8xlarge', 32, 131072],
+    ['g5.12xlarge', 48, 196608],
+    ['inf2.24xlarge', 96, 393216],
+    ['inf2.xlarge', 4, 16384],
+    ['m5.large', 2, 8192],
+    ['m5.metal', 96, 393216],
+    ['m5.xlarge', 4, 16384],
+    ['m6idn.32xlarge', 128, 524288],
+    ['m7i-flex.large', 2, 8192],
+    ['p5.48xlarge', 192, 2097152],
+    ['t3.large', 2, 8192],
+    ['t4g.medium', 2, 4096],
+    ['t4g.small', 2, 2048],
+    ['t4g.xlarge', 4, 16384],
+    ['trn1.2xlarge', 8, 32768],
+  ];
+  for (const [type, vcpus, memoryMiB] of cases) {
+    const l = table.get(type);
+    assert.deepStrictEqual(
+      { vcpus: l?.vcpus, memoryMiB: l?.memoryMiB },
+      { vcpus, memoryMiB },
+      type,
+    );
+  }
+});
+
+test('memory comes with its provenance, and the types without it are named', () => {
+  const { memory } = BUILTIN_INSTANCE_LIMITS_SOURCE as { memory?: Record<string, unknown> };
+  assert.equal(memory?.repository, 'aws/karpenter-provider-aws');
+  assert.match(String(memory?.commit), /^[0-9a-f]{40}$/);
+  const unsized = [...table.values()].filter(l => l.memoryMiB === undefined);
+  assert.equal(memory?.types, table.size - unsized.length);
+  // Types Karpenter's reference never listed (mac, high-memory u-*, retired ones): an instance-types
+  // file sizes them; until then they stay unknown, never zero.
+  assert.deepStrictEqual(unsized.map(l => l.instanceType).sort(), [
+    'bmn-sf1.metal',
+    'c5a.metal',
+    'c5ad.metal',
+    'c7i.32xlarge',
+    'cr1.8xlarge',
+    'hs1.8xlarge',
+    'mac-m3ultra.metal',
+    'mac-m4.metal',
+    'mac-m4max.metal',
+    'mac-m4pro.metal',
+    'mac1.metal',
+    'mac2-m1ultra.metal',
+    'mac2-m2.metal',
+    'mac2-m2pro.metal',
+    'mac2.metal',
+    'trn2.3xlarge',
+    'u-12tb1.metal',
+    'u-18tb1.metal',
+    'u-24tb1.metal',
+    'u-6tb1.metal',
+    'u-9tb1.metal',
+  ]);
 });

@@ -22,19 +22,27 @@ export const CPU = `${AWS}instance-cpu`;
 export const MEMORY = `${AWS}instance-memory`;
 export const HYPERVISOR = `${AWS}instance-hypervisor`;
 
+/**
+ * EKS Auto Mode names the same per-type labels under its own prefix (eks.amazonaws.com/instance-category,
+ * -generation, -family, -size, -cpu, -memory, -hypervisor: "Create a Node Pool for EKS Auto Mode", supported
+ * labels); its built-in general-purpose pool asks for eks.amazonaws.com/instance-generation Gt 4.
+ */
+const EKS = 'eks.amazonaws.com/';
+const AWS_TYPE_KEYS = [CATEGORY, FAMILY, GENERATION, SIZE, CPU, MEMORY, HYPERVISOR] as const;
+
 /** Keys whose value ipguard knows per type; a requirement on any other AWS key cannot be checked. */
 export const KNOWN_TYPE_KEYS: ReadonlySet<string> = new Set([
   INSTANCE_TYPE,
   ARCH,
   OS,
-  CATEGORY,
-  FAMILY,
-  GENERATION,
-  SIZE,
-  CPU,
-  MEMORY,
-  HYPERVISOR,
+  ...AWS_TYPE_KEYS,
+  ...AWS_TYPE_KEYS.map(k => EKS + k.slice(AWS.length)),
 ]);
+
+/** A per-type label of Karpenter's AWS provider or of EKS Auto Mode: instance types fix its value. */
+export function isInstanceTypeKey(key: string): boolean {
+  return key.startsWith(AWS) || key.startsWith(`${EKS}instance-`);
+}
 
 /** Labels Karpenter knows and an instance type or offering fixes (v1.WellKnownLabels plus the AWS ones). */
 export function isWellKnownLabel(key: string): boolean {
@@ -47,7 +55,7 @@ export function isWellKnownLabel(key: string): boolean {
     key === OS ||
     key === CAPACITY_TYPE ||
     key === 'node.kubernetes.io/windows-build' ||
-    key.startsWith(AWS) ||
+    isInstanceTypeKey(key) ||
     key === 'topology.k8s.aws/zone-id'
   );
 }
@@ -67,8 +75,15 @@ export function architectureOf(name: string, limits: InstanceLimits): 'amd64' | 
   return ARM64_FAMILY.test(family) ? 'arm64' : 'amd64';
 }
 
-/** A type's single-valued labels as Karpenter computes them; memory is absent when unknown. */
-export function instanceLabels(name: string, limits: InstanceLimits): Map<string, string> {
+/**
+ * A type's single-valued labels as Karpenter computes them; memory is absent when unknown. Under EKS Auto
+ * Mode the AWS ones also carry Auto Mode's eks.amazonaws.com/ names.
+ */
+export function instanceLabels(
+  name: string,
+  limits: InstanceLimits,
+  autoMode = false,
+): Map<string, string> {
   const labels = new Map<string, string>([
     [INSTANCE_TYPE, name],
     [ARCH, architectureOf(name, limits)],
@@ -89,5 +104,10 @@ export function instanceLabels(name: string, limits: InstanceLimits): Map<string
   if (limits.nitro === true) labels.set(HYPERVISOR, 'nitro');
   else if (limits.nitro === false && limits.prefixDelegationSupported === false)
     labels.set(HYPERVISOR, 'xen');
+  if (autoMode)
+    for (const k of AWS_TYPE_KEYS) {
+      const v = labels.get(k);
+      if (v !== undefined) labels.set(EKS + k.slice(AWS.length), v);
+    }
   return labels;
 }

@@ -22,6 +22,7 @@ import {
   NODEPOOL,
   ZONE,
   instanceLabels,
+  isInstanceTypeKey,
   isWellKnownLabel,
 } from './instance-labels.js';
 import {
@@ -221,7 +222,7 @@ function poolFit(
   )
     return 'its capacity types allow none of on-demand, spot, reserved';
   for (const key of reqs.keys()) {
-    if (key.startsWith('karpenter.k8s.aws/') && !KNOWN_TYPE_KEYS.has(key))
+    if (isInstanceTypeKey(key) && !KNOWN_TYPE_KEYS.has(key))
       notes.add(
         `NodePool ${pool.name}: requirement ${key} cannot be checked from the instance types given; every type is taken to meet it`,
       );
@@ -229,7 +230,7 @@ function poolFit(
   const types: TypeOption[] = [];
   const unsized: string[] = [];
   for (const [name, limits] of model.instanceTypes) {
-    const labels = instanceLabels(name, limits);
+    const labels = instanceLabels(name, limits, nodeClass.kind === 'auto-mode');
     let ok = true;
     for (const [key, r] of reqs) {
       if (!KNOWN_TYPE_KEYS.has(key)) continue;
@@ -463,7 +464,7 @@ export class KarpenterProvisioner implements Provisioner {
           }
           const labels = faceLabels(
             f.reqs,
-            instanceLabels(likely.name, likely.limits),
+            instanceLabels(likely.name, likely.limits, f.nodeClass.kind === 'auto-mode'),
             chosen.zone,
           );
           const eniConfig = eniConfigNameOf(labels, undefined, model.eniConfigKeys);

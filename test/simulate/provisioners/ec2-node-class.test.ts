@@ -9,6 +9,7 @@ import {
 import { parseInstanceTypes } from '../../../src/cluster/aws/instance-types.js';
 import type { Ec2NodeClass } from '../../../src/cluster/model.js';
 import { describeInstanceTypes } from '../../helpers/karpenter.js';
+import { builtinInstanceLimits } from '../../../src/cni/builtin-instance-limits.js';
 
 const types = parseInstanceTypes(
   describeInstanceTypes(['t3.large', 'm5.large', 'm5.xlarge', 'm5.24xlarge', 'm6g.large']),
@@ -110,4 +111,41 @@ test('a type with no memory figure cannot be sized: no capacity, never a zero', 
   const noMemory: { memoryMiB?: number } & ReturnType<typeof limits> = { ...limits('m5.large') };
   delete noMemory.memoryMiB;
   assert.equal(ec2TypeCapacity('m5.large', noMemory, al2023, 0), undefined);
+});
+
+// aws/karpenter-provider-aws website/content/en/preview/reference/instance-types.md @1d927085, generated
+// by hack/docs/instancetypes_gen with amiFamily AL2023 and default settings: each type's allocatable cpu,
+// memory and pods. The types come from the bundled table alone, so a NodePool with no nodes and no
+// instance-types file is sized as Karpenter sizes it.
+test("types from the bundled table alone are sized as Karpenter's instance-type reference shows", () => {
+  const table = builtinInstanceLimits();
+  const cases: [string, number, number, number][] = [
+    ['a1.medium', 940, 1392, 8],
+    ['c5.metal', 95690, 173400, 737],
+    ['c6g.large', 1930, 3055, 29],
+    ['m5.large', 1930, 6903, 29],
+    ['m5.24xlarge', 95690, 355262, 737],
+    ['m7g.16xlarge', 63770, 233962, 737],
+    // Several network cards: pods count the default card's ENIs only.
+    ['m6idn.32xlarge', 127610, 480277, 394],
+    ['p5.48xlarge', 191450, 1938410, 100],
+    ['r6i.32xlarge', 127610, 961470, 737],
+    ['t3.micro', 1930, 548, 4],
+    ['t3.large', 1930, 6837, 35],
+    ['t4g.small', 1930, 1359, 11],
+  ];
+  for (const [type, cpuMilli, memoryMiB, pods] of cases) {
+    const l = table.get(type);
+    assert.ok(l, type);
+    const c = ec2TypeCapacity(type, l, al2023, 0);
+    assert.deepStrictEqual(
+      c && {
+        cpuMilli: c.allocatable.cpuMilli,
+        memoryMiB: c.allocatable.memoryBytes / MiB,
+        pods: c.pods,
+      },
+      { cpuMilli, memoryMiB, pods },
+      type,
+    );
+  }
 });

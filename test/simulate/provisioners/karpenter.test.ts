@@ -55,12 +55,13 @@ test('scale from zero: a NodePool with no nodes launches NodeClaims; bounds over
   assert.equal(sim.unplaced, 0);
   assert.equal(sim.typicalNode?.instanceType, 'm5.large');
   // WARM_ENI_TARGET=1, one pool pod: 2 ENIs of S addresses plus their primaries. m5.large (S = 9): 20;
-  // m5.24xlarge (S = 49): 100.
+  // m5.16xlarge, m5.24xlarge and m5.metal (S = 49): 100, the bundled table sizing the ones the
+  // instance-types file does not list; the cheapest of those is named.
   assert.equal(sim.typicalNode?.addresses.ips, 20);
   assert.equal(sim.ipsRequired, 60);
   assert.equal(sim.bounds?.ipsRequiredBest, 60);
   assert.equal(sim.bounds?.ipsRequiredWorst, 300);
-  assert.equal(sim.bounds?.worstType, 'm5.24xlarge');
+  assert.equal(sim.bounds?.worstType, 'm5.16xlarge');
   assert.deepEqual(sim.bounds?.nodePools, ['apps']);
   // Each NodeClaim goes where there is most room (EC2 picks the zone): a (100), a (80, tie), b (80).
   assert.deepEqual(Object.fromEntries(sim.subnets.map(s => [s.id, s.required])), {
@@ -148,20 +149,25 @@ test('a NodePool zone requirement and a pod zone outside it: no launch, said why
   assert.match(sim.notes.join('\n'), /would stay Pending/);
 });
 
-test('a burst packs onto the largest type: one NodeClaim whose only candidate fits all the pods', () => {
+test('a burst packs onto one NodeClaim: the cheapest type that takes all its pods is likely', () => {
   const model = karpenterCluster(
     [awsNodeDaemonSet(), m5Pool, ec2NodeClass('default', bothSubnets)],
     [subnetA, subnetB],
   );
-  // 30 pods of 1 CPU: m5.4xlarge takes 15 (15865m allocatable), m5.24xlarge 95, so one m5.24xlarge.
+  // 30 pods of 1 CPU: m5.4xlarge takes 15 (15865m allocatable), m5.8xlarge 31, m5.24xlarge 95: one
+  // NodeClaim, whose candidates are the types that take all 30, m5.8xlarge the cheapest.
   const sim = run(model, web(30));
   assert.equal(sim.newNodes, 1);
-  assert.equal(sim.typicalNode?.instanceType, 'm5.24xlarge');
+  assert.equal(sim.typicalNode?.instanceType, 'm5.8xlarge');
   assert.equal(sim.typicalNode?.workloadPods, 30);
-  // 30 pool pods: ceil(30/49) + 1 = 2 ENIs of 49, plus 2 primaries.
-  assert.equal(sim.ipsRequired, 100);
-  assert.equal(sim.bounds?.ipsRequiredBest, 100);
+  // m5.8xlarge (S = 29): ceil(30/29) + 1 warm = 3 ENIs of 30. m5.16xlarge (S = 49): 2 ENIs of 50.
+  assert.equal(sim.ipsRequired, 90);
+  assert.equal(sim.bounds?.ipsRequiredBest, 90);
   assert.equal(sim.bounds?.ipsRequiredWorst, 100);
+  // 95 pods: only the 96-vCPU types take them all.
+  const big = run(model, web(95));
+  assert.equal(big.newNodes, 1);
+  assert.equal(big.typicalNode?.instanceType, 'm5.24xlarge');
 });
 
 test('NodePool limits stop launches: the rest stay Pending, said so', () => {
@@ -248,7 +254,13 @@ test('arm64 types are candidates only where the pool and pod allow arm64', () =>
     [awsNodeDaemonSet(), pool, ec2NodeClass('default', bothSubnets)],
     [subnetA, subnetB],
   );
-  assert.equal(run(model, web(1)).typicalNode?.instanceType, 'm6g.large');
+  // The bundled table sizes a1.large (2 vCPUs, 4 GiB), the cheapest by the proxy; m6g.large has 8 GiB.
+  assert.equal(run(model, web(1)).typicalNode?.instanceType, 'a1.large');
+  assert.equal(
+    run(model, web(1, { nodeSelector: { 'karpenter.k8s.aws/instance-family': 'm6g' } })).typicalNode
+      ?.instanceType,
+    'm6g.large',
+  );
 });
 
 test('a NodePool whose EC2NodeClass is missing: cannot be modelled, said so, never a fit', () => {
@@ -279,7 +291,11 @@ test('EKS Auto Mode: no aws-node; prefixes per 16 pods, max pods 110, assumption
   const pool = nodePool({
     name: 'general-purpose',
     autoMode: true,
-    requirements: [{ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['m'] }],
+    // Auto Mode's own label names, as its built-in general-purpose pool writes them.
+    requirements: [
+      { key: 'eks.amazonaws.com/instance-category', operator: 'In', values: ['m'] },
+      { key: 'eks.amazonaws.com/instance-generation', operator: 'Gt', values: ['4'] },
+    ],
   });
   const model = karpenterCluster(
     [pool, autoModeNodeClass('default', bothSubnets)],
@@ -324,15 +340,15 @@ test('verdict: warn when only worse cases fail, naming the type and zone', () =>
   const text = d.messages.join('\n');
   assert.match(
     text,
-    /fits unless Karpenter picks m5\.24xlarge in zone-a: subnet-a would need 200, has 100/,
+    /fits unless Karpenter picks m5\.16xlarge in zone-a: subnet-a would need 200, has 100/,
   );
   assert.match(
     text,
     /Karpenter may launch any type NodePool apps allows that fits: 60 addresses with m5\.large/,
   );
-  assert.match(text, /300 at worst \(m5\.24xlarge\)/);
+  assert.match(text, /300 at worst \(m5\.16xlarge\)/);
   assert.match(text, /need 3 new m5\.large nodes of NodePool apps/);
-  assert.ok(d.warnings.some(w => w.includes('fits unless Karpenter picks m5.24xlarge')));
+  assert.ok(d.warnings.some(w => w.includes('fits unless Karpenter picks m5.16xlarge')));
 });
 
 test('verdict: deny when the likely case does not fit where it can land', () => {
@@ -357,11 +373,12 @@ test('remedy when only worse cases fail: restrict the NodePool to the types whos
   );
   const d = judgeIt(model, web(3, { onePerNode: true }));
   assert.equal(d.verdict, 'warn');
-  // Dropping the worst type in turn: m5.24xlarge (100 per node), m5.4xlarge (60), then the 30-address
-  // m5.xlarge and m5.2xlarge, since three of them in zone-b would need 90 of its 80.
+  // Dropping the worst type in turn: the 100-address m5.16xlarge, m5.24xlarge and m5.metal, the 60-address
+  // m5.4xlarge, m5.8xlarge and m5.12xlarge, then the 30-address m5.xlarge and m5.2xlarge, since three of
+  // them in zone-b would need 90 of its 80.
   assert.equal(
     d.remedies[0]?.text,
-    'restrict NodePool apps to types whose worst case fits (node.kubernetes.io/instance-type NotIn [m5.24xlarge, m5.4xlarge, m5.xlarge, m5.2xlarge], leaving m5.large): fits whatever type Karpenter picks',
+    'restrict NodePool apps to types whose worst case fits (node.kubernetes.io/instance-type NotIn [m5.16xlarge, m5.24xlarge, m5.metal, m5.4xlarge, m5.8xlarge, m5.12xlarge, m5.xlarge, m5.2xlarge], leaving m5.large): fits whatever type Karpenter picks',
   );
 });
 
