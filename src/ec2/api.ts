@@ -8,7 +8,7 @@ import type {
 export type { Filter, InstanceTypeInfo, SdkNetworkInterface, SdkSubnet };
 
 /**
- * The three read-only EC2 calls ipguard makes, every page fetched. The answers are the SDK's objects,
+ * The read-only EC2 calls ipguard makes, every page fetched. The answers are the SDK's objects,
  * whose PascalCase fields are what `aws ec2 … --output json` prints, so the same parsers read both.
  * A narrow interface (as Karpenter wraps EC2) keeps the SDK in one file and lets tests count calls.
  */
@@ -18,6 +18,8 @@ export interface Ec2Api {
     signal: AbortSignal,
   ): Promise<SdkSubnet[]>;
   describeInstanceTypes(types: readonly string[], signal: AbortSignal): Promise<InstanceTypeInfo[]>;
+  /** Every instance type the region offers, a page at a time: what Karpenter picks NodePool types from. */
+  describeRegionInstanceTypes(signal: AbortSignal): Promise<InstanceTypeInfo[]>;
   describeNetworkInterfaces(
     filters: readonly Filter[],
     signal: AbortSignal,

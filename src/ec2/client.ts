@@ -9,7 +9,7 @@ import {
 import type { Ec2Api, InstanceTypeInfo, SdkNetworkInterface, SdkSubnet } from './api.js';
 import type { Ec2CallCounter } from './calls.js';
 import { classifyAwsError } from './errors.js';
-import { CALL_TIMEOUT_MS, PAGE_SIZE } from './ttls.js';
+import { CALL_TIMEOUT_MS, INSTANCE_TYPES_PAGE_SIZE, PAGE_SIZE } from './ttls.js';
 
 /**
  * The EC2 client for live state: the SDK's default credential chain (env, profile, IRSA / Pod Identity,
@@ -119,6 +119,25 @@ export function createEc2Api(
           client.send(
             new DescribeInstanceTypesCommand({
               InstanceTypes: types as _InstanceType[],
+              ...(token !== undefined && { NextToken: token }),
+            }),
+            { abortSignal },
+          ),
+        );
+        out.push(...(page.InstanceTypes ?? []));
+        token = page.NextToken === '' ? undefined : page.NextToken;
+      } while (token !== undefined);
+      return out;
+    },
+
+    async describeRegionInstanceTypes(signal) {
+      const out: InstanceTypeInfo[] = [];
+      let token: string | undefined;
+      do {
+        const page = await send('DescribeInstanceTypes', signal, abortSignal =>
+          client.send(
+            new DescribeInstanceTypesCommand({
+              MaxResults: INSTANCE_TYPES_PAGE_SIZE,
               ...(token !== undefined && { NextToken: token }),
             }),
             { abortSignal },

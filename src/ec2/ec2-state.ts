@@ -7,7 +7,12 @@ import { backoffMs, type BackoffPolicy } from '../timing/backoff.js';
 import type { Clock, Delay } from '../timing/delay.js';
 import type { Ec2Api } from './api.js';
 import { classifyAwsError, describeAwsError, type AwsErrorKind } from './errors.js';
-import { fetchInstanceTypes, fetchNetworkInterfaces, fetchSubnets } from './fetch.js';
+import {
+  fetchInstanceTypes,
+  fetchNetworkInterfaces,
+  fetchRegionInstanceTypes,
+  fetchSubnets,
+} from './fetch.js';
 import { selectSubnets, type Ec2Demand } from '../cluster/aws/subnet-selection.js';
 import {
   FAILURE_BACKOFF,
@@ -60,6 +65,8 @@ export interface Ec2StateOptions {
 
 const SUBNETS_KEY = 'subnets';
 const ENIS_KEY = 'network-interfaces';
+/** When the region's whole type listing was last read; its TTL is the instance types'. */
+const REGION_TYPES_KEY = 'region-instance-types';
 const typeKey = (t: string): string => `instance-type:${t}`;
 
 interface CachedSubnets {
@@ -161,7 +168,9 @@ export class Ec2State {
       : undefined;
     // Known subnets cover the change: re-select now, no EC2 call needed.
     if (selection) this.#publish(selection.selected);
-    const newTypes = demand.instanceTypes.some(t => !this.#cache.has(typeKey(t)));
+    const newTypes =
+      demand.instanceTypes.some(t => !this.#cache.has(typeKey(t))) ||
+      (demand.regionInstanceTypes === true && !this.#cache.has(REGION_TYPES_KEY));
     const nowMs = this.#o.now();
     const newlyUnresolved =
       !selection ||
@@ -297,7 +306,11 @@ export class Ec2State {
       } else {
         selected = selectSubnets(prev.subnets, demand, this.#o.clusterName).selected;
       }
-      const typesChanged = await this.#refreshTypes(demand.instanceTypes, signal);
+      const typesChanged = await this.#refreshTypes(
+        demand.instanceTypes,
+        demand.regionInstanceTypes === true,
+        signal,
+      );
       let enisChanged = false;
       if (this.#o.describeNetworkInterfaces && full) {
         const enis = await fetchNetworkInterfaces(this.#o.api, demand.instanceIds, signal, log);
@@ -345,25 +358,43 @@ export class Ec2State {
     this.#unresolved = new Map(keys.map(k => [k, nowMs]));
   }
 
-  /** Fetch the instance types not cached yet or past their TTL; true when any answer changed. */
-  async #refreshTypes(wanted: readonly string[], signal: AbortSignal): Promise<boolean> {
-    const nowMs = Date.now(); // node-cache keeps TTLs on the wall clock
-    const due = wanted.filter(t => {
-      const ttl = this.#cache.getTtl(typeKey(t));
-      return ttl === undefined || (ttl !== 0 && ttl <= nowMs);
-    });
+  #due(key: string): boolean {
+    const ttl = this.#cache.getTtl(key);
+    // node-cache keeps TTLs on the wall clock
+    return ttl === undefined || (ttl !== 0 && ttl <= Date.now());
+  }
+
+  /** Cache one type's answer; true when it differs from the one cached. */
+  #setType(t: string, limits: CachedType): boolean {
+    const before = this.#cache.get<CachedType>(typeKey(t));
+    this.#cache.set(typeKey(t), limits, this.#o.instanceTypeRefreshSeconds);
+    return !before || !sameJson(before, limits);
+  }
+
+  /**
+   * Fetch the instance types not cached yet or past their TTL; true when any answer changed. With
+   * NodePools in the cluster, the region's whole listing first (a page of 100 per call), so every type a
+   * pool may launch is sized from EC2's figures; types named by nodes but not listed are asked by name.
+   */
+  async #refreshTypes(
+    wanted: readonly string[],
+    region: boolean,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    let changed = false;
+    if (region && this.#due(REGION_TYPES_KEY)) {
+      const listed = await fetchRegionInstanceTypes(this.#o.api, signal, this.#o.log);
+      for (const [t, limits] of listed.limits) if (this.#setType(t, limits)) changed = true;
+      this.#cache.set(REGION_TYPES_KEY, listed.limits.size, this.#o.instanceTypeRefreshSeconds);
+    }
+    const due = wanted.filter(t => this.#due(typeKey(t)));
     if (due.length === 0) {
+      if (changed) this.#typesAtMs = this.#o.now();
       this.#typesAtMs ??= this.#o.now();
-      return false;
+      return changed;
     }
     const got = await fetchInstanceTypes(this.#o.api, due, signal, this.#o.log);
-    let changed = false;
-    for (const t of due) {
-      const limits: CachedType = got.limits.get(t) ?? UNKNOWN_TYPE;
-      const before = this.#cache.get<CachedType>(typeKey(t));
-      if (!before || !sameJson(before, limits)) changed = true;
-      this.#cache.set(typeKey(t), limits, this.#o.instanceTypeRefreshSeconds);
-    }
+    for (const t of due) if (this.#setType(t, got.limits.get(t) ?? UNKNOWN_TYPE)) changed = true;
     this.#unknownTypes = wanted.filter(
       t => 'unknown' in (this.#cache.get<CachedType>(typeKey(t)) ?? {}),
     );

@@ -150,6 +150,15 @@ export async function fetchInstanceTypes(
       }
     }
   }
+  if (unknown.length > 0)
+    log.warn({ instanceTypes: unknown }, 'EC2 does not know these instance types');
+  return { ...readInstanceTypes(raw, log), unknown };
+}
+
+function readInstanceTypes(
+  raw: readonly InstanceTypeInfo[],
+  log: Logger,
+): { raw: InstanceTypeInfo[]; limits: Map<string, InstanceLimits> } {
   const { kept, items } = project(
     raw,
     'instance type',
@@ -159,9 +168,20 @@ export async function fetchInstanceTypes(
   );
   const limits = new Map<string, InstanceLimits>();
   for (const l of items) if (l.instanceType !== undefined) limits.set(l.instanceType, l);
-  if (unknown.length > 0)
-    log.warn({ instanceTypes: unknown }, 'EC2 does not know these instance types');
-  return { raw: kept, limits, unknown };
+  return { raw: kept, limits };
+}
+
+/**
+ * Every type the region offers (aws/karpenter-provider-aws pkg/providers/instancetype lists them the same
+ * way, DescribeInstanceTypes page by page, then filters by each NodePool's requirements): NodePools pick
+ * from all of them, and asking by name would fail whole calls on types the region does not offer.
+ */
+export async function fetchRegionInstanceTypes(
+  api: Ec2Api,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<InstanceTypesFetch> {
+  return { ...readInstanceTypes(await api.describeRegionInstanceTypes(signal), log), unknown: [] };
 }
 
 export interface NetworkInterfacesFetch {

@@ -38,3 +38,6 @@ export const FILTER_VALUES_PER_CALL = 200;
 
 /** DescribeSubnets and DescribeNetworkInterfaces pages, at EC2's maximum: fewer calls. */
 export const PAGE_SIZE = 1000;
+
+/** DescribeInstanceTypes pages without names: EC2 allows at most 100 (MaxResults 5 to 100). */
+export const INSTANCE_TYPES_PAGE_SIZE = 100;

@@ -248,7 +248,15 @@ export class KubeStore {
         this.#bump(true);
       },
     }),
-    nodePools: this.#collectionSink(this.#nodePools, projectNodePool),
+    // The first NodePool makes EC2 describe the region's instance types; the last one ends that.
+    nodePools: this.#collectionSink(this.#nodePools, projectNodePool, {
+      changed: (_k, prev, next) => {
+        this.#bump(prev === undefined || next === undefined);
+      },
+      replaced: (before, after) => {
+        this.#bump((before.size === 0) !== (after.size === 0));
+      },
+    }),
     nodeClaims: this.#collectionSink(this.#nodeClaims, projectNodeClaim),
     // A node class's subnets are subnets EC2 must be asked about.
     ec2NodeClasses: this.#collectionSink(this.#ec2NodeClasses, projectEc2NodeClass, {

@@ -3,10 +3,14 @@ import { buildClusterModel } from '../cluster/build.js';
 import { addObject, emptyClusterObjects, type ClusterObjects } from '../cluster/collect.js';
 import type { ClusterModel } from '../cluster/model.js';
 import { Reader } from '../cluster/reader.js';
-import type { Ec2Api, SdkSubnet } from '../ec2/api.js';
+import type { Ec2Api, InstanceTypeInfo, SdkSubnet } from '../ec2/api.js';
+import type { InstanceLimits } from '../cni/instance-limits.js';
+import type { NodePool } from '../cluster/model.js';
+import { typesNodePoolsAllow } from '../simulate/provisioners/type-filter.js';
 import {
   fetchInstanceTypes,
   fetchNetworkInterfaces,
+  fetchRegionInstanceTypes,
   fetchSubnets,
   type InstanceTypesFetch,
   type NetworkInterfacesFetch,
@@ -111,7 +115,13 @@ export async function captureLive(o: LiveCaptureOptions): Promise<LiveCapture> {
   const selectedSubnets = subnets.raw.filter(
     s => s.SubnetId !== undefined && selectedIds.has(s.SubnetId),
   );
-  const instanceTypes = await fetchInstanceTypes(o.ec2, demand.instanceTypes, signal, o.log);
+  const instanceTypes = await captureInstanceTypes(
+    o.ec2,
+    demand.instanceTypes,
+    objects.nodePools ?? [],
+    signal,
+    o.log,
+  );
   const networkInterfaces = o.networkInterfaces
     ? await fetchNetworkInterfaces(o.ec2, demand.instanceIds, signal, o.log)
     : undefined;
@@ -124,6 +134,34 @@ export async function captureLive(o: LiveCaptureOptions): Promise<LiveCapture> {
     instanceTypes,
     ...(networkInterfaces && { networkInterfaces }),
   };
+}
+
+/**
+ * The types the nodes run, and with NodePools every type of the region's listing their requirements allow
+ * (resolved against that listing): Karpenter launches from those, and each is then sized from EC2's own
+ * figures rather than the bundled table. The rest of the listing is not kept, so a snapshot stays small.
+ */
+async function captureInstanceTypes(
+  ec2: Ec2Api,
+  nodeTypes: readonly string[],
+  pools: readonly NodePool[],
+  signal: AbortSignal,
+  log: Logger,
+): Promise<InstanceTypesFetch> {
+  if (pools.length === 0) return fetchInstanceTypes(ec2, nodeTypes, signal, log);
+  const region = await fetchRegionInstanceTypes(ec2, signal, log);
+  const keep = typesNodePoolsAllow(pools, region.limits);
+  for (const t of nodeTypes) keep.add(t);
+  const unlisted = nodeTypes.filter(t => !region.limits.has(t));
+  const byName =
+    unlisted.length > 0 ? await fetchInstanceTypes(ec2, unlisted, signal, log) : undefined;
+  const raw: InstanceTypeInfo[] = region.raw.filter(
+    t => t.InstanceType !== undefined && keep.has(t.InstanceType),
+  );
+  const limits = new Map<string, InstanceLimits>();
+  for (const [t, l] of region.limits) if (keep.has(t)) limits.set(t, l);
+  for (const [t, l] of byName?.limits ?? []) limits.set(t, l);
+  return { raw: [...raw, ...(byName?.raw ?? [])], limits, unknown: byName?.unknown ?? [] };
 }
 
 /** The model of a capture: what `--snapshot` on the files written from it gives. */

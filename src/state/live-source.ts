@@ -149,8 +149,8 @@ export class LiveSource implements StateSource {
     const v = this.#kube.store.view();
     if (v.topologyVersion === this.#demandTopology) return;
     this.#demandTopology = v.topologyVersion;
-    this.#ec2.setDemand(
-      demandOf(
+    this.#ec2.setDemand({
+      ...demandOf(
         v.nodes.values(),
         v.eniConfigs.values(),
         v.daemonSets,
@@ -159,7 +159,9 @@ export class LiveSource implements StateSource {
           ...(v.karpenter.autoModeNodeClasses?.values() ?? []),
         ].flatMap(c => c.subnets.map(s => s.id)),
       ),
-    );
+      // NodePools launch any type the region offers that their requirements allow.
+      ...(v.karpenter.nodePools !== undefined && { regionInstanceTypes: true }),
+    });
   }
 
   current(): StateView | undefined {

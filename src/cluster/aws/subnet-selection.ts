@@ -20,6 +20,8 @@ export interface Ec2Demand {
   readonly vpcId?: string;
   /** aws-node's CLUSTER_NAME: the cluster tag to look for when the configuration names none. */
   readonly clusterName?: string;
+  /** Karpenter NodePools exist: describe every type the region offers, since they pick from all. */
+  readonly regionInstanceTypes?: boolean;
 }
 
 export function demandOf(

@@ -44,6 +44,7 @@ import {
   requirementOf,
   type Requirement,
 } from './requirements.js';
+import { poolRequirements, typeMeets } from './type-filter.js';
 import type { TypeCapacity } from './type-capacity.js';
 
 /**
@@ -138,15 +139,6 @@ function nodeClassOf(model: ClusterModel, pool: NodePool): NodeClassView | strin
   return `its node class ${ref.group}/${ref.kind} ${ref.name} is not one ipguard knows`;
 }
 
-/** NodePool requirements, template labels and the nodepool label: what a NodeClaim of the pool is. */
-function poolRequirements(pool: NodePool): Map<string, Requirement> {
-  const out = new Map<string, Requirement>();
-  for (const r of pool.requirements) addRequirement(out, r.key, requirementOf(r));
-  for (const [k, v] of Object.entries(pool.labels)) addRequirement(out, k, exactly(v));
-  addRequirement(out, NODEPOOL, exactly(pool.name));
-  return out;
-}
-
 /** The pod's requirements, one set per required node-affinity term (terms are ORed). */
 function podTerms(pod: PodShape): Map<string, Requirement>[] {
   const base = new Map<string, Requirement>();
@@ -231,18 +223,7 @@ function poolFit(
   const unsized: string[] = [];
   for (const [name, limits] of model.instanceTypes) {
     const labels = instanceLabels(name, limits, nodeClass.kind === 'auto-mode');
-    let ok = true;
-    for (const [key, r] of reqs) {
-      if (!KNOWN_TYPE_KEYS.has(key)) continue;
-      const v = labels.get(key);
-      // A label the type lacks is DoesNotExist: only a NotIn or DoesNotExist requirement allows it.
-      const absentOk = r.complement ? r.values.size > 0 : r.values.size === 0;
-      if (v === undefined ? !absentOk : !has(r, v)) {
-        ok = false;
-        break;
-      }
-    }
-    if (!ok) continue;
+    if (!typeMeets(reqs, labels)) continue;
     const capacity = nodeClass.capacity(name, limits);
     if (!capacity) {
       unsized.push(name);
