@@ -41,6 +41,29 @@ export interface SelectorRequirement {
 /** One nodeSelectorTerm: all requirements must hold (terms are ORed). */
 export type NodeSelectorTerm = readonly SelectorRequirement[];
 
+/** A label selector (matchLabels and matchExpressions, ANDed). */
+export interface LabelSelector {
+  readonly matchLabels: Labels;
+  readonly matchExpressions: readonly SelectorRequirement[];
+}
+
+/**
+ * A pod's topologySpreadConstraints entry with whenUnsatisfiable DoNotSchedule: a filter. ScheduleAnyway
+ * entries only score and are not kept (kube-scheduler podtopologyspread filterTopologySpreadConstraints).
+ */
+export interface SpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  /** Absent: a null selector, which matches no pod (metav1.LabelSelectorAsSelector(nil) is Nothing). */
+  readonly labelSelector?: LabelSelector;
+  readonly matchLabelKeys: readonly string[];
+  /** Unset is 1. */
+  readonly minDomains: number;
+  /** Unset: Honor (nodeAffinityPolicy) and Ignore (nodeTaintsPolicy). */
+  readonly nodeAffinityPolicy: 'Honor' | 'Ignore';
+  readonly nodeTaintsPolicy: 'Honor' | 'Ignore';
+}
+
 /** How a pod takes its address. */
 export type PodNetwork = 'pool' | 'host' | 'branch';
 
@@ -62,6 +85,8 @@ export interface PodShape {
   /** Required pod anti-affinity on the hostname against its own pods: one per node. */
   readonly onePerNode: boolean;
   readonly labels: Labels;
+  /** Hard topology spread constraints; absent when the pod has none. */
+  readonly spread?: readonly SpreadConstraint[];
 }
 
 /** Sums over the pods bound to a node that still hold resources (not Succeeded or Failed). */

@@ -11,8 +11,12 @@ import {
   MAX_NEW_NODES,
   provisionNewNodes,
   type Provision,
+  type ProvisionRequest,
   type Provisioner,
 } from './provisioners/provisioner.js';
+import { SpreadState } from './topology-spread.js';
+import { parseWorkloadKey, podGroupsIn, podLabelsOf } from './spread-groups.js';
+import { placeUnderSpread, type SpreadResult } from './spread-placement.js';
 
 export type { DaemonSetLoad } from './node-room.js';
 export { daemonSetLoad, schedulerRoom, MAX_NEW_NODES };
@@ -43,6 +47,11 @@ export interface PlacementRequest {
   readonly available?: (subnetId: string) => number | undefined;
   /** Who launches new nodes, asked in order; the cluster's own when absent. */
   readonly provisioners?: readonly Provisioner[];
+  /**
+   * The pods are a new revision of the workload (a rollout or switch): for matchLabelKeys on the revision
+   * label (pod-template-hash) the workload's running pods are not theirs.
+   */
+  readonly newRevision?: boolean;
 }
 
 interface Slot {
@@ -67,21 +76,12 @@ export interface ExistingResult {
  * what the CNI then cannot serve).
  */
 export function placeOnExisting(req: PlacementRequest): ExistingResult {
-  const { model, pod } = req;
-  const sorted = candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
-    const hosting = model.workloadNodes.get(req.workload);
-    const out: Candidate[] = [];
-    for (const node of model.nodes.values()) {
-      if (!schedulableNode(pod, node)) continue;
-      const room = schedulerRoom(node, node.usage, pod);
-      if (room <= 0) continue;
-      if (!podFitsNodeFace(pod, node)) continue;
-      // Required anti-affinity against its own pods: nodes running one are out while they run.
-      if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
-      out.push({ node, room, score: nodeScore(node, pod, 0) });
-    }
-    return out;
-  });
+  if (req.pod.spread) {
+    const r = placeUnderSpread(spreadRun(req, () => undefined));
+    return spreadExisting(req, r);
+  }
+  const { pod } = req;
+  const sorted = sortedCandidates(req);
   // Lazy merge of the sorted untouched nodes with a heap of the nodes already given pods: placing k pods
   // costs O(k log k), not a scan of the cluster.
   const touched = new MinHeap<Slot>((a, b) =>
@@ -121,6 +121,51 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
   };
 }
 
+/** Nodes the pod's static filters pass, best scored first (cached per model and shape). */
+function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
+  const { model, pod } = req;
+  return candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
+    const hosting = model.workloadNodes.get(req.workload);
+    const out: Candidate[] = [];
+    for (const node of model.nodes.values()) {
+      if (!schedulableNode(pod, node)) continue;
+      const room = schedulerRoom(node, node.usage, pod);
+      if (room <= 0) continue;
+      if (!podFitsNodeFace(pod, node)) continue;
+      // Required anti-affinity against its own pods: nodes running one are out while they run.
+      if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
+      out.push({ node, room, score: nodeScore(node, pod, 0) });
+    }
+    return out;
+  });
+}
+
+/** The spread state of the pod over every node of the cluster, and the run that places it. */
+function spreadRun(
+  req: PlacementRequest,
+  launchZones: () => readonly string[] | undefined,
+): Parameters<typeof placeUnderSpread>[0] {
+  const { model, pod } = req;
+  const parsed = parseWorkloadKey(req.workload);
+  const namespace = parsed?.namespace ?? '';
+  const labels = parsed
+    ? podLabelsOf(parsed.kind, req.workload, pod.labels, req.newRevision ? 'next' : 'current')
+    : pod.labels;
+  const state = new SpreadState(
+    { namespace, labels, shape: pod, constraints: pod.spread ?? [] },
+    model.nodes.values(),
+    podGroupsIn(model, namespace),
+  );
+  return { pod, pods: req.pods, sorted: sortedCandidates(req), state, launchZones };
+}
+
+function spreadExisting(req: PlacementRequest, r: SpreadResult): ExistingResult {
+  const existing = [...r.existing]
+    .map(([node, pods]) => ({ node, pods }))
+    .sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
+  return { existing, placed: r.placed, unschedulable: req.pods - r.placed };
+}
+
 /**
  * Higher score first. The scheduler picks among equal scores at random (selectHost), which spreads a
  * run of pods evenly over nodes that tie; the node given fewer of them so far goes first here, then
@@ -141,6 +186,7 @@ function before(
 
 /** Where `pods` extra pods run: first on existing nodes the scheduler picks, then on the nodes an autoscaler adds. */
 export function placePods(req: PlacementRequest): Placement {
+  if (req.pod.spread) return placeSpreadPods(req);
   const notes: string[] = [];
   const { existing, unschedulable: remaining } = placeOnExisting(req);
   if (remaining <= 0) return { existing, unplaced: 0, notes };
@@ -161,4 +207,78 @@ export function placePods(req: PlacementRequest): Placement {
   }
   notes.push(...provision.notes);
   return { existing, provision, unplaced: provision.unplaced, notes };
+}
+
+function provisionRequest(req: PlacementRequest, pods: number): ProvisionRequest {
+  return {
+    model: req.model,
+    pod: req.pod,
+    pods,
+    cni: req.cni,
+    book: req.book,
+    workload: req.workload,
+    available: req.available ?? (id => req.model.subnets.get(id)?.availableIps),
+  };
+}
+
+/**
+ * Placement under hard topology spread constraints: existing nodes while the spread lets them take pods,
+ * then new nodes in the zones the spread fixes, handed to the one provisioner that offered those zones.
+ */
+function placeSpreadPods(req: PlacementRequest): Placement {
+  const notes: string[] = [];
+  const provisioners = req.provisioners ?? provisionersOf(req.model);
+  let offering: Provisioner | undefined;
+  const r = placeUnderSpread(
+    spreadRun(req, () => {
+      const base = provisionRequest(req, 1);
+      for (const p of provisioners) {
+        const zones = p.zones?.(base) ?? [];
+        if (zones.length > 0) {
+          offering = p;
+          return zones;
+        }
+      }
+      return undefined;
+    }),
+  );
+  const { existing } = spreadExisting(req, r);
+  const toZones = [...r.newByZone.values()].reduce((a, b) => a + b, 0);
+  const who = describeSpread(req);
+  if (r.pending > 0)
+    notes.push(
+      `${r.pending} pods would stay Pending: their topology spread (${who}) lets them onto no existing node and no zone a new node can be launched in`,
+    );
+  const cap = r.maxPodsPerNewNode;
+  const wanted = toZones > 0 ? toZones : r.toNew;
+  if (wanted <= 0) return { existing, unplaced: r.pending, notes };
+  const ask: ProvisionRequest = {
+    ...provisionRequest(req, wanted),
+    ...(toZones > 0 && { podsByZone: r.newByZone }),
+    ...(cap !== undefined && { maxPodsPerNode: cap }),
+  };
+  const provision = provisionNewNodes(toZones > 0 && offering ? [offering] : provisioners, ask);
+  if (!provision) {
+    notes.push(
+      `${wanted} pods fit no existing node and no node group's new nodes: they would stay Pending`,
+    );
+    return { existing, unplaced: wanted + r.pending, notes };
+  }
+  if (toZones > 0)
+    notes.push(
+      `Topology spread (${who}) fixes the zones of new nodes' pods: ${[...r.newByZone]
+        .map(([z, n]) => `${n} in ${z}`)
+        .join(', ')}`,
+    );
+  notes.push(...provision.notes);
+  return { existing, provision, unplaced: provision.unplaced + r.pending, notes };
+}
+
+function describeSpread(req: PlacementRequest): string {
+  return (req.pod.spread ?? [])
+    .map(
+      c =>
+        `${c.topologyKey} maxSkew ${c.maxSkew}${c.minDomains > 1 ? ` minDomains ${c.minDomains}` : ''}`,
+    )
+    .join(', ');
 }

@@ -152,10 +152,13 @@ function demandOf(
   cni: CniSettings,
   book: AddressBook,
   workload: string,
+  newRevision: boolean,
 ): Demand {
-  const key = `${shapeKey(pod, workload)}|${pods}|${workload}`;
+  // Under topology spread the pods' labels and revision decide which running pods count.
+  const spread = pod.spread ? `|${JSON.stringify([pod.spread, pod.labels, newRevision])}` : '';
+  const key = `${shapeKey(pod, workload)}|${pods}|${workload}${spread}`;
   if (key.length > MAX_DEMAND_KEY_CHARS)
-    return computeDemand(model, pod, pods, cni, book, workload);
+    return computeDemand(model, pod, pods, cni, book, workload, newRevision);
   let table = demands.get(model);
   if (!table)
     demands.set(
@@ -164,7 +167,7 @@ function demandOf(
     );
   const hit = table.get(key);
   if (hit && hit.cni === cni) return hit.demand;
-  const demand = computeDemand(model, pod, pods, cni, book, workload);
+  const demand = computeDemand(model, pod, pods, cni, book, workload, newRevision);
   if (table.size >= MAX_DEMANDS_PER_MODEL) table.clear();
   table.set(key, { cni, demand });
   return demand;
@@ -177,6 +180,7 @@ function computeDemand(
   cni: CniSettings,
   book: AddressBook,
   workload: string,
+  newRevision: boolean,
 ): Demand {
   const notes: string[] = [];
   const unresolved: Unresolved[] = [];
@@ -188,7 +192,7 @@ function computeDemand(
   let existingNodesUsed = 0;
   let podsOnExisting = 0;
   let newNodes = 0;
-  const placement = placePods({ model, pod, pods, cni, book, workload });
+  const placement = placePods({ model, pod, pods, cni, book, workload, newRevision });
   notes.push(...placement.notes);
   unresolved.push(...(placement.provision?.unresolved ?? []));
   const placer = new SecondaryEniPlacer(model, cni);
@@ -422,6 +426,7 @@ export function simulate(input: SimulationInput): Simulation {
       cni,
       book,
       workloadKey(change.desired.kind, change.desired.namespace, change.desired.name),
+      peak.change === 'rollout' || peak.change === 'switch',
     );
     notes.push(...demand.notes);
     unresolved.push(...demand.unresolved);

@@ -1,4 +1,5 @@
 import type {
+  LabelSelector,
   Labels,
   NodeSelectorTerm,
   PodNetwork,
@@ -6,6 +7,7 @@ import type {
   Resources,
   SelectorOperator,
   SelectorRequirement,
+  SpreadConstraint,
   TaintEffect,
   Toleration,
 } from '../model.js';
@@ -207,11 +209,59 @@ function onePerNode(spec: Reader, labels: Labels): boolean {
   });
 }
 
+function labelSelector(r: Reader): LabelSelector {
+  return {
+    matchLabels: r.stringMap('matchLabels'),
+    matchExpressions: r.list('matchExpressions').map(e => requirement(e)),
+  };
+}
+
+function inclusionPolicy(r: Reader, key: string, unset: 'Honor' | 'Ignore'): 'Honor' | 'Ignore' {
+  const v = r.string(key);
+  if (v === undefined) return unset;
+  if (v !== 'Honor' && v !== 'Ignore')
+    throw r.fail(key, `expected Honor or Ignore, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * topologySpreadConstraints with whenUnsatisfiable DoNotSchedule, with the scheduler's defaults for what
+ * is unset (podtopologyspread common.go filterTopologySpreadConstraints: minDomains 1, nodeAffinityPolicy
+ * Honor, nodeTaintsPolicy Ignore). ScheduleAnyway entries only weigh in scoring and are left out.
+ */
+function spreadConstraints(spec: Reader): SpreadConstraint[] {
+  const out: SpreadConstraint[] = [];
+  for (const c of spec.list('topologySpreadConstraints')) {
+    const when = c.requireString('whenUnsatisfiable');
+    if (when !== 'DoNotSchedule' && when !== 'ScheduleAnyway')
+      throw c.fail(
+        'whenUnsatisfiable',
+        `expected DoNotSchedule or ScheduleAnyway, got ${JSON.stringify(when)}`,
+      );
+    const maxSkew = c.positiveInt('maxSkew');
+    const topologyKey = c.requireString('topologyKey');
+    if (when !== 'DoNotSchedule') continue;
+    const selector = c.child('labelSelector');
+    const minDomains = c.has('minDomains') ? c.positiveInt('minDomains') : 1;
+    out.push({
+      maxSkew,
+      topologyKey,
+      ...(selector && { labelSelector: labelSelector(selector) }),
+      matchLabelKeys: c.strings('matchLabelKeys'),
+      minDomains,
+      nodeAffinityPolicy: inclusionPolicy(c, 'nodeAffinityPolicy', 'Honor'),
+      nodeTaintsPolicy: inclusionPolicy(c, 'nodeTaintsPolicy', 'Ignore'),
+    });
+  }
+  return out;
+}
+
 /** A pod spec (a pod's or a template's) reduced to what placement needs. */
 export function podShape(spec: Reader, labels: Labels): PodShape {
   const { requests, scoreRequests, podEni } = effectiveRequests(spec);
   const network: PodNetwork =
     spec.bool('hostNetwork') === true ? 'host' : podEni ? 'branch' : 'pool';
+  const spread = spreadConstraints(spec);
   return {
     requests,
     ...(scoreRequests && { scoreRequests }),
@@ -221,6 +271,7 @@ export function podShape(spec: Reader, labels: Labels): PodShape {
     tolerations: tolerations(spec),
     onePerNode: onePerNode(spec, labels),
     labels,
+    ...(spread.length > 0 && { spread }),
   };
 }
 

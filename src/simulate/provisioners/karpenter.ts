@@ -339,8 +339,29 @@ function subnetFor(
   return best;
 }
 
+/** What one launch shares across the zones the spread fixes: limits, subnets, the claims so far. */
+interface LaunchState {
+  readonly remaining: Map<string, Remaining>;
+  readonly inflight: Map<string, number>;
+  readonly taken: Map<string, number>;
+  readonly nodes: NewNode[];
+  readonly byPool: Map<string, { claims: number; types: Set<string> }>;
+  kind: ProvisionerKind;
+}
+
 export class KarpenterProvisioner implements Provisioner {
   readonly kind = 'karpenter' as const;
+
+  zones(req: ProvisionRequest): readonly string[] {
+    const out = new Set<string>();
+    for (const pool of req.model.nodePools?.values() ?? []) {
+      const nodeClass = nodeClassOf(req.model, pool);
+      if (typeof nodeClass === 'string') continue;
+      const fit = poolFit(req.model, req.pod, pool, nodeClass, new Set());
+      if (typeof fit !== 'string') for (const z of fit.zones) out.add(z);
+    }
+    return [...out].sort();
+  }
 
   provision(req: ProvisionRequest): Provision | undefined {
     const { model, pod } = req;
@@ -385,22 +406,53 @@ export class KarpenterProvisioner implements Provisioner {
   }
 
   #launch(req: ProvisionRequest, fits: readonly PoolFit[], notes: Set<string>): Provision {
+    const s: LaunchState = {
+      remaining: new Map(fits.map(f => [f.pool.name, remainingOf(req.model, f.pool)])),
+      inflight: new Map(),
+      taken: new Map(),
+      nodes: [],
+      byPool: new Map(),
+      kind: fits[0]?.nodeClass.kind ?? this.kind,
+    };
+    // Topology spread: placement fixes how many pods go to each zone (limits and subnets shared).
+    let unplaced = 0;
+    if (!req.podsByZone) unplaced = this.#launchIn(req, fits, notes, s, undefined, req.pods);
+    else
+      for (const [zone, pods] of req.podsByZone)
+        unplaced += this.#launchIn(req, fits, notes, s, zone, pods);
+    const { nodes, byPool, kind } = s;
+    for (const [name, s] of byPool) {
+      const f = fits.find(x => x.pool.name === name);
+      notes.add(
+        `NodePool ${name}${f && f.pool.weight > 0 ? ` (weight ${f.pool.weight})` : ''}: ${s.claims} new NodeClaims, likely ${[...s.types].join(', ')} — Karpenter launches the cheapest type that fits; without prices ipguard takes the one with the fewest vCPUs, then least memory`,
+      );
+    }
+    return { kind, nodes, unplaced, notes: [...notes] };
+  }
+
+  /** NodeClaims for `pods` pods, in `zone` when the spread fixes it; returns the pods left Pending. */
+  #launchIn(
+    req: ProvisionRequest,
+    fits: readonly PoolFit[],
+    notes: Set<string>,
+    s: LaunchState,
+    zone: string | undefined,
+    pods: number,
+  ): number {
     const { model } = req;
-    const remaining = new Map(fits.map(f => [f.pool.name, remainingOf(model, f.pool)]));
-    const inflight = new Map<string, number>();
-    const taken = new Map<string, number>();
-    const nodes: NewNode[] = [];
-    const byPool = new Map<string, { claims: number; types: Set<string> }>();
-    let left = req.pods;
-    let kind: ProvisionerKind = fits[0]?.nodeClass.kind ?? this.kind;
+    const { remaining, inflight, taken, nodes, byPool } = s;
+    const cap = req.maxPodsPerNode ?? Infinity;
+    let left = pods;
     const poolIps = req.pod.network === 'pool' ? 1 : 0;
     while (left > 0 && nodes.length < MAX_CLAIMS) {
       let made = false;
       for (const f of fits) {
+        const zones = zone === undefined ? f.zones : f.zones.filter(z => z === zone);
+        if (zones.length === 0) continue;
         const rem = remaining.get(f.pool.name) ?? {};
         const types = limited(rem) ? f.types.filter(t => withinLimits(t, rem)) : f.types;
         if (types.length === 0) continue;
-        const perClaim = Math.max(...types.map(t => t.fit));
+        const perClaim = Math.min(cap, Math.max(...types.map(t => t.fit)));
         // Without limits every full NodeClaim is alike: emit them in one step.
         const full = limited(rem) ? (left >= perClaim ? 1 : 0) : Math.floor(left / perClaim);
         const batch = full > 0 ? Math.min(full, MAX_CLAIMS - nodes.length) : 1;
@@ -411,9 +463,9 @@ export class KarpenterProvisioner implements Provisioner {
         const minPods = Math.min(...candidates.map(t => t.capacity.pods));
         const nodeCni = f.nodeClass.cni ?? req.cni;
         for (let i = 0; i < batch; i++) {
-          const options: ZoneOption[] = f.zones.map(zone => {
-            const subnetId = subnetFor(f.nodeClass, zone, req.available, inflight);
-            return { zone, ...(subnetId !== undefined && { subnetId }) };
+          const options: ZoneOption[] = zones.map(z => {
+            const subnetId = subnetFor(f.nodeClass, z, req.available, inflight);
+            return { zone: z, ...(subnetId !== undefined && { subnetId }) };
           });
           // EC2 picks the zone; the likely case takes the one with the most room left.
           let chosen = options[0] as ZoneOption;
@@ -480,7 +532,7 @@ export class KarpenterProvisioner implements Provisioner {
           notes.add(
             `EC2NodeClass ${f.nodeClass.name} assigns ${f.nodeClass.launchPrefixes} /28 prefixes at launch (ipPrefixCount): ${f.nodeClass.launchPrefixes * 16} addresses per node from its subnet, besides the CNI's pool unless prefix delegation adopts them`,
           );
-        if (nodes.length === batch) kind = f.nodeClass.kind;
+        if (nodes.length === batch) s.kind = f.nodeClass.kind;
         made = true;
         break;
       }
@@ -496,12 +548,6 @@ export class KarpenterProvisioner implements Provisioner {
     }
     if (left > 0 && nodes.length >= MAX_CLAIMS)
       notes.add(`${left} more pods would need more than ${MAX_CLAIMS} new nodes; not simulated`);
-    for (const [name, s] of byPool) {
-      const f = fits.find(x => x.pool.name === name);
-      notes.add(
-        `NodePool ${name}${f && f.pool.weight > 0 ? ` (weight ${f.pool.weight})` : ''}: ${s.claims} new NodeClaims, likely ${[...s.types].join(', ')} — Karpenter launches the cheapest type that fits; without prices ipguard takes the one with the fewest vCPUs, then least memory`,
-      );
-    }
-    return { kind, nodes, unplaced: left, notes: [...notes] };
+    return left;
   }
 }

@@ -76,11 +76,50 @@ export class NodeGroupProvisioner implements Provisioner {
     this.#skip = skip;
   }
 
+  zones(req: ProvisionRequest): readonly string[] {
+    const out = new Set<string>();
+    for (const c of groupChoices(req, this.#skip)) for (const z of c.zones) out.add(z.zone);
+    return [...out].sort();
+  }
+
   provision(req: ProvisionRequest): Provision | undefined {
+    if (req.podsByZone) return this.#provisionByZone(req, req.podsByZone);
     const choice = groupChoices(req, this.#skip)[0];
     if (!choice) return undefined;
+    return this.#launch(req, choice, choice.zones, req.pods);
+  }
+
+  /** Pods whose zones the spread fixes: per zone, the best group that has nodes there. */
+  #provisionByZone(req: ProvisionRequest, podsByZone: ReadonlyMap<string, number>): Provision {
+    const choices = groupChoices(req, this.#skip);
+    const nodes: NewNode[] = [];
+    const notes = new Set<string>();
+    let unplaced = 0;
+    for (const [zone, pods] of podsByZone) {
+      const choice = choices.find(c => c.zones.some(z => z.zone === zone));
+      if (!choice || nodes.length >= MAX_NEW_NODES) {
+        unplaced += pods;
+        continue;
+      }
+      const zones = choice.zones.filter(z => z.zone === zone);
+      const p = this.#launch({ ...req, pods }, choice, zones, pods, MAX_NEW_NODES - nodes.length);
+      nodes.push(...p.nodes);
+      unplaced += p.unplaced;
+      for (const n of p.notes) notes.add(n);
+    }
+    return { kind: this.kind, nodes, unplaced, notes: [...notes] };
+  }
+
+  #launch(
+    req: ProvisionRequest,
+    choice: GroupChoice,
+    zones: readonly GroupZone[],
+    pods: number,
+    maxNodes = MAX_NEW_NODES,
+  ): Provision {
     const notes: string[] = [];
-    const { group, perNode } = choice;
+    const { group } = choice;
+    const perNode = Math.min(choice.perNode, req.maxPodsPerNode ?? Infinity);
     const nodePool = group.labels['karpenter.sh/nodepool'];
     if (nodePool !== undefined) {
       notes.push(
@@ -88,14 +127,14 @@ export class NodeGroupProvisioner implements Provisioner {
       );
     }
     // A group of a type nobody describes still launches nodes: the simulation records them as unresolved.
-    const wanted = Math.ceil(req.pods / perNode);
+    const wanted = Math.ceil(pods / perNode);
     // spec.replicas is an int32: a request can ask for two billion pods. Past this many new nodes the
     // subnets are long exhausted, and the rest are reported as not placed rather than simulated.
-    const nodeCount = Math.min(wanted, MAX_NEW_NODES);
-    const placedOnNew = Math.min(req.pods, nodeCount * perNode);
-    if (wanted > MAX_NEW_NODES) {
+    const nodeCount = Math.min(wanted, maxNodes);
+    const placedOnNew = Math.min(pods, nodeCount * perNode);
+    if (wanted > maxNodes) {
       notes.push(
-        `${req.pods} pods would need ${wanted} new nodes; only the first ${MAX_NEW_NODES} are simulated`,
+        `${pods} pods would need ${wanted} new nodes; only the first ${MAX_NEW_NODES} are simulated`,
       );
     }
     const candidate = {
@@ -103,7 +142,7 @@ export class NodeGroupProvisioner implements Provisioner {
       ...(group.limits && { limits: group.limits }),
       maxPods: group.maxPods,
     };
-    const nodes: NewNode[] = spreadOverZones(choice.zones, nodeCount).map((zone, i) => {
+    const nodes: NewNode[] = spreadOverZones(zones, nodeCount).map((zone, i) => {
       const subnetId = zone.subnetIds[0];
       return {
         pool: group.name,
@@ -115,6 +154,6 @@ export class NodeGroupProvisioner implements Provisioner {
         candidates: [candidate],
       };
     });
-    return { kind: this.kind, nodes, unplaced: req.pods - placedOnNew, notes };
+    return { kind: this.kind, nodes, unplaced: pods - placedOnNew, notes };
   }
 }

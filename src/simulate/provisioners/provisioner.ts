@@ -27,6 +27,13 @@ export interface ProvisionRequest {
   readonly workload: string;
   /** Free addresses of a subnet less what admitted changes hold there; undefined when not listed. */
   readonly available: (subnetId: string) => number | undefined;
+  /**
+   * Set when the pods' topology spread fixes zones (placement decides it, from zones()): how many of the
+   * pods go to new nodes in each zone; the counts sum to `pods`.
+   */
+  readonly podsByZone?: ReadonlyMap<string, number>;
+  /** Set when topology spread on the hostname caps how many of the pods one new node takes. */
+  readonly maxPodsPerNode?: number;
 }
 
 /** One instance type a new node could be, with the pods capacity its launcher gives it. */
@@ -80,6 +87,11 @@ export interface Provisioner {
   readonly kind: ProvisionerKind;
   /** Undefined when none of its pools can run the pod, so the next provisioner is asked. */
   provision(req: ProvisionRequest): Provision | undefined;
+  /**
+   * The zones it can launch a node in for the pod, sorted; empty when none of its pools can run it. A
+   * provisioner without it is never handed pods whose zones the spread fixes.
+   */
+  zones?(req: ProvisionRequest): readonly string[];
 }
 
 /** More new nodes than any subnet could address; a provisioner stops adding nodes here. */

@@ -57,3 +57,69 @@ for (const row of rows) {
     assert.deepEqual([score.cpuMilli, score.memoryBytes], row.score);
   });
 }
+
+test('topologySpreadConstraints: DoNotSchedule kept with the scheduler defaults, ScheduleAnyway left out', () => {
+  const s = shape({
+    containers: [{ name: 'a' }],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: { app: 'web' } },
+        matchLabelKeys: ['pod-template-hash'],
+      },
+      { maxSkew: 3, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
+      {
+        maxSkew: 2,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        minDomains: 3,
+        nodeAffinityPolicy: 'Ignore',
+        nodeTaintsPolicy: 'Honor',
+      },
+    ],
+  });
+  assert.deepEqual(s.spread, [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [] },
+      matchLabelKeys: ['pod-template-hash'],
+      minDomains: 1,
+      nodeAffinityPolicy: 'Honor',
+      nodeTaintsPolicy: 'Ignore',
+    },
+    {
+      maxSkew: 2,
+      topologyKey: 'kubernetes.io/hostname',
+      matchLabelKeys: [],
+      minDomains: 3,
+      nodeAffinityPolicy: 'Ignore',
+      nodeTaintsPolicy: 'Honor',
+    },
+  ]);
+  assert.equal(shape({ containers: [{ name: 'a' }] }).spread, undefined);
+});
+
+test('topologySpreadConstraints: a bad field is an error naming it', () => {
+  const bad = (c: Record<string, unknown>) => () =>
+    shape({ containers: [{ name: 'a' }], topologySpreadConstraints: [c] });
+  assert.throws(
+    bad({ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'Never' }),
+    /topologySpreadConstraints\[0\]\.whenUnsatisfiable.*DoNotSchedule or ScheduleAnyway/,
+  );
+  assert.throws(
+    bad({ maxSkew: 0, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }),
+    /topologySpreadConstraints\[0\]\.maxSkew/,
+  );
+  assert.throws(
+    bad({
+      maxSkew: 1,
+      topologyKey: 'zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      nodeTaintsPolicy: 'Yes',
+    }),
+    /nodeTaintsPolicy.*Honor or Ignore/,
+  );
+});
