@@ -149,6 +149,51 @@ function identity(obj: Record<string, unknown>, kind: string): string {
   return `${kind} ${ns}${name}`;
 }
 
+/** What a List says about the items that omit their kind or apiVersion (a PodList from the API). */
+export interface ListContext {
+  readonly impliedKind: string | undefined;
+  readonly apiVersion: string | undefined;
+}
+
+/** The context a List document gives its items: its kind less `List`, and its apiVersion. */
+export function listContext(kind: unknown, apiVersion: unknown): ListContext {
+  const listKind = typeof kind === 'string' ? kind : 'List';
+  return {
+    impliedKind:
+      listKind.endsWith('List') && listKind !== 'List' ? listKind.slice(0, -4) : undefined,
+    apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined,
+  };
+}
+
+/** The path of item `i` of document `d` of `documents`, as errors name it. */
+export function listItemAt(documents: number, d: number, i: number): string {
+  return documents > 1 ? `document ${d + 1}.items[${i}]` : `items[${i}]`;
+}
+
+/**
+ * Whether an item names its own kind and apiVersion, so the List's (which may come after the items, as
+ * kubectl prints them) need not be known to add it. Throws as collecting it would when a field is not a string.
+ */
+export function itemIsSelfDescribing(item: unknown, source: string, at: string): boolean {
+  const r = Reader.of(item, source, at);
+  return r.string('kind') !== undefined && r.string('apiVersion') !== undefined;
+}
+
+/** Add item `at` of a List. */
+export function collectListItem(
+  into: ClusterObjects,
+  item: unknown,
+  source: string,
+  at: string,
+  list: ListContext,
+): void {
+  const r = Reader.of(item, source, at);
+  const kind = r.string('kind') ?? list.impliedKind;
+  if (kind === undefined) throw r.fail('kind', 'missing (and the list does not say)');
+  const apiVersion = r.string('apiVersion') ?? list.apiVersion;
+  addWithIdentity(into, r, kind, apiVersion);
+}
+
 /**
  * Objects from what `kubectl get … -o json|yaml` prints: a List (or NodeList, PodList, …, whose items
  * may omit their kind) or single objects, several documents per file allowed.
@@ -166,18 +211,9 @@ export function collectObjects(
       );
     const items = doc.items;
     if (Array.isArray(items)) {
-      const listKind = typeof doc.kind === 'string' ? doc.kind : 'List';
-      const impliedKind =
-        listKind.endsWith('List') && listKind !== 'List' ? listKind.slice(0, -4) : undefined;
+      const list = listContext(doc.kind, doc.apiVersion);
       items.forEach((item: unknown, i) => {
-        const at = `${docAt === '' ? '' : `${docAt}.`}items[${i}]`;
-        const r = Reader.of(item, source, at);
-        const kind = r.string('kind') ?? impliedKind;
-        if (kind === undefined) throw r.fail('kind', 'missing (and the list does not say)');
-        const apiVersion =
-          r.string('apiVersion') ??
-          (typeof doc.apiVersion === 'string' ? doc.apiVersion : undefined);
-        addWithIdentity(into, r, kind, apiVersion);
+        collectListItem(into, item, source, listItemAt(docs.length, d, i), list);
       });
       return;
     }
