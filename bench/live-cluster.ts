@@ -9,15 +9,47 @@ import { bluegreenInstanceTypes } from '../test/helpers/examples.js';
 import {
   CRON_JOBS,
   DAEMON_SETS,
+  EC2_NODE_CLASSES,
   HPAS,
   JOBS,
   NAMESPACES,
+  NODE_CLAIMS,
+  NODE_POOLS,
   NODES,
   PODS,
   REPLICA_SETS,
   DEPLOYMENTS,
+  SCALED_OBJECTS,
   STATEFUL_SETS,
 } from '../src/kube/resources.js';
+
+/** A replica change of one of the generated Deployments, through deployments/scale. */
+export function scaleReview(i: number): string {
+  const d = i % 500;
+  const scale = (n: number): unknown => ({
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: `app-${d}`, namespace: `ns-${d % 20}` },
+    spec: { replicas: n },
+  });
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `bench-${i}`,
+      kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      subResource: 'scale',
+      name: `app-${d}`,
+      namespace: `ns-${d % 20}`,
+      operation: 'UPDATE',
+      userInfo: { username: 'bench' },
+      object: scale(300 + (i % 7)),
+      oldObject: scale(300),
+      dryRun: i % 2 === 0,
+    },
+  });
+}
 
 export interface LargeFakes {
   readonly kube: FakeKubeApi;
@@ -35,6 +67,7 @@ export async function startLargeClusterFakes(
 ): Promise<LargeFakes> {
   const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
   const DEPLOYMENT_COUNT = 500;
+  const SCALED_OBJECT_COUNT = 50;
 
   function nodeName(i: number): string {
     return `ip-10-${16 + (i % 3)}-${Math.floor(i / 3 / 250)}-${(Math.floor(i / 3) % 250) + 1}.ec2.internal`;
@@ -163,27 +196,54 @@ export async function startLargeClusterFakes(
     kind: 'Namespace',
     metadata: { name: `ns-${i}` },
   }));
-  kube.generate(DAEMON_SETS, 1, () => ({
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'aws-node', namespace: 'kube-system' },
-    spec: {
-      template: {
+  // aws-node, and the agents every node runs beside it (their pods are not among the generated ones).
+  const agents = [
+    { name: 'kube-proxy', host: true, cpu: '100m' },
+    { name: 'ebs-csi-node', host: false, cpu: '30m' },
+    { name: 'fluent-bit', host: false, cpu: '100m' },
+  ];
+  kube.generate(DAEMON_SETS, 1 + agents.length, i => {
+    if (i > 0) {
+      const a = agents[i - 1] ?? agents[0]!;
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: a.name, namespace: 'kube-system', uid: `ds-${i}` },
         spec: {
-          hostNetwork: true,
-          containers: [
-            {
-              name: 'aws-node',
-              env: [
-                { name: 'WARM_IP_TARGET', value: '5' },
-                { name: 'VPC_ID', value: 'vpc-1' },
-              ],
+          selector: { matchLabels: { app: a.name } },
+          template: {
+            metadata: { labels: { app: a.name } },
+            spec: {
+              ...(a.host && { hostNetwork: true }),
+              tolerations: [{ operator: 'Exists' }],
+              containers: [{ name: a.name, resources: { requests: { cpu: a.cpu } } }],
             },
-          ],
+          },
+        },
+      };
+    }
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'aws-node', namespace: 'kube-system' },
+      spec: {
+        template: {
+          spec: {
+            hostNetwork: true,
+            containers: [
+              {
+                name: 'aws-node',
+                env: [
+                  { name: 'WARM_IP_TARGET', value: '5' },
+                  { name: 'VPC_ID', value: 'vpc-1' },
+                ],
+              },
+            ],
+          },
         },
       },
-    },
-  }));
+    };
+  });
   // The other kinds a large cluster holds: StatefulSets, CronJobs and the Jobs their runs leave behind
   // (successfulJobsHistoryLimit 3 each, plus one-off Jobs), HPAs on the Deployments.
   const template = {
@@ -237,7 +297,8 @@ export async function startLargeClusterFakes(
     spec: { parallelism: 1, completions: 1, template },
     status: { succeeded: 1 },
   }));
-  kube.generate(HPAS, DEPLOYMENT_COUNT, d => ({
+  // The last Deployments scale by KEDA below instead.
+  kube.generate(HPAS, DEPLOYMENT_COUNT - SCALED_OBJECT_COUNT, d => ({
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: `app-${d}`, namespace: `ns-${d % 20}`, uid: `hpa-${d}` },
@@ -252,6 +313,64 @@ export async function startLargeClusterFakes(
         },
       ],
     },
+  }));
+  // KEDA on the last Deployments, and Karpenter beside the node groups:
+  // NodePools on one node class, and the NodeClaims of nodes on their way.
+  kube.generate(SCALED_OBJECTS, SCALED_OBJECT_COUNT, i => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: `queue-${i}`, namespace: `ns-${i % 20}`, uid: `so-${i}` },
+    spec: {
+      scaleTargetRef: { name: `app-${DEPLOYMENT_COUNT - 1 - i}` },
+      minReplicaCount: 1,
+      maxReplicaCount: 400,
+      triggers: [{ type: 'aws-sqs-queue', metadata: { queueLength: '5' } }],
+    },
+  }));
+  kube.generate(EC2_NODE_CLASSES, 1, () => ({
+    apiVersion: 'karpenter.k8s.aws/v1',
+    kind: 'EC2NodeClass',
+    metadata: { name: 'default', uid: 'nc-0' },
+    spec: { amiSelectorTerms: [{ alias: 'al2023@latest' }], role: 'KarpenterNodeRole' },
+    status: { subnets: ZONES.map((zone, z) => ({ id: `subnet-${z}`, zone })) },
+  }));
+  kube.generate(NODE_POOLS, 4, i => ({
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodePool',
+    metadata: { name: `pool-${i}`, uid: `np-${i}` },
+    spec: {
+      weight: 10 * i,
+      limits: { cpu: '4000' },
+      template: {
+        metadata: { labels: { pool: `pool-${i}` } },
+        spec: {
+          nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+          requirements: [
+            { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.2xlarge'] },
+            { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+          ],
+          // Only pods that ask for a pool land on one: the node groups keep the rest.
+          taints: [{ key: 'pool', value: `pool-${i}`, effect: 'NoSchedule' }],
+        },
+      },
+    },
+  }));
+  kube.generate(NODE_CLAIMS, 40, i => ({
+    apiVersion: 'karpenter.sh/v1',
+    kind: 'NodeClaim',
+    metadata: {
+      name: `pool-${i % 4}-${i}`,
+      uid: `claim-${i}`,
+      labels: {
+        'karpenter.sh/nodepool': `pool-${i % 4}`,
+        'node.kubernetes.io/instance-type': 'm5.2xlarge',
+        'topology.kubernetes.io/zone': ZONES[i % 3] ?? 'us-east-1a',
+      },
+    },
+    spec: {
+      nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+    },
+    status: { capacity: { cpu: '8', memory: '32Gi', pods: '58' } },
   }));
   const ec2 = await FakeEc2.start();
   ec2.load(bluegreenInstanceTypes());
