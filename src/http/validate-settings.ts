@@ -2,6 +2,7 @@ import type { AdmissionRequest } from '../admission/review.js';
 import type { SettingsTarget } from '../admission/aws-node.js';
 import { InputError } from '../errors.js';
 import type { Decision } from '../policy/decide.js';
+import { remedySearchMs } from '../policy/remedies.js';
 import {
   decideSettings,
   sameSettings,
@@ -50,7 +51,7 @@ export async function decideSettingsRequest(
           reserved,
           ...(stale !== undefined && { stale }),
           nowMs,
-          stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+          stopSearch: () => deps.now() - startedMs > remedySearchMs(deps.config.budgetMs),
         });
         return d.allowed
           ? { value: d, reserve: new Map(d.sim.subnets.map(x => [x.id, x.required])) }

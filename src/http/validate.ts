@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import { workloadKey } from '../cluster/model.js';
 import type { ServeConfig } from '../config.js';
 import { decide, MAX_WARNINGS, type Decision } from '../policy/decide.js';
+import { remedySearchMs } from '../policy/remedies.js';
 import { describeUnresolved } from '../simulate/unresolved.js';
 import { oneLine } from '../policy/messages.js';
 import type { AddressBook } from '../simulate/address-book.js';
@@ -216,8 +217,8 @@ async function decideRequest(
           req.username !== undefined &&
           deps.config.policy.autoscalerUsernames.includes(req.username),
         ...(stale !== undefined && { stale }),
-        // Remedies are a courtesy: stop looking for them once half the budget is gone.
-        stopSearch: () => deps.now() - startedMs > deps.config.budgetMs / 2,
+        // Remedies are a courtesy: the search stops early (remedySearchMs), so no review holds the event loop.
+        stopSearch: () => deps.now() - startedMs > remedySearchMs(deps.config.budgetMs),
         ...(resolved.ceiling && { ceiling: resolved.ceiling }),
       });
       // A re-admitted workload's new need replaces its old one; needing nothing now releases it. An

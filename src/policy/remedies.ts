@@ -23,6 +23,19 @@ export interface Remedy {
 /** Lets the caller stop the search when its time budget runs low; the core itself reads no clock. */
 export type StopSearch = () => boolean;
 
+/**
+ * The webhook never looks for remedies longer than this. The search runs on the event loop, so while
+ * one review searches no other is answered: four absurd scale-ups in flight, each searching for half
+ * the default 2 s budget, kept a plain review waiting past a second. Remedies are a courtesy; the
+ * verdict and its numbers are settled before the search starts.
+ */
+export const REMEDY_SEARCH_MAX_MS = 100;
+
+/** How long a review with `budgetMs` may look for remedies: half its budget, at most REMEDY_SEARCH_MAX_MS. */
+export function remedySearchMs(budgetMs: number): number {
+  return Math.min(budgetMs / 2, REMEDY_SEARCH_MAX_MS);
+}
+
 /** What every trial needs: the change as asked, the policy to judge by, and when to give up. */
 interface Search {
   readonly input: SimulationInput;
@@ -43,9 +56,12 @@ function fits(s: Search, input: SimulationInput): Simulation | undefined {
 }
 
 /**
- * The largest value in [lo, hi] for which `ok` holds, by bisection: each knob here (replicas, a preview
- * size, a surge, a warm or minimum target) needs more addresses as it grows, so what fits is a range
- * ending somewhere. A few simulations, whatever the range.
+ * The largest value in [lo, hi] for which `ok` holds: each knob here (replicas, a preview size, a surge,
+ * a warm or minimum target) needs more addresses as it grows, so what fits is a range ending somewhere.
+ * The search gallops up from `lo` (lo+1, lo+2, lo+4, ...) until a trial fails, then bisects that
+ * bracket: about 2·log2(answer − lo) simulations, each of a change near what fits. Bisecting the whole
+ * range instead would start at its middle, and for `replicas: 2147483647` every one of its first 30
+ * trials would simulate thousands of nodes to learn what the first trial near `lo` already shows.
  */
 function bisect<T>(
   s: Search,
@@ -60,6 +76,16 @@ function bisect<T>(
   best = { value: lo, result: first };
   let low = lo + 1;
   let high = hi;
+  for (let step = 1; low <= high && !s.stop(); step *= 2) {
+    const probe = Math.min(best.value + step, high);
+    const r = ok(probe);
+    if (r === undefined) {
+      high = probe - 1;
+      break;
+    }
+    best = { value: probe, result: r };
+    low = probe + 1;
+  }
   while (low <= high && !s.stop()) {
     const mid = Math.floor((low + high) / 2);
     const r = ok(mid);

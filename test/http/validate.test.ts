@@ -452,6 +452,19 @@ test('remedies stop when the time budget says so; the denial still carries the n
   );
 });
 
+test('at the default budget remedies stop after 100 ms, not at half of 2 s', async () => {
+  const t = await story();
+  assert.equal(t.config.budgetMs, 2000);
+  // Every clock reading moves 60 ms: half the budget is far off, the search's own limit is not.
+  let ticks = 0;
+  const realNow = t.clock.now;
+  Object.defineProperty(t.clock, 'now', { get: () => realNow + 60 * ticks++ });
+  const { answer } = await validate(t, switchReview());
+  assert.equal(answer.allowed, false);
+  assert.match(answer.status?.message ?? '', /needs 140, 85 available/);
+  assert.doesNotMatch(answer.status?.message ?? '', /MINIMUM_IP_TARGET=8/);
+});
+
 test('a workload re-admitted needing nothing releases what it held', async () => {
   const t = await story();
   assert.equal((await validate(t, createReview('search'))).answer.allowed, true);
