@@ -7,18 +7,17 @@ import { startFuzzServer } from './fuzz-server.js';
 
 /*
  * Hostile and random AdmissionReviews against /validate: whatever arrives, the answer is a well-formed
- * AdmissionReview (or a 4xx for a body that is not one), in bounded time, with no internals leaked.
+ * AdmissionReview (or a 4xx for a body that is not one), with no internals leaked. Bounded by case
+ * count, never by time: how fast the answers come is `npm run fuzz`'s to check (fuzz.long.ts).
  */
 
 async function check(t: TestApp, payload: string): Promise<void> {
-  const started = Date.now();
   const res = await t.app.inject({
     method: 'POST',
     url: '/validate',
     headers: { 'content-type': 'application/json' },
     payload,
   });
-  assert.ok(Date.now() - started < 5000, 'answered in bounded time');
   assert.ok(
     [200, 400, 413, 415].includes(res.statusCode),
     `status ${res.statusCode}: ${res.body.slice(0, 300)}`,
@@ -79,18 +78,16 @@ test('fuzz: arbitrary bodies get a 4xx AdmissionReview, never a 5xx', async () =
   );
 });
 
-test('absurd replicas (int32 max) are judged in bounded time, and denied', async () => {
+test('absurd replicas (int32 max) are judged, and denied', async () => {
   const t = testApp(await exampleModel());
   const review = switchReview();
   review.request.object.spec.replicas = 2 ** 31 - 1;
-  const started = Date.now();
   const res = await t.app.inject({
     method: 'POST',
     url: '/validate',
     headers: { 'content-type': 'application/json' },
     payload: JSON.stringify(review),
   });
-  assert.ok(Date.now() - started < 3000);
   const { response } = res.json<{ response: { allowed: boolean; status: { message: string } } }>();
   assert.equal(response.allowed, false);
   assert.match(response.status.message, /would run subnets out of IPv4 addresses/);

@@ -835,6 +835,17 @@ describe('the Deployment', () => {
     }
   });
 
+  eachInstall('sizes the V8 heap to half its memory limit, whatever memory the node has', i => {
+    const limitBytes = (quantityMilli(i.container.resources?.limits?.memory) ?? 0) / 1000;
+    const flag = /(?:^|\s)--max-old-space-size=(\d+)(?:\s|$)/.exec(i.env().NODE_OPTIONS ?? '');
+    assert.ok(flag, `${i.name}: NODE_OPTIONS sets --max-old-space-size`);
+    const heapBytes = Number(flag[1]) * 2 ** 20;
+    assert.ok(
+      heapBytes <= limitBytes / 2 && heapBytes >= limitBytes / 4,
+      `${i.name}: a ${flag[1]} MiB heap for a ${limitBytes / 2 ** 20} MiB limit`,
+    );
+  });
+
   eachInstall('is probed over HTTPS: ready on /readyz, alive on /healthz', i => {
     const c = i.container;
     const { port } = loadConfig(i.env());
