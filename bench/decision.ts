@@ -1,31 +1,80 @@
-import { workloadKey, type ClusterModel, type Workload } from '../src/cluster/model.js';
+import {
+  workloadKey,
+  type ClusterModel,
+  type ReplicaSet,
+  type Workload,
+} from '../src/cluster/model.js';
 import { DEFAULT_POLICY } from '../src/policy/config.js';
 import { decide } from '../src/policy/decide.js';
 import { AddressBook } from '../src/simulate/address-book.js';
 import { resolveChange } from '../src/simulate/resolve.js';
+import { nextStateVersion, timingOf, type Timing } from './timing.js';
 
 export interface DecisionTiming {
-  readonly coldMedianMs: number;
-  readonly coldP99Ms: number;
-  readonly warmMedianMs: number;
-  readonly warmP99Ms: number;
+  /** Each run on a new state version (timing.ts nextStateVersion). */
+  readonly cold: Timing;
+  /** The same request again on the same version: the memoized placement. */
+  readonly warm: Timing;
   readonly verdict: string;
   readonly summary: string;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+function storefront(model: ClusterModel): Workload {
+  const rollout = model.workloads.get(workloadKey('Rollout', 'team-0', 'storefront'));
+  if (!rollout) throw new Error('no storefront Rollout in the model');
+  return rollout;
 }
 
 /**
- * One in-process decision: the 1,000-replica blue/green switch of `storefront`, timed after warm-up.
- * Cold: a new model object each time, so nothing derived from the state is reused (what the first
- * request after every state change pays). Warm: the same request again on the same state.
+ * The large cluster with `storefront` run by a Deployment instead of the Rollout: the same 1,000 pods
+ * on the same nodes, one ReplicaSet, and a rolling update that surges 100% with none unavailable (the
+ * blue/green switch of the story).
  */
-export function timeDecision(model: ClusterModel, runs = 500, warmup = 30): DecisionTiming {
-  const rollout = model.workloads.get(workloadKey('Rollout', 'team-0', 'storefront'));
-  if (!rollout) throw new Error('no storefront Rollout in the model');
-  const desired = { ...rollout, templateKey: `${rollout.templateKey}-v2` };
+export function withStorefrontDeployment(model: ClusterModel): {
+  model: ClusterModel;
+  current: Workload;
+} {
+  const rollout = storefront(model);
+  const { rolloutStrategy, ...common } = rollout;
+  if (!rolloutStrategy?.blueGreen) throw new Error('storefront is no blue/green Rollout');
+  const current: Workload = {
+    ...common,
+    kind: 'Deployment',
+    deploymentStrategy: { type: 'RollingUpdate', maxSurge: '100%', maxUnavailable: 0 },
+    status: { replicas: rollout.status.replicas ?? 0 },
+  };
+  const rolloutKey = workloadKey('Rollout', rollout.namespace, rollout.name);
+  const key = workloadKey('Deployment', rollout.namespace, rollout.name);
+  const workloads = new Map(model.workloads);
+  workloads.delete(rolloutKey);
+  workloads.set(key, current);
+  const workloadNodes = new Map(model.workloadNodes);
+  const hosting = model.workloadNodes.get(rolloutKey);
+  if (hosting) workloadNodes.set(key, hosting);
+  workloadNodes.delete(rolloutKey);
+  const replicaSets: ReplicaSet[] = model.replicaSets.map(rs =>
+    rs.namespace === rollout.namespace &&
+    rs.ownerKind === 'Rollout' &&
+    rs.ownerName === rollout.name
+      ? { ...rs, ownerKind: 'Deployment' }
+      : rs,
+  );
+  return { model: { ...model, workloads, workloadNodes, replicaSets }, current };
+}
+
+/**
+ * One in-process decision: the 1,000-replica blue/green switch of `storefront` (its template changes),
+ * as a Rollout or, with `withStorefrontDeployment`, a Deployment. Cold: each run on a new state
+ * version, so nothing derived per model is reused (what the first request after every state change
+ * pays). Warm: the same request again on the same version.
+ */
+export function timeSwitch(
+  model: ClusterModel,
+  current: Workload = storefront(model),
+  runs = 500,
+  warmup = 30,
+): DecisionTiming {
+  const desired = { ...current, templateKey: `${current.templateKey}-v2` };
   const book = new AddressBook();
   let last: ReturnType<typeof decide> | undefined;
   const run = (m: ClusterModel): number => {
@@ -33,7 +82,7 @@ export function timeDecision(model: ClusterModel, runs = 500, warmup = 30): Deci
     const { change } = resolveChange(
       m,
       { type: 'workload', workload: desired },
-      { current: rollout, nowMs: Date.now() },
+      { current, nowMs: Date.now() },
     );
     last = decide({ model: m, change, config: DEFAULT_POLICY, book });
     return performance.now() - t;
@@ -41,20 +90,17 @@ export function timeDecision(model: ClusterModel, runs = 500, warmup = 30): Deci
   const cold: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
-    const t = run({ ...model });
+    const version = nextStateVersion(model, i);
+    const t = run(version);
     if (i >= warmup) cold.push(t);
   }
   for (let i = 0; i < warmup + runs; i++) {
     const t = run(model);
     if (i >= warmup) warm.push(t);
   }
-  cold.sort((a, b) => a - b);
-  warm.sort((a, b) => a - b);
   return {
-    coldMedianMs: percentile(cold, 50),
-    coldP99Ms: percentile(cold, 99),
-    warmMedianMs: percentile(warm, 50),
-    warmP99Ms: percentile(warm, 99),
+    cold: timingOf(cold),
+    warm: timingOf(warm),
     verdict: last?.verdict ?? '?',
     summary: last?.messages.slice(0, 2).join('; ') ?? '',
   };
@@ -62,13 +108,13 @@ export function timeDecision(model: ClusterModel, runs = 500, warmup = 30): Deci
 
 /**
  * A DaemonSet that takes an address on every node, created on the whole cluster: every node's CNI is
- * asked whether it must grow. Cold each time (a new model object), as after a state change.
+ * asked whether it must grow. Each run on a new state version with a new address book.
  */
 export function timeDaemonSetDecision(
   model: ClusterModel,
   runs = 50,
   warmup = 5,
-): { medianMs: number; p99Ms: number; verdict: string; nodes: number } {
+): Timing & { verdict: string; nodes: number } {
   const desired: Workload = {
     kind: 'DaemonSet',
     namespace: 'observability',
@@ -92,7 +138,7 @@ export function timeDaemonSetDecision(
   const times: number[] = [];
   let last: ReturnType<typeof decide> | undefined;
   for (let i = 0; i < warmup + runs; i++) {
-    const m = { ...model };
+    const m = nextStateVersion(model, i);
     const t = performance.now();
     const { change } = resolveChange(
       m,
@@ -103,10 +149,8 @@ export function timeDaemonSetDecision(
     const ms = performance.now() - t;
     if (i >= warmup) times.push(ms);
   }
-  times.sort((a, b) => a - b);
   return {
-    medianMs: percentile(times, 50),
-    p99Ms: percentile(times, 99),
+    ...timingOf(times),
     verdict: last?.verdict ?? '?',
     nodes: model.nodes.size,
   };

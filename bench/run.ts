@@ -8,8 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadStateFiles, snapshotFiles } from '../src/state/files.js';
 import { makePki } from '../test/helpers/certs.js';
 import { freePort, load, startServer, stopServer, type LoadResult } from './admission-load.js';
-import { timeDaemonSetDecision, timeDecision } from './decision.js';
-import { timeSettingsDecision } from './settings-decision.js';
+import { coreRows } from './core-rows.js';
 import { writeLargeCluster } from './large-cluster.js';
 import { requestMix } from './request-mix.js';
 import { scaleReview, startLargeClusterFakes } from './live-cluster.js';
@@ -235,36 +234,8 @@ async function main(): Promise<void> {
     rows.push(...(await admissionRows(clusterDir, pki)));
 
     const model = await loadStateFiles(await snapshotFiles(clusterDir));
-    const d = timeDecision(model);
-    rows.push({
-      measure: `one decision in-process: 1,000-replica blue/green switch (${d.verdict}), cold state, median ms`,
-      value: fmt(d.coldMedianMs, 2),
-      baseline: '',
-      target: '< 2',
-      met: d.coldMedianMs < 2,
-    });
-    rows.push({
-      measure: 'one decision, cold state, p99 ms',
-      value: fmt(d.coldP99Ms, 2),
-      baseline: '',
-      target: '',
-      met: undefined,
-    });
-    rows.push({
-      measure: 'one decision, same request again (memoized placement), median / p99 ms',
-      value: `${fmt(d.warmMedianMs, 3)} / ${fmt(d.warmP99Ms, 3)}`,
-      baseline: '',
-      target: '',
-      met: undefined,
-    });
-    const st = timeSettingsDecision(model);
-    rows.push({
-      measure: `aws-node settings change on ${st.nodes} nodes (${st.classes} node classes; one that fits, one denied with its remedies), cold state, median / p99 ms`,
-      value: `${fmt(st.coldMedianMs, 2)} / ${fmt(st.coldP99Ms, 2)}`,
-      baseline: '',
-      target: '<= 50',
-      met: st.coldMedianMs <= 50,
-    });
+    const core = await coreRows(model, clusterDir);
+    rows.push(...core.rows);
     const lg = await timeLedger();
     rows.push({
       measure: `shared ledger, 2 replicas on the loopback API, ${lg.admissions} admissions in waves of 20: API writes per admitted change (${lg.admitted} admitted, ${lg.conflicts} conflicts retried)`,
@@ -287,14 +258,6 @@ async function main(): Promise<void> {
       target: '',
       met: undefined,
     });
-    const ds = timeDaemonSetDecision(model);
-    rows.push({
-      measure: `one decision: an IP-taking DaemonSet created on ${ds.nodes} nodes (${ds.verdict}), cold state, median / p99 ms`,
-      value: `${fmt(ds.medianMs, 1)} / ${fmt(ds.p99Ms, 1)}`,
-      baseline: '',
-      target: '< 50',
-      met: ds.medianMs < 50,
-    });
     const bodies = await requestMix(clusterDir);
     rows.push(
       serveMemoryRow(
@@ -313,7 +276,7 @@ async function main(): Promise<void> {
           `| ${r.measure} | ${r.value} | ${r.baseline} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`,
       ),
     ].join('\n');
-    const text = `${header}\n\n${table}\n\nDecision: ${d.summary}\n`;
+    const text = `${header}\n\n${table}\n\nDecision: ${core.summary}\n`;
     process.stdout.write(`${text}\n`);
     const out = join(ROOT, 'bench', 'results');
     await mkdir(out, { recursive: true });

@@ -3,6 +3,7 @@ import type { ClusterModel } from '../src/cluster/model.js';
 import { DEFAULT_POLICY } from '../src/policy/config.js';
 import { decideSettings } from '../src/policy/settings-decision.js';
 import { AddressBook } from '../src/simulate/address-book.js';
+import { nextStateVersion, percentile } from './timing.js';
 
 export interface SettingsTiming {
   readonly coldMedianMs: number;
@@ -13,13 +14,9 @@ export interface SettingsTiming {
   readonly summary: string;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 /**
  * `kubectl set env ds aws-node MINIMUM_IP_TARGET=<n>` judged on every node of the model. Cold: a new
- * model object and a new address book each time, so neither the node classes nor any address is reused
+ * state version (timing.ts) and a new address book each time, so neither the node classes nor any address is reused
  * (what the first settings change after a state change pays). Alternates between a change that fits and
  * one that is denied (which also searches for remedies).
  */
@@ -34,7 +31,7 @@ export function timeSettingsDecision(model: ClusterModel, runs = 100, warmup = 1
   const times: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
     const toEnv = changes[i % changes.length]!;
-    const m = { ...model };
+    const m = nextStateVersion(model, i);
     const t = performance.now();
     last = decideSettings({
       model: m,

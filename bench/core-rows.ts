@@ -1,0 +1,107 @@
+/**
+ * The in-process decision rows of the bench table: each request class of the pure core on the large
+ * cluster, each run on a new state version, with the target issue 15 sets.
+ */
+import type { ClusterModel } from '../src/cluster/model.js';
+import { timeDaemonSetDecision, timeSwitch, withStorefrontDeployment } from './decision.js';
+import { karpenterModel, timeKarpenterDecision } from './karpenter-decision.js';
+import { timeSettingsDecision } from './settings-decision.js';
+import type { Timing } from './timing.js';
+
+export interface CoreRow {
+  readonly measure: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly target: string;
+  readonly met: boolean | undefined;
+}
+
+function ms(n: number, digits: number): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+function timed(measure: string, t: Timing, targetMs: number, digits = 2): CoreRow {
+  return {
+    measure: `${measure}, median / p99 ms`,
+    value: `${ms(t.medianMs, digits)} / ${ms(t.p99Ms, digits)}`,
+    baseline: '',
+    target: `median <= ${targetMs}`,
+    met: t.medianMs <= targetMs,
+  };
+}
+
+export interface CoreResult {
+  readonly rows: readonly CoreRow[];
+  /** The Rollout switch's first message lines, quoted under the table. */
+  readonly summary: string;
+}
+
+/** `only` picks one class by name (switch, settings, daemonset, karpenter), for profiling. */
+export async function coreRows(
+  model: ClusterModel,
+  clusterDir: string,
+  only?: string,
+): Promise<CoreResult> {
+  const rows: CoreRow[] = [];
+  const want = (name: string): boolean => only === undefined || only === '' || only === name;
+  let summary = '';
+  if (want('switch')) {
+    const r = timeSwitch(model);
+    summary = r.summary;
+    rows.push(
+      timed(
+        `one decision in-process: 1,000-replica blue/green switch, Argo Rollout (${r.verdict}), new state version`,
+        r.cold,
+        2,
+      ),
+    );
+    const d = withStorefrontDeployment(model);
+    const dr = timeSwitch(d.model, d.current);
+    rows.push(
+      timed(
+        `one decision: 1,000-replica blue/green switch, Deployment maxSurge 100% (${dr.verdict}), new state version`,
+        dr.cold,
+        2,
+      ),
+    );
+    rows.push({
+      measure:
+        'one decision, the same switch again on the same version (memoized), median / p99 ms',
+      value: `${ms(r.warm.medianMs, 3)} / ${ms(r.warm.p99Ms, 3)}`,
+      baseline: '',
+      target: '',
+      met: undefined,
+    });
+  }
+  if (want('settings')) {
+    const st = timeSettingsDecision(model);
+    rows.push(
+      timed(
+        `aws-node settings change on ${st.nodes} nodes (${st.classes} node classes; one that fits, one denied with its remedies), new state version`,
+        { medianMs: st.coldMedianMs, p99Ms: st.coldP99Ms },
+        50,
+      ),
+    );
+  }
+  if (want('daemonset')) {
+    const ds = timeDaemonSetDecision(model);
+    rows.push(
+      timed(
+        `one decision: an IP-taking DaemonSet created on ${ds.nodes} nodes (${ds.verdict}), new state version`,
+        ds,
+        50,
+      ),
+    );
+  }
+  if (want('karpenter')) {
+    const k = timeKarpenterDecision(await karpenterModel(clusterDir));
+    rows.push(
+      timed(
+        `one decision: Karpenter NodePool with ${k.candidateTypes} candidate types, ${k.newNodes} pods one per new node (${k.verdict}), new state version`,
+        k,
+        5,
+      ),
+    );
+  }
+  return { rows, summary };
+}
