@@ -1,5 +1,6 @@
 import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
+import { MAX_NODE_SCORE } from './scheduler-score.js';
 
 /** An existing node a pod of some shape can go to, with how many fit and its score before any is placed. */
 export interface Candidate {
@@ -48,20 +49,46 @@ export function candidatesFor(
   cni: CniSettings,
   build: () => Candidate[],
 ): readonly Candidate[] {
-  if (key.length > MAX_SHAPE_KEY_CHARS) return sortedCandidates(build());
+  if (key.length > MAX_SHAPE_KEY_CHARS) return sortByScore(build());
   let cache = caches.get(model);
   if (!cache) caches.set(model, (cache = { byShape: new Map() }));
   const hit = cache.byShape.get(key);
   if (hit && hit.cni === cni) return hit.list;
-  const list = sortedCandidates(build());
+  const list = sortByScore(build());
   if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) cache.byShape.clear();
   cache.byShape.set(key, { cni, list });
   return list;
 }
 
-function sortedCandidates(list: Candidate[]): Candidate[] {
-  return list.sort(
-    (a, b) =>
-      b.score - a.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
-  );
+/** Scores are integers in [0, 2 x MAX_NODE_SCORE] (scheduler-score.ts): one bucket each. */
+const SCORE_BUCKETS = 2 * MAX_NODE_SCORE + 1;
+
+function byScoreThenName(a: Candidate, b: Candidate): number {
+  return b.score - a.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0);
+}
+
+/**
+ * Best score first, then by node name. Built from nodes in name order (node-order.ts), a stable
+ * counting sort by score gives exactly that order in linear time, without comparing names; any other
+ * input is sorted by comparison.
+ */
+export function sortByScore(list: Candidate[]): Candidate[] {
+  const n = list.length;
+  let bucketable = true;
+  for (let i = 0; i < n && bucketable; i++) {
+    const c = list[i] as Candidate;
+    bucketable =
+      Number.isInteger(c.score) &&
+      c.score >= 0 &&
+      c.score < SCORE_BUCKETS &&
+      (i === 0 || (list[i - 1] as Candidate).node.name < c.node.name);
+  }
+  if (!bucketable) return list.sort(byScoreThenName);
+  // starts[k]: where the candidates scoring SCORE_BUCKETS - 1 - k begin.
+  const starts = new Int32Array(SCORE_BUCKETS + 1);
+  for (const c of list) (starts[SCORE_BUCKETS - c.score] as number) += 1;
+  for (let k = 1; k <= SCORE_BUCKETS; k++) (starts[k] as number) += starts[k - 1] as number;
+  const out = new Array<Candidate>(n);
+  for (const c of list) out[(starts[SCORE_BUCKETS - 1 - c.score] as number)++] = c;
+  return out;
 }

@@ -4,6 +4,7 @@ import type { AddressBook } from './address-book.js';
 import { podFitsNodeFace, schedulableNode } from './fit.js';
 import { MinHeap } from './heap.js';
 import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
+import { collectInNameOrder } from './node-order.js';
 import { daemonSetLoad, schedulerRoom } from './node-room.js';
 import { nodeScore } from './scheduler-score.js';
 import { provisionersOf } from './provisioners/cluster-provisioners.js';
@@ -126,17 +127,16 @@ function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
   const { model, pod } = req;
   return candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
     const hosting = model.workloadNodes.get(req.workload);
-    const out: Candidate[] = [];
-    for (const node of model.nodes.values()) {
-      if (!schedulableNode(pod, node)) continue;
+    // In name order: candidatesFor then orders equal scores by name without comparing names.
+    return collectInNameOrder(model, (node): Candidate | undefined => {
+      if (!schedulableNode(pod, node)) return undefined;
       const room = schedulerRoom(node, node.usage, pod);
-      if (room <= 0) continue;
-      if (!podFitsNodeFace(pod, node)) continue;
+      if (room <= 0) return undefined;
+      if (!podFitsNodeFace(pod, node)) return undefined;
       // Required anti-affinity against its own pods: nodes running one are out while they run.
-      if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) continue;
-      out.push({ node, room, score: nodeScore(node, pod, 0) });
-    }
-    return out;
+      if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) return undefined;
+      return { node, room, score: nodeScore(node, pod, 0) };
+    });
   });
 }
 
