@@ -18,9 +18,18 @@ function tolerates(t: Toleration, taint: Taint): boolean {
 
 /** NoSchedule and NoExecute taints must be tolerated; PreferNoSchedule only lowers the score. */
 export function toleratesTaints(pod: PodShape, taints: readonly Taint[]): boolean {
-  return taints.every(
-    taint => taint.effect === 'PreferNoSchedule' || pod.tolerations.some(t => tolerates(t, taint)),
-  );
+  // Loops, not every/some: this runs for every node on every decision, and allocates no closure.
+  for (const taint of taints) {
+    if (taint.effect === 'PreferNoSchedule') continue;
+    let tolerated = false;
+    for (const t of pod.tolerations)
+      if (tolerates(t, taint)) {
+        tolerated = true;
+        break;
+      }
+    if (!tolerated) return false;
+  }
+  return true;
 }
 
 /** nodeSelector and required node affinity (terms ORed, requirements ANDed). */

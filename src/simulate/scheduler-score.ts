@@ -33,11 +33,15 @@ export function balancedScore(
   memRequested: number,
   memAllocatable: number,
 ): number {
-  const fractions: number[] = [];
-  if (cpuAllocatable > 0) fractions.push(Math.min(1, cpuRequested / cpuAllocatable));
-  if (memAllocatable > 0) fractions.push(Math.min(1, memRequested / memAllocatable));
+  // With one resource or none the gap is 0. No array: this runs for every candidate node of a decision.
   const std =
-    fractions.length === 2 ? Math.abs(((fractions[0] ?? 0) - (fractions[1] ?? 0)) / 2) : 0;
+    cpuAllocatable > 0 && memAllocatable > 0
+      ? Math.abs(
+          (Math.min(1, cpuRequested / cpuAllocatable) -
+            Math.min(1, memRequested / memAllocatable)) /
+            2,
+        )
+      : 0;
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 
