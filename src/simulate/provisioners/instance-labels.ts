@@ -76,6 +76,17 @@ export function architectureOf(name: string, limits: InstanceLimits): 'amd64' | 
 }
 
 /**
+ * Labels per limits object: a NodePool decision filters the whole catalog (hundreds of types), and the
+ * labels depend only on the name, Auto Mode or not, and the figures, which never change for one object.
+ */
+interface CachedLabels {
+  readonly name: string;
+  plain?: ReadonlyMap<string, string>;
+  autoMode?: ReadonlyMap<string, string>;
+}
+const labelCache = new WeakMap<InstanceLimits, CachedLabels>();
+
+/**
  * A type's single-valued labels as Karpenter computes them; memory is absent when unknown. Under EKS Auto
  * Mode the AWS ones also carry Auto Mode's eks.amazonaws.com/ names.
  */
@@ -83,6 +94,17 @@ export function instanceLabels(
   name: string,
   limits: InstanceLimits,
   autoMode = false,
+): ReadonlyMap<string, string> {
+  let hit = labelCache.get(limits);
+  if (hit?.name !== name) labelCache.set(limits, (hit = { name }));
+  if (autoMode) return (hit.autoMode ??= computeLabels(name, limits, true));
+  return (hit.plain ??= computeLabels(name, limits, false));
+}
+
+function computeLabels(
+  name: string,
+  limits: InstanceLimits,
+  autoMode: boolean,
 ): Map<string, string> {
   const labels = new Map<string, string>([
     [INSTANCE_TYPE, name],
