@@ -2,7 +2,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,7 +263,8 @@ describe('every file under manifests/', () => {
       const docs = readYamlDocuments(file);
       assert.ok(docs.length > 0, `${file}: empty`);
       for (const doc of docs) {
-        if (isKustomizeDoc(doc)) continue;
+        // A list is a JSON 6902 patch file, checked where its overlay renders.
+        if (isKustomizeDoc(doc) || Array.isArray(doc)) continue;
         validate(doc as K8sObject, relative(REPO, file));
       }
     }
@@ -1029,4 +1039,68 @@ describe('overlays/network-policy', () => {
     const probe = i.container.readinessProbe?.httpGet?.port;
     assert.equal(i.port(probe ?? ''), webhookPort);
   });
+
+  test('as shipped, holds a placeholder the apiserver refuses, never a CIDR that may be wrong', () => {
+    const i = installs.get('network-policy');
+    assert.ok(i);
+    const cidrs = webhookCidrs(i);
+    assert.ok(cidrs.length > 0);
+    for (const c of cidrs)
+      assert.ok(!isCidr(c), `${c} would be applied: a guess locks the control plane out`);
+  });
+
+  test('with the CIDRs docs/security.md shows in control-plane-cidrs.yaml, admits exactly those', t => {
+    const doc = readFileSync(join(REPO, 'docs', 'security.md'), 'utf8');
+    const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map(m => m[1] ?? '')
+      .find(b => b.includes('/spec/ingress/0/from'));
+    assert.ok(block, 'docs/security.md shows the patch');
+    const shipped = readYamlDocuments(
+      join(REPO, 'manifests', 'overlays', 'network-policy', 'control-plane-cidrs.yaml'),
+    )[0] as { op: string; path: string }[];
+    const documented = parseAllDocuments(block)[0]?.toJS() as { op: string; path: string }[];
+    // The same operations as the shipped file: only the values differ.
+    assert.deepEqual(
+      documented.map(o => `${o.op} ${o.path}`),
+      shipped.map(o => `${o.op} ${o.path}`),
+    );
+    const overlay = join(tmp, 'set-cidrs', 'manifests');
+    cpSync(workManifests, overlay, { recursive: true });
+    cpSync(join(tmp, 'certs'), join(tmp, 'set-cidrs', 'certs'), { recursive: true });
+    writeFileSync(join(overlay, 'overlays', 'network-policy', 'control-plane-cidrs.yaml'), block);
+    const dir = join(overlay, 'overlays', 'network-policy');
+    const install = new Install('network-policy (CIDRs set)', build(dir));
+    const expected = ['10.0.0.0/19', '10.0.32.0/19'];
+    assert.deepEqual(webhookCidrs(install), expected);
+    for (const c of expected) assert.ok(isCidr(c));
+    const probe = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    if (probe.error || probe.status !== 0) {
+      t.diagnostic('kubectl is not installed: rendered by test/helpers/kustomize.ts only');
+      return;
+    }
+    const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+    const theirs = parseAllDocuments(out)
+      .map(d => d.toJS() as K8sObject)
+      .find(o => o.kind === 'NetworkPolicy');
+    assert.deepEqual(
+      theirs,
+      install.objects.find(o => o.kind === 'NetworkPolicy'),
+    );
+  });
 });
+
+/** The sources the NetworkPolicy admits to the webhook's port. */
+function webhookCidrs(i: Install): string[] {
+  const policy = i.objects.find(o => o.kind === 'NetworkPolicy') as INetworkPolicy | undefined;
+  const port = Number(i.env().IPGUARD_PORT);
+  const rule = (policy?.spec?.ingress ?? []).find(r => (r.ports ?? []).some(p => p.port === port));
+  return (rule?.from ?? []).map(f => f.ipBlock?.cidr ?? '');
+}
+
+/** What the apiserver accepts as an ipBlock CIDR (networking validation: an IPv4 or IPv6 CIDR). */
+function isCidr(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0 || !/^\d{1,3}$/.test(bits ?? '')) return false;
+  return Number(bits) <= (version === 4 ? 32 : 128);
+}
