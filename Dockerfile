@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # ipguard's webhook image: `docker build -t REGISTRY/ipguard:TAG .` (docs/install.md).
-# Pin the base images by digest in your own build (`@sha256:...`) for reproducible images.
+# Every base image is one of these two arguments, so pinning by digest (reproducible images) is one
+# flag each, `--build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:...` (docs/install.md prints the
+# digests), or the digest appended to the default here. None is committed: no digest could be
+# verified where this file is built and tested (no access to Docker Hub or gcr.io).
 ARG NODE_IMAGE=node:24-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 

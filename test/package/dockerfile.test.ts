@@ -201,3 +201,27 @@ test('.dockerignore lets in only what the Dockerfile copies from the context', (
   assert.deepEqual([...new Set(allowed)].sort(), [...needed].sort());
   for (const secret of ['**/*.key', '**/*.pem']) assert.ok(patterns.includes(secret), secret);
 });
+
+test('every base image is a build argument, so pinning by digest is one --build-arg each, as docs/install.md shows', () => {
+  const defaults = new Map(
+    [...dockerfile.matchAll(/^ARG (\w+)=(\S+)$/gm)].map(m => [m[1]!, m[2]!] as const),
+  );
+  const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map(m => m[1]!);
+  assert.ok(froms.length >= 2);
+  const images = new Set<string>();
+  for (const from of froms) {
+    if (stages.some(s => s.name === from)) continue;
+    const arg = /^\$\{(\w+)\}$/.exec(from)?.[1];
+    assert.ok(arg && defaults.has(arg), `FROM ${from}: not a build argument with a default`);
+    images.add(arg);
+  }
+  const install = readFileSync(join(REPO, 'docs', 'install.md'), 'utf8');
+  for (const arg of images) {
+    const image = defaults.get(arg)!;
+    // The documented flag pins the same image the default names, by digest.
+    assert.ok(
+      install.includes(`--build-arg ${arg}=${image}@$(digest ${image})`),
+      `docs/install.md pins ${arg}=${image}`,
+    );
+  }
+});
