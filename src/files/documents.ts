@@ -21,8 +21,9 @@ export const MAX_JSON_BYTES = 480 * 1024 * 1024;
  */
 export const MAX_YAML_ALIASES = 100;
 
+/** Rounded up, so a file just over a limit never reads as the limit itself ("4.0 MiB is more than 4.0"). */
 function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  return `${(Math.ceil((bytes * 10) / (1024 * 1024)) / 10).toFixed(1)} MiB`;
 }
 
 function tooLargeForYaml(source: string, bytes: number): InputError {
