@@ -143,3 +143,42 @@ export function karpenterCluster(
     instanceTypes: parseInstanceTypes(describeInstanceTypes(types), 'instance-types.json'),
   });
 }
+
+/** The Karpenter controller Deployment as its Helm chart renders it, with these settings in its env. */
+export function karpenterController(
+  env: Record<string, string | { valueFrom: unknown }> = {},
+  o: { namespace?: string; name?: string } = {},
+): Record<string, unknown> {
+  const labels = {
+    'app.kubernetes.io/name': 'karpenter',
+    'app.kubernetes.io/instance': 'karpenter',
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { namespace: o.namespace ?? 'kube-system', name: o.name ?? 'karpenter', labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: 'controller',
+              image:
+                'public.ecr.aws/karpenter/controller:1.14.1@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+              env: [
+                { name: 'KUBERNETES_MIN_VERSION', value: '1.19.0-0' },
+                ...Object.entries(env).map(([name, v]) =>
+                  typeof v === 'string' ? { name, value: v } : { name, ...v },
+                ),
+              ],
+              resources: { requests: { cpu: '1', memory: '1Gi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}

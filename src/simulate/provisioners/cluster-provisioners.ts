@@ -1,5 +1,6 @@
 import type { ClusterModel } from '../../cluster/model.js';
 import { KarpenterProvisioner } from './karpenter.js';
+import { karpenterSettings } from './karpenter-settings.js';
 import { NodeGroupProvisioner } from './node-groups.js';
 import type { Provisioner } from './provisioner.js';
 
@@ -16,7 +17,7 @@ export function provisionersOf(model: ClusterModel): readonly Provisioner[] {
   const pools = new Set(model.nodePools?.keys() ?? []);
   const list: Provisioner[] =
     pools.size > 0
-      ? [new KarpenterProvisioner(), new NodeGroupProvisioner(pools)]
+      ? [new KarpenterProvisioner(karpenterSettings(model)), new NodeGroupProvisioner(pools)]
       : [new NodeGroupProvisioner()];
   derived.set(model, list);
   return list;

@@ -96,11 +96,15 @@ export function kubeReservedCpuMilli(vcpus: number): number {
 }
 
 /** memory(): SizeInMiB, less 64 MiB on Graviton, less the VM overhead (rounded up to a MiB). */
-export function capacityMemoryMiB(name: string, limits: InstanceLimits): number | undefined {
+export function capacityMemoryMiB(
+  name: string,
+  limits: InstanceLimits,
+  vmMemoryOverheadPercent = VM_MEMORY_OVERHEAD_PERCENT,
+): number | undefined {
   if (limits.memoryMiB === undefined) return undefined;
   let mib = limits.memoryMiB;
   if (architectureOf(name, limits) === 'arm64') mib -= 64;
-  return mib - Math.ceil(mib * VM_MEMORY_OVERHEAD_PERCENT);
+  return mib - Math.ceil(mib * vmMemoryOverheadPercent);
 }
 
 /**
@@ -112,8 +116,9 @@ export function ec2TypeCapacity(
   limits: InstanceLimits,
   nodeClass: Ec2NodeClass,
   reservedEnis: number,
+  vmMemoryOverheadPercent = VM_MEMORY_OVERHEAD_PERCENT,
 ): TypeCapacity | undefined {
-  const memMiB = capacityMemoryMiB(name, limits);
+  const memMiB = capacityMemoryMiB(name, limits, vmMemoryOverheadPercent);
   if (limits.vcpus === undefined || memMiB === undefined) return undefined;
   const pods = karpenterPods(limits, nodeClass, reservedEnis);
   const flags = familyFlags(nodeClass.amiFamily);

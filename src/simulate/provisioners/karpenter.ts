@@ -44,6 +44,7 @@ import {
   requirementOf,
   type Requirement,
 } from './requirements.js';
+import { DEFAULT_KARPENTER_SETTINGS, type KarpenterSettings } from './karpenter-settings.js';
 import { poolRequirements, typeMeets } from './type-filter.js';
 import type { TypeCapacity } from './type-capacity.js';
 
@@ -100,16 +101,14 @@ interface NodeClassView {
 
 const autoModeCnis = new WeakMap<AutoModeNodeClass, CniSettings>();
 
-/** RESERVED_ENIS of the Karpenter controller: not in the inputs, taken at its default. */
-const RESERVED_ENIS = 0;
-
-function ec2View(nc: Ec2NodeClass): NodeClassView {
+function ec2View(nc: Ec2NodeClass, settings: KarpenterSettings): NodeClassView {
   return {
     kind: 'karpenter',
     name: nc.name,
     subnets: nc.subnets,
     ...(nc.ipPrefixCount !== undefined && { launchPrefixes: nc.ipPrefixCount }),
-    capacity: (name, limits) => ec2TypeCapacity(name, limits, nc, RESERVED_ENIS),
+    capacity: (name, limits) =>
+      ec2TypeCapacity(name, limits, nc, settings.reservedEnis, settings.vmMemoryOverheadPercent),
   };
 }
 
@@ -126,11 +125,15 @@ function autoModeView(nc: AutoModeNodeClass): NodeClassView {
   };
 }
 
-function nodeClassOf(model: ClusterModel, pool: NodePool): NodeClassView | string {
+function nodeClassOf(
+  model: ClusterModel,
+  pool: NodePool,
+  settings: KarpenterSettings,
+): NodeClassView | string {
   const ref = pool.nodeClassRef;
   if (ref.group === 'karpenter.k8s.aws' && ref.kind === 'EC2NodeClass') {
     const nc = model.ec2NodeClasses?.get(ref.name);
-    return nc ? ec2View(nc) : `its EC2NodeClass ${ref.name} is not in the inputs`;
+    return nc ? ec2View(nc, settings) : `its EC2NodeClass ${ref.name} is not in the inputs`;
   }
   if (ref.group === 'eks.amazonaws.com' && ref.kind === 'NodeClass') {
     const nc = model.autoModeNodeClasses?.get(ref.name);
@@ -259,7 +262,11 @@ interface Remaining {
   nodes?: number;
 }
 
-function remainingOf(model: ClusterModel, pool: NodePool): Remaining {
+function remainingOf(
+  model: ClusterModel,
+  pool: NodePool,
+  vmMemoryOverheadPercent: number,
+): Remaining {
   const l = pool.limits;
   if (l.cpuMilli === undefined && l.memoryBytes === undefined && l.nodes === undefined) return {};
   let cpu = 0;
@@ -272,7 +279,10 @@ function remainingOf(model: ClusterModel, pool: NodePool): Remaining {
     count += 1;
     const limits =
       n.instanceType === undefined ? undefined : model.instanceTypes.get(n.instanceType);
-    const memMiB = limits && n.instanceType ? capacityMemoryMiB(n.instanceType, limits) : undefined;
+    const memMiB =
+      limits && n.instanceType
+        ? capacityMemoryMiB(n.instanceType, limits, vmMemoryOverheadPercent)
+        : undefined;
     cpu += limits?.vcpus !== undefined ? limits.vcpus * 1000 : n.allocatable.cpuMilli;
     mem += memMiB !== undefined ? memMiB * 1024 * 1024 : n.allocatable.memoryBytes;
   }
@@ -352,10 +362,17 @@ interface LaunchState {
 export class KarpenterProvisioner implements Provisioner {
   readonly kind = 'karpenter' as const;
 
+  readonly #settings: KarpenterSettings;
+
+  /** `settings`: the controller's, from its Deployment (karpenterSettings); the defaults otherwise. */
+  constructor(settings: KarpenterSettings = DEFAULT_KARPENTER_SETTINGS) {
+    this.#settings = settings;
+  }
+
   zones(req: ProvisionRequest): readonly string[] {
     const out = new Set<string>();
     for (const pool of req.model.nodePools?.values() ?? []) {
-      const nodeClass = nodeClassOf(req.model, pool);
+      const nodeClass = nodeClassOf(req.model, pool, this.#settings);
       if (typeof nodeClass === 'string') continue;
       const fit = poolFit(req.model, req.pod, pool, nodeClass, new Set());
       if (typeof fit !== 'string') for (const z of fit.zones) out.add(z);
@@ -375,7 +392,7 @@ export class KarpenterProvisioner implements Provisioner {
     // Pools the inputs do not describe: if no other pool takes the pods, the answer depends on them.
     const unresolved: Unresolved[] = [];
     for (const pool of pools) {
-      const nodeClass = nodeClassOf(model, pool);
+      const nodeClass = nodeClassOf(model, pool, this.#settings);
       if (typeof nodeClass === 'string') {
         notes.add(`NodePool ${pool.name}: ${nodeClass}, so its nodes cannot be modelled`);
         unresolved.push({ cause: 'pool-class', pool: pool.name, problem: nodeClass });
@@ -405,9 +422,24 @@ export class KarpenterProvisioner implements Provisioner {
     return this.#launch(req, fits, notes);
   }
 
+  /** What the controller's settings add to a result that launches EC2NodeClass nodes. */
+  #settingsNotes(notes: Set<string>): void {
+    const s = this.#settings;
+    if (s.deployment === undefined)
+      notes.add(
+        'the Karpenter controller Deployment is not in the inputs: RESERVED_ENIS, VM_MEMORY_OVERHEAD_PERCENT and MIN_VALUES_POLICY taken at their defaults (0, 0.075, Strict)',
+      );
+    for (const n of s.notes) notes.add(n);
+  }
+
   #launch(req: ProvisionRequest, fits: readonly PoolFit[], notes: Set<string>): Provision {
     const s: LaunchState = {
-      remaining: new Map(fits.map(f => [f.pool.name, remainingOf(req.model, f.pool)])),
+      remaining: new Map(
+        fits.map(f => [
+          f.pool.name,
+          remainingOf(req.model, f.pool, this.#settings.vmMemoryOverheadPercent),
+        ]),
+      ),
       inflight: new Map(),
       taken: new Map(),
       nodes: [],
@@ -528,6 +560,7 @@ export class KarpenterProvisioner implements Provisioner {
         seen.types.add(likely.name);
         byPool.set(f.pool.name, seen);
         if (f.nodeClass.assumption !== undefined) notes.add(f.nodeClass.assumption);
+        if (f.nodeClass.kind === 'karpenter') this.#settingsNotes(notes);
         if (f.nodeClass.launchPrefixes !== undefined && f.nodeClass.launchPrefixes > 0)
           notes.add(
             `EC2NodeClass ${f.nodeClass.name} assigns ${f.nodeClass.launchPrefixes} /28 prefixes at launch (ipPrefixCount): ${f.nodeClass.launchPrefixes * 16} addresses per node from its subnet, besides the CNI's pool unless prefix delegation adopts them`,
