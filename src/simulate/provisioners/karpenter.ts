@@ -46,6 +46,7 @@ import {
 } from './requirements.js';
 import { DEFAULT_KARPENTER_SETTINGS, type KarpenterSettings } from './karpenter-settings.js';
 import { poolRequirements, typeMeets } from './type-filter.js';
+import { minValuesCap, minValuesShort, poolMinValues, type MinValue } from './min-values.js';
 import type { TypeCapacity } from './type-capacity.js';
 
 /**
@@ -78,6 +79,8 @@ interface TypeOption {
   readonly daemonSets: DaemonSetLoad;
   /** Pods of the workload one node of this type takes, DaemonSets first. */
   readonly fit: number;
+  /** Its labels, for minValues. */
+  readonly labels: ReadonlyMap<string, string>;
 }
 
 /** The cheapest type without prices: fewest vCPUs, then least memory, then name (stated in messages). */
@@ -177,6 +180,7 @@ interface PoolFit {
   readonly types: readonly TypeOption[];
   readonly zones: readonly string[];
   readonly reqs: ReadonlyMap<string, Requirement>;
+  readonly mins: readonly MinValue[];
 }
 
 /** Why a pool cannot take the pod, or the types and zones it can launch for it. */
@@ -243,7 +247,7 @@ function poolFit(
       Math.max(0, capacity.pods - daemonSets.pods),
     );
     if (pod.onePerNode) fit = Math.min(fit, 1);
-    if (fit >= 1) types.push({ name, limits, capacity, daemonSets, fit });
+    if (fit >= 1) types.push({ name, limits, capacity, daemonSets, fit, labels });
   }
   if (unsized.length > 0) {
     const list = unsized.sort();
@@ -252,7 +256,12 @@ function poolFit(
     );
   }
   if (types.length === 0) return 'no instance type it allows fits the pod with its DaemonSets';
-  return { pool, nodeClass, types: types.sort(cheaperFirst), zones, reqs };
+  const { mins, unchecked } = poolMinValues(pool);
+  for (const key of unchecked)
+    notes.add(
+      `NodePool ${pool.name}: minValues on ${key} cannot be checked from the instance types given; taken as met`,
+    );
+  return { pool, nodeClass, types: types.sort(cheaperFirst), zones, reqs, mins };
 }
 
 /** What is left of a pool's limits: limits less what its nodes and in-flight NodeClaims already count. */
@@ -484,7 +493,25 @@ export class KarpenterProvisioner implements Provisioner {
         const rem = remaining.get(f.pool.name) ?? {};
         const types = limited(rem) ? f.types.filter(t => withinLimits(t, rem)) : f.types;
         if (types.length === 0) continue;
-        const perClaim = Math.min(cap, Math.max(...types.map(t => t.fit)));
+        // minValues (Strict): a NodeClaim takes no more pods than leave enough distinct values among
+        // the types that still fit them all.
+        const minCap =
+          this.#settings.minValuesPolicy === 'Strict' ? minValuesCap(types, f.mins) : Infinity;
+        if (minCap === 0) {
+          const short = minValuesShort(types, f.mins)
+            .map(m => `minValues ${m.min} on ${m.key}, only ${m.got} among the types that fit`)
+            .join('; ');
+          notes.add(
+            `NodePool ${f.pool.name}: ${short}: Karpenter launches nothing for these pods (MIN_VALUES_POLICY Strict)`,
+          );
+          continue;
+        }
+        const largest = Math.max(...types.map(t => t.fit));
+        if (minCap < largest)
+          notes.add(
+            `NodePool ${f.pool.name}: its minValues (${f.mins.map(m => `${m.min} ${m.key}`).join(', ')}) hold each NodeClaim to ${minCap} pods, where the largest type alone takes ${largest}`,
+          );
+        const perClaim = Math.min(cap, largest, minCap);
         // Without limits every full NodeClaim is alike: emit them in one step.
         const full = limited(rem) ? (left >= perClaim ? 1 : 0) : Math.floor(left / perClaim);
         const batch = full > 0 ? Math.min(full, MAX_CLAIMS - nodes.length) : 1;

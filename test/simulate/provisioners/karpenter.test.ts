@@ -11,6 +11,7 @@ import {
   awsNodeDaemonSet,
   ec2NodeClass,
   karpenterCluster,
+  karpenterController,
   nodePool,
 } from '../../helpers/karpenter.js';
 
@@ -442,4 +443,79 @@ test('ipPrefixCount: the prefixes the launch template assigns are held besides t
     web(1, { onePerNode: true }),
   );
   assert.equal(withPd.ipsRequired, plain.ipsRequired);
+});
+
+// kubernetes-sigs/karpenter pkg/controllers/provisioning/scheduling/instance_selection_test.go @22664681,
+// "should schedule respecting the minValues from instance-type requirements": two types, one taking one
+// pod and one taking two; minValues 2 on the instance type puts the two pods on two NodeClaims, each
+// keeping both types.
+test('minValues: each NodeClaim keeps enough distinct types, so it holds fewer pods', () => {
+  const pool = (minValues?: number) =>
+    nodePool({
+      name: 'apps',
+      requirements: [
+        {
+          key: 'node.kubernetes.io/instance-type',
+          operator: 'In',
+          values: ['m5.large', 'm5.xlarge'],
+          ...(minValues !== undefined && { minValues }),
+        },
+      ],
+    });
+  // 1.5 CPU: m5.large (1930m allocatable, 25m aws-node) takes one, m5.xlarge (3920m) two.
+  const pods = web(2, { requests: { cpuMilli: 1500, memoryBytes: GiB } });
+  const without = run(
+    karpenterCluster(
+      [awsNodeDaemonSet(), pool(), ec2NodeClass('default', bothSubnets)],
+      [subnetA, subnetB],
+    ),
+    pods,
+  );
+  assert.equal(without.newNodes, 1);
+  assert.equal(without.typicalNode?.instanceType, 'm5.xlarge');
+  const model = karpenterCluster(
+    [awsNodeDaemonSet(), pool(2), ec2NodeClass('default', bothSubnets)],
+    [subnetA, subnetB],
+  );
+  const sim = run(model, pods);
+  assert.equal(sim.newNodes, 2);
+  assert.equal(sim.typicalNode?.instanceType, 'm5.large');
+  assert.equal(sim.bounds?.worstType, 'm5.xlarge', 'both types stay candidates');
+  assert.match(
+    sim.notes.join('\n'),
+    /minValues \(2 node\.kubernetes\.io\/instance-type\) hold each NodeClaim to 1 pods/,
+  );
+});
+
+// Same file, "schedule should fail if minimum number of InstanceTypes is not met as per the minValues in
+// the requirement"; and pkg/controllers/provisioning/suite_test.go "should schedule even when minValues
+// requirement is not met" (MIN_VALUES_POLICY BestEffort).
+test('minValues the fitting types cannot meet: nothing launches under Strict, BestEffort relaxes it', () => {
+  const pool = nodePool({
+    name: 'apps',
+    requirements: [
+      {
+        key: 'karpenter.k8s.aws/instance-family',
+        operator: 'In',
+        values: ['m5', 'c5'],
+        minValues: 3,
+      },
+    ],
+  });
+  const objects = [awsNodeDaemonSet(), pool, ec2NodeClass('default', bothSubnets)];
+  const strict = run(karpenterCluster(objects, [subnetA, subnetB]), web(1));
+  assert.equal(strict.newNodes, 0);
+  assert.equal(strict.unplaced, 1);
+  assert.match(
+    strict.notes.join('\n'),
+    /minValues 3 on karpenter\.k8s\.aws\/instance-family, only 2 among the types that fit: Karpenter launches nothing/,
+  );
+  const relaxed = run(
+    karpenterCluster(
+      [...objects, karpenterController({ MIN_VALUES_POLICY: 'BestEffort' })],
+      [subnetA, subnetB],
+    ),
+    web(1),
+  );
+  assert.equal(relaxed.newNodes, 1);
 });
