@@ -44,7 +44,11 @@ export function cniEnvOf(awsNode: DaemonSet | undefined): CniEnv {
 }
 
 /** Add (sign 1) or remove (sign -1) one pod's share of its node's usage. */
-export function addPodUsage(u: NodeUsage, pod: PodRecord, sign: 1 | -1): NodeUsage {
+export function addPodUsage(
+  u: NodeUsage,
+  pod: Pick<PodRecord, 'terminal' | 'network' | 'requests' | 'scoreRequests'>,
+  sign: 1 | -1,
+): NodeUsage {
   if (pod.terminal) return u;
   return {
     pods: u.pods + sign,
