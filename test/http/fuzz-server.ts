@@ -37,6 +37,8 @@ export interface Answer {
 
 export interface FuzzServer {
   post(body: string, contentType?: string): Promise<Answer>;
+  /** A GET of `path` (e.g. `/metrics`). */
+  get(path: string): Promise<Answer>;
   /** Resident memory of the server process, in bytes (Linux /proc). */
   rssBytes(): number;
   readonly logs: () => string;
@@ -146,6 +148,7 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
   }
   return {
     post: (body, contentType) => call(agent, pki, port, 'POST', '/validate', body, contentType),
+    get: path => call(agent, pki, port, 'GET', path),
     rssBytes: () => {
       const status = readFileSync(`/proc/${String(child.pid)}/status`, 'utf8');
       const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];

@@ -11,6 +11,8 @@ import { ANSWER_MAX_MS, anyCase, checkAnswer, describeCase, fuzz } from './fuzz-
 import { deployedNodeOptions, startFuzzServer } from './fuzz-server.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
+/** Series /metrics may hold after the run: its labels take fixed values, so hostile posts add none. */
+const MAX_SERIES = 400;
 const SEED = Number(process.env.FUZZ_SEED ?? 1616);
 const MIB = 2 ** 20;
 
@@ -51,10 +53,13 @@ try {
   const after = await server.post(story);
   assert.equal(after.body, before.body, 'the story is judged as before, to the byte');
   const rssEnd = server.rssBytes();
+  const metrics = await server.get('/metrics');
+  const series = metrics.body.split('\n').filter(l => l !== '' && !l.startsWith('#')).length;
   peakRss = Math.max(peakRss, rssEnd);
-  const line = `${run.cases} cases + 200 x 1 MB dry runs in ${((Date.now() - started) / 1000).toFixed(0)} s (NODE_OPTIONS=${deployedNodeOptions()}); slowest ${slowest.ms.toFixed(0)} ms (${slowest.what}); RSS ${(rssStart / MIB).toFixed(0)} -> ${(rssEnd / MIB).toFixed(0)} MiB, +${((rssEnd - rssStart) / MIB).toFixed(0)} (peak ${(peakRss / MIB).toFixed(0)})`;
+  const line = `${run.cases} cases + 200 x 1 MB dry runs in ${((Date.now() - started) / 1000).toFixed(0)} s (NODE_OPTIONS=${deployedNodeOptions()}); slowest ${slowest.ms.toFixed(0)} ms (${slowest.what}); RSS ${(rssStart / MIB).toFixed(0)} -> ${(rssEnd / MIB).toFixed(0)} MiB, +${((rssEnd - rssStart) / MIB).toFixed(0)} (peak ${(peakRss / MIB).toFixed(0)}); ${series} metric series`;
   assert.ok(rssEnd - rssStart < 100 * MIB, line);
   assert.ok(peakRss < 512 * MIB, line);
+  assert.ok(series < MAX_SERIES, line);
   process.stdout.write(`fuzz: ok: ${line}\n`);
 } finally {
   clearInterval(sampler);
