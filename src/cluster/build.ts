@@ -107,12 +107,27 @@ export function replicaSetOwners(replicaSets: readonly ReplicaSet[]): Map<string
   return owners;
 }
 
+/**
+ * The workload a running pod counts for (its own anti-affinity, topology spread): the Deployment or Rollout
+ * behind its ReplicaSet, or the StatefulSet or Job that owns it directly.
+ */
+export function podWorkloadKey(
+  pod: PodRecord,
+  replicaSetOwner: (rsKey: string) => string | undefined,
+): string | undefined {
+  if (pod.ownerKind === 'ReplicaSet')
+    return replicaSetOwner(`${pod.namespace}/${pod.ownerName ?? ''}`);
+  if (pod.ownerKind === 'StatefulSet' || pod.ownerKind === 'Job')
+    return workloadKey(pod.ownerKind, pod.namespace, pod.ownerName ?? '');
+  return undefined;
+}
+
 function workloadNodesOf(objects: ClusterObjects): Map<string, Map<string, number>> {
   const owners = replicaSetOwners(objects.replicaSets);
   const out = new Map<string, Map<string, number>>();
   for (const pod of objects.pods) {
-    if (pod.terminal || pod.nodeName === undefined || pod.ownerKind !== 'ReplicaSet') continue;
-    const key = owners.get(`${pod.namespace}/${pod.ownerName ?? ''}`);
+    if (pod.terminal || pod.nodeName === undefined) continue;
+    const key = podWorkloadKey(pod, rs => owners.get(rs));
     if (key === undefined) continue;
     let nodes = out.get(key);
     if (!nodes) out.set(key, (nodes = new Map<string, number>()));

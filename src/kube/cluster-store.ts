@@ -411,9 +411,11 @@ export class KubeStore {
       if (owner !== undefined) this.#dirtyWorkloads.add(owner);
     }
     this.#pods.dirtyReplicaSets.clear();
+    for (const w of this.#pods.dirtyDirect) this.#dirtyWorkloads.add(w);
+    this.#pods.dirtyDirect.clear();
     if (previous && this.#dirtyWorkloads.size === 0) return previous;
     for (const w of this.#dirtyWorkloads) {
-      const merged = new Map<string, number>();
+      const merged = new Map<string, number>(this.#pods.directNodes(w) ?? []);
       for (const rs of this.#workloadSets.get(w) ?? []) {
         for (const [node, n] of this.#pods.replicaSetNodes(rs) ?? [])
           merged.set(node, (merged.get(node) ?? 0) + n);

@@ -1,5 +1,5 @@
 import { addPodUsage } from '../cluster/build.js';
-import { EMPTY_USAGE, type NodeUsage, type PodRecord } from '../cluster/model.js';
+import { EMPTY_USAGE, workloadKey, type NodeUsage, type PodRecord } from '../cluster/model.js';
 import { flatString } from './intern.js';
 
 /**
@@ -14,6 +14,8 @@ interface Shape {
   readonly scoreRequests?: PodRecord['requests'];
   /** `namespace/replicaSet` when the pod counts for its ReplicaSet's spread over nodes. */
   readonly replicaSet?: string;
+  /** The workloadKey of the StatefulSet or Job that owns the pod, as buildClusterModel counts it. */
+  readonly direct?: string;
 }
 
 /** The identity of a pod's shape: every field samePod compared, nothing of its name or node. */
@@ -98,10 +100,14 @@ export class PodIndex {
   readonly #usage = new Map<string, NodeUsage>();
   /** `namespace/replicaSet` → node → pods. */
   readonly #rsNodes = new Map<string, Map<string, number>>();
+  /** workloadKey of a StatefulSet or Job → node → pods. */
+  readonly #directNodes = new Map<string, Map<string, number>>();
   /** Nodes whose usage changed since the last drain. */
   readonly dirtyNodes = new Set<string>();
   /** ReplicaSets (`namespace/name`) whose pods moved since the last drain. */
   readonly dirtyReplicaSets = new Set<string>();
+  /** StatefulSets and Jobs (workloadKey) whose pods moved since the last drain. */
+  readonly dirtyDirect = new Set<string>();
 
   get size(): number {
     return this.#slots.size;
@@ -118,6 +124,11 @@ export class PodIndex {
 
   replicaSetNodes(rsKey: string): ReadonlyMap<string, number> | undefined {
     return this.#rsNodes.get(rsKey);
+  }
+
+  /** Pods per node of a StatefulSet or Job, by workloadKey. */
+  directNodes(key: string): ReadonlyMap<string, number> | undefined {
+    return this.#directNodes.get(key);
   }
 
   /** True when something the model reads changed. */
@@ -155,6 +166,8 @@ export class PodIndex {
   replaceAll(pods: ReadonlyMap<string, PodRecord>): void {
     for (const node of this.#usage.keys()) this.dirtyNodes.add(node);
     for (const rs of this.#rsNodes.keys()) this.dirtyReplicaSets.add(rs);
+    for (const w of this.#directNodes.keys()) this.dirtyDirect.add(w);
+    this.#directNodes.clear();
     this.#slots.clear();
     this.#freeSlots.length = 0;
     this.#nodes.clear();
@@ -193,6 +206,9 @@ export class PodIndex {
       ...(pod.ownerKind === 'ReplicaSet' && {
         replicaSet: `${pod.namespace}/${pod.ownerName ?? ''}`,
       }),
+      ...((pod.ownerKind === 'StatefulSet' || pod.ownerKind === 'Job') && {
+        direct: workloadKey(pod.ownerKind, pod.namespace, pod.ownerName ?? ''),
+      }),
     }));
     const nodeName = pod.nodeName;
     const node = nodeName === undefined ? NO_NODE : this.#nodes.take(nodeName, () => nodeName);
@@ -220,14 +236,26 @@ export class PodIndex {
     if (usage.pods === 0) this.#usage.delete(node);
     else this.#usage.set(node, usage);
     this.dirtyNodes.add(node);
-    const rsKey = shape.replicaSet;
-    if (rsKey === undefined) return;
-    let nodes = this.#rsNodes.get(rsKey);
-    if (!nodes) this.#rsNodes.set(rsKey, (nodes = new Map<string, number>()));
-    const n = (nodes.get(node) ?? 0) + sign;
-    if (n > 0) nodes.set(node, n);
-    else nodes.delete(node);
-    if (nodes.size === 0) this.#rsNodes.delete(rsKey);
-    this.dirtyReplicaSets.add(rsKey);
+    if (shape.replicaSet !== undefined)
+      count(this.#rsNodes, this.dirtyReplicaSets, shape.replicaSet, node, sign);
+    if (shape.direct !== undefined)
+      count(this.#directNodes, this.dirtyDirect, shape.direct, node, sign);
   }
+}
+
+/** One pod more or less of `key` on `node`; empty entries go, so churn never grows the index. */
+function count(
+  index: Map<string, Map<string, number>>,
+  dirty: Set<string>,
+  key: string,
+  node: string,
+  sign: 1 | -1,
+): void {
+  let nodes = index.get(key);
+  if (!nodes) index.set(key, (nodes = new Map<string, number>()));
+  const n = (nodes.get(node) ?? 0) + sign;
+  if (n > 0) nodes.set(node, n);
+  else nodes.delete(node);
+  if (nodes.size === 0) index.delete(key);
+  dirty.add(key);
 }

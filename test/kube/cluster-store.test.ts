@@ -134,3 +134,44 @@ test('Karpenter objects from the informers reach the view; a node class subnet c
     { id: 'subnet-b', zone: 'zone-b' },
   ]);
 });
+
+test('StatefulSet and Job pods count for their workload on their nodes, as from files', () => {
+  const store = new KubeStore();
+  const s = store.sinks;
+  const pod = (name: string, node: string, kind: string, owner: string): [string, KubeObject] => {
+    const o: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        namespace: 'shop',
+        name,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind, name: owner, controller: true, uid: 'u' }],
+      },
+      spec: { nodeName: node, containers: [{ name: 'c' }] },
+      status: { phase: 'Running' },
+    };
+    return [`shop/${name}`, o];
+  };
+  s.pods.upsert(...projectedPod(s.pods, pod('db-0', 'n1', 'StatefulSet', 'db')));
+  s.pods.upsert(...projectedPod(s.pods, pod('db-1', 'n2', 'StatefulSet', 'db')));
+  s.pods.upsert(...projectedPod(s.pods, pod('load-x', 'n1', 'Job', 'load')));
+  let view = store.view();
+  assert.deepEqual(Object.fromEntries(view.workloadNodes.get('StatefulSet/shop/db') ?? []), {
+    n1: 1,
+    n2: 1,
+  });
+  assert.deepEqual(Object.fromEntries(view.workloadNodes.get('Job/shop/load') ?? []), { n1: 1 });
+  s.pods.remove('shop/db-1');
+  view = store.view();
+  assert.deepEqual(Object.fromEntries(view.workloadNodes.get('StatefulSet/shop/db') ?? []), {
+    n1: 1,
+  });
+  s.pods.replaceAll(new Map());
+  view = store.view();
+  assert.equal(view.workloadNodes.size, 0);
+  assert.equal(store.indexSizes().workloadNodes, 0);
+});
+
+function projectedPod<T>(sink: Sink<T>, [key, o]: [string, KubeObject]): [string, T] {
+  return [key, sink.project(Reader.of(o, 'Pod', ''))];
+}

@@ -268,3 +268,66 @@ test('Karpenter: zone spread fixes the zones of new NodeClaims, which otherwise 
     ['zone-b', 2],
   ]);
 });
+
+test("a StatefulSet's running pods hold its one-per-node anti-affinity and count for its spread", () => {
+  const db = (replicas: number, o: Partial<Workload['pod'] & object> = {}): Workload =>
+    aWorkload({
+      kind: 'StatefulSet',
+      name: 'db',
+      replicas,
+      status: { replicas: 2 },
+      pod: aPodShape({
+        requests: { cpuMilli: 500, memoryBytes: GiB },
+        labels: { app: 'db' },
+        ...o,
+      }),
+    });
+  const pods = ['node-a', 'node-b'].map((n, i) =>
+    aPod(n, { namespace: 'shop', name: `db-${i}`, ownerKind: 'StatefulSet', ownerName: 'db' }),
+  );
+  const run = (o: Partial<Workload['pod'] & object>) => {
+    const current = db(2, o);
+    const model = aCluster({ nodes: zoneNodes(), pods, workloads: [current], subnets });
+    return simulate({
+      model,
+      change: { current, desired: db(4, o), replicaSets: [], nowMs: NOW },
+      book: new AddressBook(),
+    });
+  };
+  // db-0 and db-1 run on node-a and node-b: of the two new pods one takes node-c, one a new node.
+  const anti = run({ onePerNode: true });
+  assert.equal(anti.podsOnExisting, 1);
+  assert.equal(anti.newNodes, 1);
+  // A zone spread counts them too: zones 1/1/0, so the third pod must go to zone-c, though node-c is
+  // the busiest node (a pod of 4 CPUs) and least-allocated scoring alone would pass it over.
+  const busy = aPod('node-c', {
+    namespace: 'other',
+    requests: { cpuMilli: 4000, memoryBytes: GiB },
+  });
+  const model = aCluster({
+    nodes: zoneNodes(),
+    pods: [...pods, busy],
+    workloads: [db(2)],
+    subnets,
+  });
+  const dbPod = (constraints?: SpreadConstraint[]) =>
+    aPodShape({
+      requests: { cpuMilli: 500, memoryBytes: GiB },
+      labels: { app: 'db' },
+      ...(constraints && { spread: constraints }),
+    });
+  const placeDb = (constraints?: SpreadConstraint[]) =>
+    placePods({
+      model,
+      pod: dbPod(constraints),
+      pods: 2,
+      cni: model.cni,
+      book: new AddressBook(),
+      workload: 'StatefulSet/shop/db',
+    });
+  const dbSpread = spread(ZONE, 1, {
+    labelSelector: { matchLabels: { app: 'db' }, matchExpressions: [] },
+  });
+  assert.equal(perNode(placeDb([dbSpread]))['node-c'], 1);
+  assert.equal(perNode(placeDb())['node-c'], undefined);
+});
