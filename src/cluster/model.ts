@@ -422,6 +422,18 @@ export interface NodeClaim {
   /** status.nodeName once the node registered. */
   readonly nodeName?: string;
   readonly capacity: { readonly cpuMilli: number; readonly memoryBytes: number };
+  /** status.allocatable: what its pods get once it runs (Karpenter's estimate), when launched. */
+  readonly allocatable?: {
+    readonly cpuMilli: number;
+    readonly memoryBytes: number;
+    readonly pods: number;
+  };
+  /** metadata.labels: the labels its Node will carry (nodepool, type, zone, template labels). */
+  readonly labels?: Labels;
+  /** spec.taints. */
+  readonly taints?: readonly Taint[];
+  /** The Initialized condition is True: the node is ready and its startup taints are gone. */
+  readonly initialized?: true;
 }
 
 export interface ClusterModel {

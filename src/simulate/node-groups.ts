@@ -13,7 +13,7 @@ const PER_NODE_LABELS = [
 ];
 
 /** Taints that come and go with a node's life, never on a fresh node once it is ready. */
-function isTransientTaint(t: Taint): boolean {
+export function isTransientTaint(t: Taint): boolean {
   return (
     t.key.startsWith('node.kubernetes.io/') ||
     t.key.startsWith('node.cloudprovider.kubernetes.io/') ||

@@ -16,6 +16,8 @@ import {
   type Provisioner,
 } from './provisioners/provisioner.js';
 import { SpreadState } from './topology-spread.js';
+import { comingNodes } from './inflight-nodes.js';
+import { isTransientTaint } from './node-groups.js';
 import { parseWorkloadKey, podGroupsIn, podLabelsOf } from './spread-groups.js';
 import { placeUnderSpread, type SpreadResult } from './spread-placement.js';
 
@@ -68,6 +70,8 @@ export interface ExistingResult {
   readonly placed: number;
   /** req.pods - placed: what the provisioners are asked for. */
   readonly unschedulable: number;
+  /** Of the placed, those on NodeClaims in flight. */
+  readonly onInflight?: number;
 }
 
 /**
@@ -82,7 +86,31 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
     return spreadExisting(req, r);
   }
   const { pod } = req;
-  const sorted = sortedCandidates(req);
+  const { used, placed: onRegistered } = bindByScore(sortedCandidates(req), req.pods, pod);
+  let placed = onRegistered;
+  let onInflight = 0;
+  if (placed < req.pods) {
+    // What no registered node takes waits for the NodeClaims in flight before anything new is launched.
+    const coming = bindByScore(inflightCandidates(req), req.pods - placed, pod);
+    used.push(...coming.used);
+    placed += coming.placed;
+    onInflight = coming.placed;
+  }
+  used.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
+  return {
+    existing: used.map(s => ({ node: s.node, pods: s.placed })),
+    placed,
+    unschedulable: req.pods - placed,
+    ...(onInflight > 0 && { onInflight }),
+  };
+}
+
+/** Binds up to `pods` pods onto the candidates, best score first, rescoring a node as it fills. */
+function bindByScore(
+  sorted: readonly Candidate[],
+  pods: number,
+  pod: PodShape,
+): { used: Slot[]; placed: number } {
   // Lazy merge of the sorted untouched nodes with a heap of the nodes already given pods: placing k pods
   // costs O(k log k), not a scan of the cluster.
   const touched = new MinHeap<Slot>((a, b) =>
@@ -91,7 +119,7 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
   const used: Slot[] = [];
   let next = 0;
   let placed = 0;
-  while (placed < req.pods) {
+  while (placed < pods) {
     const fresh = sorted[next];
     const top = touched.peek();
     let slot: Slot;
@@ -114,12 +142,22 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
       touched.push(slot);
     }
   }
-  used.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
-  return {
-    existing: used.map(s => ({ node: s.node, pods: s.placed })),
-    placed,
-    unschedulable: req.pods - placed,
-  };
+  return { used, placed };
+}
+
+/** NodeClaims in flight the pod's filters pass, best scored first. */
+function inflightCandidates(req: PlacementRequest): Candidate[] {
+  const { pod } = req;
+  const out: Candidate[] = [];
+  for (const node of comingNodes(req.model).nodes) {
+    const room = schedulerRoom(node, node.usage, pod);
+    if (room <= 0 || !podFitsNodeFace(pod, node)) continue;
+    out.push({ node, room, score: nodeScore(node, pod, 0) });
+  }
+  return out.sort(
+    (a, b) =>
+      b.score - a.score || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
+  );
 }
 
 /** Nodes the pod's static filters pass, best scored first (cached per model and shape). */
@@ -127,8 +165,11 @@ function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
   const { model, pod } = req;
   return candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
     const hosting = model.workloadNodes.get(req.workload);
+    const { launching } = comingNodes(model);
     // In name order: candidatesFor then orders equal scores by name without comparing names.
-    return collectInNameOrder(model, (node): Candidate | undefined => {
+    return collectInNameOrder(model, (registered): Candidate | undefined => {
+      // A node still launching counts as the node it is about to be: ready, its startup taints gone.
+      const node = launching.has(registered.name) ? asLaunched(registered) : registered;
       if (!schedulableNode(pod, node)) return undefined;
       const room = schedulerRoom(node, node.usage, pod);
       if (room <= 0) return undefined;
@@ -138,6 +179,10 @@ function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
       return { node, room, score: nodeScore(node, pod, 0) };
     });
   });
+}
+
+function asLaunched(node: Node): Node {
+  return { ...node, ready: true, taints: node.taints.filter(t => !isTransientTaint(t)) };
 }
 
 /** The spread state of the pod over every node of the cluster, and the run that places it. */
@@ -188,7 +233,8 @@ function before(
 export function placePods(req: PlacementRequest): Placement {
   if (req.pod.spread) return placeSpreadPods(req);
   const notes: string[] = [];
-  const { existing, unschedulable: remaining } = placeOnExisting(req);
+  const { existing, unschedulable: remaining, onInflight } = placeOnExisting(req);
+  if (onInflight !== undefined) notes.push(inflightNote(req.model, onInflight));
   if (remaining <= 0) return { existing, unplaced: 0, notes };
   const provision = provisionNewNodes(req.provisioners ?? provisionersOf(req.model), {
     model: req.model,
@@ -281,4 +327,10 @@ function describeSpread(req: PlacementRequest): string {
         `${c.topologyKey} maxSkew ${c.maxSkew}${c.minDomains > 1 ? ` minDomains ${c.minDomains}` : ''}`,
     )
     .join(', ');
+}
+
+function inflightNote(model: ClusterModel, pods: number): string {
+  const { nodes, unsized } = comingNodes(model);
+  const names = nodes.map(n => n.name);
+  return `${pods} pods go to NodeClaims in flight (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}): Karpenter counts them before it launches more${unsized.length > 0 ? `; ${unsized.length} more in flight are not launched yet and cannot be sized (${unsized.slice(0, 3).join(', ')})` : ''}`;
 }

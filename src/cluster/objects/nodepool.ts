@@ -60,6 +60,12 @@ export function projectNodeClaim(obj: Reader): NodeClaim {
   const instanceType = meta.labels['node.kubernetes.io/instance-type'];
   const zone = meta.labels['topology.kubernetes.io/zone'];
   const nodeName = status?.string('nodeName');
+  const allocatable = status?.child('allocatable');
+  const podsAllocatable = allocatable?.quantity('pods') ?? capacity?.quantity('pods');
+  const taints = readTaints(obj.child('spec')?.list('taints') ?? []);
+  const initialized = status
+    ?.list('conditions')
+    .some(c => c.string('type') === 'Initialized' && c.string('status') === 'True');
   return {
     name: meta.name,
     ...(nodePool !== undefined && { nodePool }),
@@ -70,5 +76,16 @@ export function projectNodeClaim(obj: Reader): NodeClaim {
       cpuMilli: capacity?.milli('cpu') ?? 0,
       memoryBytes: capacity?.quantity('memory') ?? 0,
     },
+    ...(allocatable &&
+      podsAllocatable !== undefined && {
+        allocatable: {
+          cpuMilli: allocatable.milli('cpu') ?? 0,
+          memoryBytes: allocatable.quantity('memory') ?? 0,
+          pods: podsAllocatable,
+        },
+      }),
+    ...(Object.keys(meta.labels).length > 0 && { labels: meta.labels }),
+    ...(taints.length > 0 && { taints }),
+    ...(initialized === true && { initialized: true as const }),
   };
 }

@@ -123,6 +123,7 @@ test('NodePool, EC2NodeClass, Auto Mode NodeClass and NodeClaim: compact project
       name: 'default-abc',
       nodePool: 'default',
       capacity: { cpuMilli: 2000, memoryBytes: 8 * 1024 ** 3 },
+      labels: { 'karpenter.sh/nodepool': 'default' },
     },
   ]);
 });
