@@ -14,6 +14,8 @@ export interface KarpenterSettings {
   readonly reservedEnis: number;
   readonly vmMemoryOverheadPercent: number;
   readonly minValuesPolicy: 'Strict' | 'BestEffort';
+  /** AWS_FEATURE_GATES NodeClassCEL: kubelet maxPods given as a CEL expression is evaluated per type. */
+  readonly nodeClassCel: boolean;
   /** namespace/name of the controller Deployment; undefined when the inputs have none. */
   readonly deployment?: string;
   /** What was found that differs from the defaults, or could not be read. */
@@ -24,6 +26,7 @@ export const DEFAULT_KARPENTER_SETTINGS: KarpenterSettings = {
   reservedEnis: 0,
   vmMemoryOverheadPercent: 0.075,
   minValuesPolicy: 'Strict',
+  nodeClassCel: false,
   notes: [],
 };
 
@@ -104,6 +107,11 @@ function settingsOf(deployment: string, env: readonly EnvVar[]): KarpenterSettin
     notes.push(
       `Karpenter controller ${deployment}: MIN_VALUES_POLICY=${JSON.stringify(policy)} is neither Strict nor BestEffort; taken as Strict`,
     );
+  // pkg/operator/options: "NodeClassCEL=false" by default, comma-separated gates.
+  const gates = read('AWS_FEATURE_GATES');
+  const nodeClassCel =
+    gates?.split(',').some(g => g.replace(/\s/g, '').toLowerCase() === 'nodeclasscel=true') ??
+    false;
   if (reservedEnis > 0)
     notes.push(
       `Karpenter controller ${deployment}: RESERVED_ENIS=${reservedEnis}, so each type's ENI-limited max pods leaves ${reservedEnis === 1 ? 'one ENI' : `${reservedEnis} ENIs`} out`,
@@ -116,5 +124,12 @@ function settingsOf(deployment: string, env: readonly EnvVar[]): KarpenterSettin
     notes.push(
       `Karpenter controller ${deployment}: MIN_VALUES_POLICY=BestEffort, so NodePool minValues are relaxed where the types that fit fall short`,
     );
-  return { reservedEnis, vmMemoryOverheadPercent, minValuesPolicy, deployment, notes };
+  return {
+    reservedEnis,
+    vmMemoryOverheadPercent,
+    minValuesPolicy,
+    nodeClassCel,
+    deployment,
+    notes,
+  };
 }

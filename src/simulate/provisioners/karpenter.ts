@@ -15,7 +15,8 @@ import type { Unresolved } from '../unresolved.js';
 import { toleratesTaints } from '../fit.js';
 import { daemonSetLoad, fitCount, type DaemonSetLoad } from '../node-room.js';
 import { autoModeAssumptions, autoModeCni, autoModeTypeCapacity } from './auto-mode.js';
-import { capacityMemoryMiB, ec2TypeCapacity } from './ec2-node-class.js';
+import { capacityMemoryMiB, ec2TypeCapacity, karpenterPods } from './ec2-node-class.js';
+import { evaluateMaxPods, parseMaxPods } from './max-pods-cel.js';
 import {
   CAPACITY_TYPE,
   KNOWN_TYPE_KEYS,
@@ -104,14 +105,43 @@ interface NodeClassView {
 
 const autoModeCnis = new WeakMap<AutoModeNodeClass, CniSettings>();
 
-function ec2View(nc: Ec2NodeClass, settings: KarpenterSettings): NodeClassView {
-  return {
-    kind: 'karpenter',
+function ec2View(nc: Ec2NodeClass, settings: KarpenterSettings): NodeClassView | string {
+  const plain = (name: string, limits: InstanceLimits, over: Ec2NodeClass = nc) =>
+    ec2TypeCapacity(name, limits, over, settings.reservedEnis, settings.vmMemoryOverheadPercent);
+  const view = {
+    kind: 'karpenter' as const,
     name: nc.name,
     subnets: nc.subnets,
     ...(nc.ipPrefixCount !== undefined && { launchPrefixes: nc.ipPrefixCount }),
-    capacity: (name, limits) =>
-      ec2TypeCapacity(name, limits, nc, settings.reservedEnis, settings.vmMemoryOverheadPercent),
+    capacity: plain,
+  };
+  const expr = nc.maxPodsExpression;
+  if (expr === undefined) return view;
+  if (!settings.nodeClassCel)
+    return {
+      ...view,
+      assumption: `EC2NodeClass ${nc.name}: kubelet maxPods ${JSON.stringify(expr)} is a CEL expression, which Karpenter ignores unless AWS_FEATURE_GATES has NodeClassCEL=true: the AMI family's default max pods taken, as Karpenter takes it`,
+    };
+  const parsed = parseMaxPods(expr);
+  if ('error' in parsed)
+    return `its EC2NodeClass ${nc.name} sets kubelet maxPods to the CEL expression ${JSON.stringify(expr)}, which ipguard cannot evaluate (${parsed.error})`;
+  return {
+    ...view,
+    assumption: `EC2NodeClass ${nc.name}: kubelet maxPods is the CEL expression ${JSON.stringify(expr)}, evaluated per type (NodeClassCEL)`,
+    capacity: (name, limits) => {
+      if (limits.vcpus === undefined || limits.memoryMiB === undefined) return undefined;
+      const maxPods = evaluateMaxPods(parsed, {
+        vcpus: limits.vcpus,
+        memory_mib: limits.memoryMiB,
+        default_enis: limits.maxEnis,
+        ips_per_eni: limits.ipv4PerEni,
+        max_pods: karpenterPods(limits, { ...nc, maxPods: undefined }, settings.reservedEnis),
+        instance_type: name,
+      });
+      // resolveMaxPods fails for the type, and Karpenter leaves it out.
+      if (typeof maxPods !== 'number') return undefined;
+      return plain(name, limits, { ...nc, maxPods });
+    },
   };
 }
 
