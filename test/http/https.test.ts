@@ -226,6 +226,63 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
   assert.match(logs, /"msg":"shutting down"/);
 });
 
+test('ipguard serve: every review logged before SIGTERM reaches stdout, though the log is written in chunks', async t => {
+  const pki = makePki();
+  t.after(() => {
+    rmSync(pki.dir, { recursive: true, force: true });
+  });
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      ...['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'serve', '--port', String(port)],
+      ...['--tls-cert', pki.certFile, '--tls-key', pki.keyFile, '--snapshot', EXAMPLE],
+    ],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, IPGUARD_SHUTDOWN_DELAY_SECONDS: '0' },
+    },
+  );
+  let logs = '';
+  child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
+  const exited = new Promise<number | null>(resolve =>
+    child.on('exit', code => {
+      resolve(code);
+    }),
+  );
+  t.after(() => child.kill('SIGKILL'));
+  let ready = false;
+  for (let i = 0; i < 200 && !ready; i++) {
+    ready = await call(port, pki.ca, '/readyz').then(
+      r => r.status === 200,
+      () => false,
+    );
+    if (!ready) await new Promise(r => setTimeout(r, 100));
+  }
+  assert.ok(ready, `never ready:\n${logs}`);
+  // Fewer lines than the log writes at once, and well inside its flush interval: they are still
+  // in its buffer when the signal comes.
+  const uids = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+  await Promise.all(
+    uids.map(async uid => {
+      const review = switchReview();
+      review.request.uid = uid;
+      const res = await call(port, pki.ca, '/validate', JSON.stringify(review));
+      assert.equal(res.status, 200);
+    }),
+  );
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, logs);
+  const reviewed = logs
+    .split('\n')
+    .filter(l => l.includes('"msg":"admission review"'))
+    .map(l => (JSON.parse(l) as { uid: string }).uid);
+  assert.deepEqual(reviewed.sort(), [...uids].sort());
+  assert.match(logs, /"msg":"shutting down"/);
+});
+
 test('ipguard serve without certificates: a development certificate held in memory, nothing left in the temp dir', async t => {
   const tmp = mkdtempSync(join(tmpdir(), 'ipguard-serve-tmp-'));
   t.after(() => {

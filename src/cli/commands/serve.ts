@@ -1,13 +1,14 @@
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { InputError } from '../../errors.js';
 import { loadConfig, type ConfigOverrides, type ServeConfig } from '../../config.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, buildMetricsApp } from '../../http/app.js';
 import { makeDevCertificate } from '../../http/dev-cert.js';
 import { createMetrics } from '../../http/metrics.js';
+import { decisionStats, newDecisions } from '../../http/decisions.js';
 import { readTls, TlsReloader, type TlsFiles } from '../../http/tls.js';
 import { AddressBook } from '../../simulate/address-book.js';
 import { bundledExampleDir } from '../../state/bundled-example.js';
@@ -17,6 +18,7 @@ import { SnapshotSource } from '../../state/snapshot-source.js';
 import { chooseLiveSource, LiveSource } from '../../state/live-source.js';
 import type { StateSource } from '../../state/source.js';
 import { parseFlags } from '../args.js';
+import { serveLog } from '../serve-log.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 
 export const SERVE_USAGE = `ipguard serve [--port N] [--host ADDRESS] [--metrics-port N] [--tls-cert FILE --tls-key FILE]
@@ -128,8 +130,22 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   };
   // All configuration problems are reported together, before anything starts.
   const config = loadConfig(io.env, overrides);
-  const log = pino({ level: config.logLevel, base: { service: 'ipguard' } });
+  const logSink = serveLog(config.logLevel);
+  try {
+    return await serve(config, v.example === true, io, logSink.log, () => logSink.dropped());
+  } finally {
+    // Every line up to the last one ("shutting down", or why it did not start) reaches stdout.
+    await logSink.close();
+  }
+}
 
+async function serve(
+  config: ServeConfig,
+  example: boolean,
+  io: CliIo,
+  log: Logger,
+  logLinesDropped: () => number,
+): Promise<number> {
   const devCert =
     config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
       ? undefined
@@ -153,7 +169,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   if (devCert)
     log.warn('no certificate given: serving a self-signed development certificate for localhost');
 
-  const { source, why } = await chooseSource(config, v.example === true, log, io.env);
+  const { source, why } = await chooseSource(config, example, log, io.env);
   const now = Date.now;
   const { ledger: reservations, why: ledgerWhy } = chooseLedger(
     config,
@@ -162,10 +178,13 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
     io.env,
     now,
   );
+  const decisions = newDecisions();
   const metrics = createMetrics({
     state: source,
     reservations,
     now,
+    logLinesDropped,
+    memo: () => decisionStats(decisions),
     ...(source instanceof LiveSource && { ec2Calls: () => source.ec2Calls.stats().total }),
   });
   let draining = false;
@@ -178,6 +197,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
       book: new AddressBook(),
       metrics,
       now,
+      memo: decisions,
       log,
       draining: () => draining,
     },
