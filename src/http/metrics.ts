@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StateSource } from '../state/source.js';
 import type { ReservationLedger } from '../state/reservations.js';
+import type { DecisionMemoStats } from './decision-memo.js';
 
 /** Everything /metrics shows; a registry per app so tests and several servers never share counters. */
 export interface Metrics {
@@ -22,6 +23,10 @@ export interface MetricsSources {
   readonly now: () => number;
   /** EC2 API calls made so far, when the state is live. */
   readonly ec2Calls?: () => number;
+  /** Log lines dropped because stdout did not keep up, when the log is buffered. */
+  readonly logLinesDropped?: () => number;
+  /** The decision memos, summed. */
+  readonly memo?: () => DecisionMemoStats;
 }
 
 export function createMetrics(src: MetricsSources): Metrics {
@@ -153,6 +158,49 @@ export function createMetrics(src: MetricsSources): Metrics {
         this.set({ subnet: s.id, zone: s.zone }, s.availableIps);
     },
   });
+  if (src.memo) {
+    const memo = src.memo;
+    new Gauge({
+      name: 'ipguard_decision_memo_entries',
+      help: 'Requests and decisions kept for repeats on the current state version.',
+      registers: [registry],
+      collect() {
+        this.set(memo().entries);
+      },
+    });
+    new Gauge({
+      name: 'ipguard_decision_memo_bytes',
+      help: 'What the kept decisions hold, estimated (bounded at 18 MiB in all).',
+      registers: [registry],
+      collect() {
+        this.set(memo().bytes);
+      },
+    });
+    new Counter({
+      name: 'ipguard_decision_memo_lookups_total',
+      help: 'Lookups of a request or decision already made on the current state version, by result.',
+      labelNames: ['result'] as const,
+      registers: [registry],
+      collect() {
+        const m = memo();
+        this.reset();
+        this.inc({ result: 'hit' }, m.hits);
+        this.inc({ result: 'miss' }, m.misses);
+      },
+    });
+  }
+  if (src.logLinesDropped) {
+    const dropped = src.logLinesDropped;
+    new Counter({
+      name: 'ipguard_log_lines_dropped_total',
+      help: 'Log lines dropped because stdout did not take them as fast as they came (the buffer holds 16 MiB).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(dropped());
+      },
+    });
+  }
   if (src.ec2Calls) {
     const calls = src.ec2Calls;
     new Gauge({
