@@ -7,6 +7,7 @@ import Fastify, {
 import type { Metrics } from './metrics.js';
 import { reviewResponse } from './review-response.js';
 import { TLS_CIPHERS, type TlsMaterial } from './tls.js';
+import { newDecisions } from './decisions.js';
 import { handleReview, type ValidateDeps } from './validate.js';
 
 export interface AppDeps extends ValidateDeps {
@@ -33,7 +34,8 @@ function bodyErrorCode(err: FastifyError): number {
  * The webhook as a fastify app, without a socket: tests drive it with app.inject(), `serve` listens.
  * Every answer on /validate is an AdmissionReview, bad bodies included.
  */
-export function buildApp(deps: AppDeps, tls?: TlsMaterial): FastifyInstance {
+export function buildApp(given: AppDeps, tls?: TlsMaterial): FastifyInstance {
+  const deps: AppDeps = { ...given, memo: given.memo ?? newDecisions() };
   const app = Fastify({
     loggerInstance: deps.log,
     // One log line per review comes from the route itself, with the verdict; probes are not logged.

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { Decision } from '../policy/decide.js';
 import { remedySearchMs } from '../policy/remedies.js';
 import {
+  AWS_NODE,
   decideSettings,
   sameSettings,
   type SettingsDecision,
@@ -11,6 +12,9 @@ import {
 import { resolveSettings } from '../simulate/resolve-settings.js';
 import type { StateView } from '../state/source.js';
 import type { ReviewAnswer } from './review-response.js';
+import { EXCEPTION_EXPIRES_ANNOTATION } from '../policy/config.js';
+import type { RequestDigest } from './decision-memo.js';
+import { memoized } from './decisions.js';
 import { auditAnnotations, failureAnswer, staleReason, type ValidateDeps } from './validate.js';
 
 /** The reservation of the CNI's settings: a later settings change replaces it, as a workload's does. */
@@ -26,6 +30,7 @@ export async function decideSettingsRequest(
   view: StateView,
   deps: ValidateDeps,
   startedMs: number,
+  request: RequestDigest | undefined,
 ): Promise<{ answer: ReviewAnswer; decision?: Decision; reason?: string }> {
   const nowMs = deps.now();
   const model = view.model;
@@ -43,16 +48,33 @@ export async function decideSettingsRequest(
       mayWrite: !req.dryRun,
       deadlineMs: startedMs + deps.config.budgetMs,
       decide: reserved => {
-        const d = decideSettings({
-          model,
-          ...s,
-          config: deps.config.policy,
-          book: deps.book,
-          reserved,
-          ...(stale !== undefined && { stale }),
-          nowMs,
-          stopSearch: () => deps.now() - startedMs > remedySearchMs(deps.config.budgetMs),
-        });
+        const d = memoized(
+          deps.memo?.settings,
+          {
+            view,
+            request,
+            held: reserved,
+            stale,
+            nowMs,
+            // The exceptions a settings change reads: on aws-node and on kube-system.
+            times: () => [
+              s.annotations[EXCEPTION_EXPIRES_ANNOTATION],
+              model.namespaces.get(AWS_NODE.namespace)?.annotations[EXCEPTION_EXPIRES_ANNOTATION],
+            ],
+            stopSearch: () => deps.now() - startedMs > remedySearchMs(deps.config.budgetMs),
+          },
+          stopSearch =>
+            decideSettings({
+              model,
+              ...s,
+              config: deps.config.policy,
+              book: deps.book,
+              reserved,
+              ...(stale !== undefined && { stale }),
+              nowMs,
+              stopSearch,
+            }),
+        );
         return d.allowed
           ? { value: d, reserve: new Map(d.sim.subnets.map(x => [x.id, x.required])) }
           : { value: d };

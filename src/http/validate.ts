@@ -17,6 +17,9 @@ import type { Expectation, PendingConfirmations } from '../state/confirmations.j
 import type { ReservationLedger } from '../state/reservations.js';
 import type { StateSource, StateView } from '../state/source.js';
 import type { Metrics } from './metrics.js';
+import { requestDigest, type RequestDigest } from './decision-memo.js';
+import { memoized, type Decisions, type Prepared } from './decisions.js';
+import { EXCEPTION_EXPIRES_ANNOTATION } from '../policy/config.js';
 import { decideSettingsRequest } from './validate-settings.js';
 import {
   reviewResponse,
@@ -33,6 +36,24 @@ export interface ValidateDeps {
   readonly book: AddressBook;
   readonly metrics: Metrics;
   readonly now: () => number;
+  /** Decisions already made on the current state version (buildApp gives each app its own). */
+  readonly memo?: Decisions;
+}
+
+/** The exception expiries a decision on this workload reads, and its ReplicaSets' scale-down deadlines. */
+function* changeTimes(view: StateView, resolved: ResolvedChange): Iterable<string | undefined> {
+  const { change } = resolved;
+  yield change.desired.annotations[EXCEPTION_EXPIRES_ANNOTATION];
+  yield view.model.namespaces.get(change.desired.namespace)?.annotations[
+    EXCEPTION_EXPIRES_ANNOTATION
+  ];
+  for (const rs of change.replicaSets) yield rs.scaleDownDeadline;
+}
+
+export function isAutoscalerRequest(req: AdmissionRequest, deps: ValidateDeps): boolean {
+  return (
+    req.username !== undefined && deps.config.policy.autoscalerUsernames.includes(req.username)
+  );
 }
 
 export interface ValidateOutcome {
@@ -156,6 +177,51 @@ export function failureAnswer(
   };
 }
 
+/** Per prepared request, besides its objects' projections. */
+const PREPARED_ENTRY_BYTES = 2048;
+
+/**
+ * The request's target and its resolution on the model: projecting the objects and finding the
+ * workload's sets and nodes cost more than the rest of a repeated review, and depend on nothing else.
+ */
+function prepare(
+  req: AdmissionRequest,
+  view: StateView,
+  deps: ValidateDeps,
+  request: RequestDigest | undefined,
+  nowMs: number,
+): Prepared {
+  const memo = request && deps.memo ? { ...request, table: deps.memo.prepared } : undefined;
+  const hit = memo?.table.get(view.model, memo.digest, nowMs);
+  if (hit) {
+    // The time of a decision is the request's own, never the first one's.
+    if (!hit.resolved) return hit;
+    return { ...hit, resolved: { ...hit.resolved, change: { ...hit.resolved.change, nowMs } } };
+  }
+  const target = targetOf(req);
+  let prepared: Prepared = { target };
+  if (target.type === 'change') {
+    try {
+      prepared = {
+        target,
+        resolved: resolveChange(view.model, target.desired, {
+          ...(target.current && { current: target.current }),
+          nowMs,
+        }),
+      };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      prepared = { target, unresolvable: err.message };
+    }
+  }
+  memo?.table.set(view.model, memo.digest, prepared, {
+    // Projections take about what their objects' text does.
+    bytes: PREPARED_ENTRY_BYTES + memo.chars * 4,
+    validUntilMs: Infinity,
+  });
+  return prepared;
+}
+
 type Decided = {
   answer: ReviewAnswer;
   decision?: Decision;
@@ -169,21 +235,18 @@ async function decideRequest(
   deps: ValidateDeps,
   startedMs: number,
 ): Promise<Decided> {
-  const target = targetOf(req);
-  if (target.type === 'ignore') return { answer: { allowed: true }, reason: target.reason };
-  if (target.type === 'settings') return decideSettingsRequest(req, target, view, deps, startedMs);
   const nowMs = deps.now();
-  let resolved: ResolvedChange;
-  try {
-    resolved = resolveChange(view.model, target.desired, {
-      ...(target.current && { current: target.current }),
-      nowMs,
-    });
-  } catch (err) {
-    if (err instanceof InputError)
-      return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
-    throw err;
-  }
+  const autoscaler = isAutoscalerRequest(req, deps);
+  const request = deps.memo && requestDigest(req, autoscaler);
+  const prepared = prepare(req, view, deps, request, nowMs);
+  const { target } = prepared;
+  if (target.type === 'ignore') return { answer: { allowed: true }, reason: target.reason };
+  if (target.type === 'settings')
+    return decideSettingsRequest(req, target, view, deps, startedMs, request);
+  if (prepared.unresolvable !== undefined)
+    return { answer: failureAnswer(deps, prepared.unresolvable), reason: 'unresolvable' };
+  const resolved = prepared.resolved;
+  if (!resolved) throw new Error('a change without its resolution');
   const d = resolved.change.desired;
   // An object created with generateName has no name yet: each such create holds its own reservation.
   const key = d.name.endsWith('*')
@@ -207,20 +270,31 @@ async function decideRequest(
     mayWrite: !req.dryRun && !resolved.ceiling,
     deadlineMs: startedMs + deps.config.budgetMs,
     decide: reserved => {
-      const d = decide({
-        model: view.model,
-        change: resolved.change,
-        config: deps.config.policy,
-        book: deps.book,
-        reserved,
-        autoscaler:
-          req.username !== undefined &&
-          deps.config.policy.autoscalerUsernames.includes(req.username),
-        ...(stale !== undefined && { stale }),
-        // Remedies are a courtesy: the search stops early (remedySearchMs), so no review holds the event loop.
-        stopSearch: () => deps.now() - startedMs > remedySearchMs(deps.config.budgetMs),
-        ...(resolved.ceiling && { ceiling: resolved.ceiling }),
-      });
+      const d = memoized(
+        deps.memo?.workloads,
+        {
+          view,
+          request,
+          held: reserved,
+          stale,
+          nowMs,
+          times: () => changeTimes(view, resolved),
+          // Remedies are a courtesy: the search stops early (remedySearchMs), so no review holds the event loop.
+          stopSearch: () => deps.now() - startedMs > remedySearchMs(deps.config.budgetMs),
+        },
+        stopSearch =>
+          decide({
+            model: view.model,
+            change: resolved.change,
+            config: deps.config.policy,
+            book: deps.book,
+            reserved,
+            autoscaler,
+            ...(stale !== undefined && { stale }),
+            stopSearch,
+            ...(resolved.ceiling && { ceiling: resolved.ceiling }),
+          }),
+      );
       // A re-admitted workload's new need replaces its old one; needing nothing now releases it. An
       // incomplete one let through by the failure mode holds what could be counted.
       const lets = d.incomplete !== undefined ? deps.config.failureMode === 'allow' : d.allowed;

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
+import { decisionStats, newDecisions, type Decisions } from '../../src/http/decisions.js';
 import { loadConfig, type ServeConfig } from '../../src/config.js';
 import { AddressBook } from '../../src/simulate/address-book.js';
 import { PendingConfirmations } from '../../src/state/confirmations.js';
@@ -31,6 +32,8 @@ export interface TestApp {
   readonly config: ServeConfig;
   /** The test's clock; advance it to age state or expire reservations. */
   readonly clock: { now: number };
+  /** The app's decision memos. */
+  readonly memo: Decisions;
 }
 
 export function testApp(
@@ -44,7 +47,13 @@ export function testApp(
   const config = loadConfig(env);
   const source = new StaticSource(model, T0);
   const reservations = new Reservations(config.reservationTtlSeconds, now);
-  const metrics = createMetrics({ state: source, reservations, now });
+  const memo = newDecisions();
+  const metrics = createMetrics({
+    state: source,
+    reservations,
+    now,
+    memo: () => decisionStats(memo),
+  });
   const app = buildApp(
     {
       state: source,
@@ -55,10 +64,11 @@ export function testApp(
       metrics,
       now,
       log,
+      memo,
     },
     tls,
   );
-  return { app, source, metrics, reservations, config, clock };
+  return { app, source, metrics, reservations, config, clock, memo };
 }
 
 /** The story's AdmissionReview (kubectl apply of checkout v1.42.0), deep-copied for each test to change. */

@@ -1,0 +1,80 @@
+import type { Target } from '../admission/review.js';
+import type { Decision } from '../policy/decide.js';
+import type { SettingsDecision } from '../policy/settings-decision.js';
+import type { ResolvedChange } from '../simulate/resolve.js';
+import type { StateView } from '../state/source.js';
+import {
+  DecisionMemo,
+  SETTINGS_MEMO_LIMITS,
+  decisionBytes,
+  decisionKey,
+  nextTimeAfter,
+  type DecisionMemoStats,
+  type RequestDigest,
+} from './decision-memo.js';
+
+/** What a request asks, read and resolved on one state version: the same for every repeat of it. */
+export interface Prepared {
+  readonly target: Target;
+  readonly resolved?: ResolvedChange;
+  /** Why the change cannot be resolved on this state (the failure mode answers). */
+  readonly unresolvable?: string;
+}
+
+/** The webhook's memos: requests read and resolved, workload decisions, settings decisions. */
+export interface Decisions {
+  readonly prepared: DecisionMemo<Prepared>;
+  readonly workloads: DecisionMemo<Decision>;
+  readonly settings: DecisionMemo<SettingsDecision>;
+}
+
+/** The memos' counts, summed, for /metrics. */
+export function decisionStats(d: Decisions): DecisionMemoStats {
+  const all = [d.prepared.stats(), d.workloads.stats(), d.settings.stats()];
+  return {
+    entries: all.reduce((a, s) => a + s.entries, 0),
+    bytes: all.reduce((a, s) => a + s.bytes, 0),
+    hits: all.reduce((a, s) => a + s.hits, 0),
+    misses: all.reduce((a, s) => a + s.misses, 0),
+  };
+}
+
+export function newDecisions(): Decisions {
+  return {
+    prepared: new DecisionMemo(),
+    workloads: new DecisionMemo(),
+    settings: new DecisionMemo(SETTINGS_MEMO_LIMITS),
+  };
+}
+
+/**
+ * Look `key` up in `memo`, else decide and keep the decision, unless its remedy search ran out of
+ * time (a slower answer than the state allows) or it is too large to keep.
+ */
+export function memoized<D extends Decision>(
+  memo: DecisionMemo<D> | undefined,
+  o: {
+    readonly view: StateView;
+    readonly request: RequestDigest | undefined;
+    readonly held: ReadonlyMap<string, number>;
+    readonly stale: string | undefined;
+    readonly nowMs: number;
+    /** Times in the inputs where the decision may turn (exception expiries, deadlines). */
+    readonly times: () => Iterable<string | undefined>;
+    readonly stopSearch: () => boolean;
+  },
+  decideNow: (stopSearch: () => boolean) => D,
+): D {
+  if (!memo || !o.request) return decideNow(o.stopSearch);
+  const key = decisionKey(o.request.digest, o.held, o.stale);
+  const hit = memo.get(o.view.model, key, o.nowMs);
+  if (hit) return hit;
+  const search = { stopped: false };
+  const d = decideNow(() => (search.stopped ||= o.stopSearch()));
+  if (!search.stopped)
+    memo.set(o.view.model, key, d, {
+      bytes: decisionBytes(d, o.request, key),
+      validUntilMs: nextTimeAfter(o.nowMs, o.times()),
+    });
+  return d;
+}
