@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -24,8 +25,11 @@ export async function startServer(
   args: readonly string[],
   port: number,
   timeoutMs = 120_000,
+  stdout: 'ignore' | 'pipe' = 'ignore',
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...args], { stdio: ['ignore', stdout, 'inherit'] });
+  // Read and dropped, as a log collector would read it.
+  child.stdout?.resume();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>(resolve => {
@@ -58,13 +62,13 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-/** autocannon with the same request mix against one server. */
+/** autocannon posting `bodies` in turn (each connection cycles through them) to one server. */
 export async function load(
   port: number,
   bodies: readonly string[],
   connections: number,
   durationSeconds: number,
-): Promise<LoadResult> {
+): Promise<LoadResult & { readonly requests: number; readonly seconds: number }> {
   const result = await autocannon({
     url: `https://127.0.0.1:${port}/validate`,
     connections,
@@ -77,10 +81,127 @@ export async function load(
     })),
   });
   return {
-    requestsPerSecond: result.requests.average,
+    requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    requests: result.requests.total,
+    seconds: result.duration,
+  };
+}
+
+/** One POST over HTTPS: the answer's status and body. */
+export function post(port: number, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/validate',
+        method: 'POST',
+        rejectUnauthorized: false,
+        headers: { 'content-type': 'application/json' },
+        timeout: 30_000,
+      },
+      res => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+export interface Server {
+  readonly port: number;
+  readonly pid: number;
+}
+
+export interface SideBySide {
+  readonly ipguard: LoadResult;
+  readonly bare: LoadResult;
+  /** ipguard's requests per second over the bare route's, both summed over the rounds. */
+  readonly ratio: number;
+  /**
+   * The server's CPU time per answer, µs: what each costs whoever else shares the cores (the
+   * throughput ratio moves with the load generator and neighbours; this moves less).
+   */
+  readonly ipguardCpuUs: number;
+  readonly bareCpuUs: number;
+  /** The largest p99 of a round, ipguard. */
+  readonly worstP99Ms: number;
+  readonly rounds: number;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The same bodies against ipguard and the bare route in alternating rounds (which one goes first
+ * alternates too), so both see the same machine: on shared cores only the ratio within one run means
+ * something. Requests per second are summed over the rounds; p50 and p99 are the rounds' medians.
+ */
+export async function sideBySide(o: {
+  readonly ipguard: Server;
+  readonly bare: Server;
+  readonly bodies: readonly string[];
+  readonly connections: number;
+  readonly rounds: number;
+  readonly roundSeconds: number;
+  readonly warmupSeconds: number;
+}): Promise<SideBySide> {
+  const runs = {
+    ipguard: [] as Awaited<ReturnType<typeof load>>[],
+    bare: [] as Awaited<ReturnType<typeof load>>[],
+  };
+  const cpu = { ipguard: 0, bare: 0 };
+  await load(o.ipguard.port, o.bodies, o.connections, o.warmupSeconds);
+  await load(o.bare.port, o.bodies, o.connections, o.warmupSeconds);
+  for (let round = 0; round < o.rounds; round++) {
+    const order = round % 2 === 0 ? (['bare', 'ipguard'] as const) : (['ipguard', 'bare'] as const);
+    for (const which of order) {
+      const server = o[which];
+      const before = cpuSeconds(server.pid);
+      runs[which].push(await load(server.port, o.bodies, o.connections, o.roundSeconds));
+      cpu[which] += cpuSeconds(server.pid) - before;
+    }
+  }
+  const answered = (rs: (typeof runs)['bare']): number => rs.reduce((a, r) => a + r.requests, 0);
+  const sum = (rs: (typeof runs)['bare']): LoadResult => ({
+    requestsPerSecond:
+      rs.reduce((a, r) => a + r.requests, 0) / rs.reduce((a, r) => a + r.seconds, 0),
+    p50Ms: median(rs.map(r => r.p50Ms)),
+    p99Ms: median(rs.map(r => r.p99Ms)),
+    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+  });
+  const ipguard = sum(runs.ipguard);
+  const bare = sum(runs.bare);
+  return {
+    ipguard,
+    bare,
+    ratio: ipguard.requestsPerSecond / bare.requestsPerSecond,
+    ipguardCpuUs: (cpu.ipguard * 1e6) / answered(runs.ipguard),
+    bareCpuUs: (cpu.bare * 1e6) / answered(runs.bare),
+    worstP99Ms: Math.max(...runs.ipguard.map(r => r.p99Ms)),
+    rounds: o.rounds,
   };
 }

@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadStateFiles, snapshotFiles } from '../src/state/files.js';
 import { makePki } from '../test/helpers/certs.js';
-import { freePort, load, startServer, stopServer, type LoadResult } from './admission-load.js';
+import { admissionRows } from './admission-rows.js';
 import { coreRows } from './core-rows.js';
 import { writeLargeCluster } from './large-cluster.js';
 import { requestMix } from './request-mix.js';
@@ -15,8 +15,6 @@ import { scaleReview, startLargeClusterFakes } from './live-cluster.js';
 import { snapshotServeMemory, type ServeMemory } from './snapshot-memory.js';
 import { timeLedger } from './ledger.js';
 
-const CONNECTIONS = 20;
-const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
 interface Row {
@@ -29,85 +27,6 @@ interface Row {
 
 function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
-}
-
-async function admissionRows(clusterDir: string, pki: ReturnType<typeof makePki>): Promise<Row[]> {
-  const bodies = await requestMix(clusterDir);
-  const ipguardPort = await freePort();
-  const ipguard = await startServer(
-    [
-      join(ROOT, 'dist/src/cli/main.js'),
-      'serve',
-      '--port',
-      String(ipguardPort),
-      '--tls-cert',
-      pki.certFile,
-      '--tls-key',
-      pki.keyFile,
-      '--snapshot',
-      clusterDir,
-      '--log-level',
-      'warn',
-    ],
-    ipguardPort,
-  );
-  let mine: LoadResult;
-  try {
-    await load(ipguardPort, bodies, CONNECTIONS, 3); // warm-up
-    mine = await load(ipguardPort, bodies, CONNECTIONS, DURATION_SECONDS);
-  } finally {
-    await stopServer(ipguard);
-  }
-  const barePort = await freePort();
-  const bare = await startServer(
-    [join(ROOT, 'dist/bench/bare-server.js'), String(barePort), pki.certFile, pki.keyFile],
-    barePort,
-  );
-  let base: LoadResult;
-  try {
-    await load(barePort, bodies, CONNECTIONS, 3);
-    base = await load(barePort, bodies, CONNECTIONS, DURATION_SECONDS);
-  } finally {
-    await stopServer(bare);
-  }
-  const ratio = mine.requestsPerSecond / base.requestsPerSecond;
-  return [
-    {
-      measure: `admission over HTTPS, requests/s (${CONNECTIONS} connections, ${DURATION_SECONDS} s)`,
-      value: fmt(mine.requestsPerSecond, 0),
-      baseline: fmt(base.requestsPerSecond, 0),
-      target: 'ratio >= 0.5 (aim 0.8)',
-      met: ratio >= 0.5,
-    },
-    {
-      measure: 'throughput ratio ipguard / bare route',
-      value: fmt(ratio, 2),
-      baseline: '1.00',
-      target: '>= 0.5',
-      met: ratio >= 0.5,
-    },
-    {
-      measure: 'latency p50, ms',
-      value: fmt(mine.p50Ms),
-      baseline: fmt(base.p50Ms),
-      target: '',
-      met: undefined,
-    },
-    {
-      measure: 'latency p99, ms',
-      value: fmt(mine.p99Ms),
-      baseline: fmt(base.p99Ms),
-      target: '< 10',
-      met: mine.p99Ms < 10,
-    },
-    {
-      measure: 'non-2xx answers / errors',
-      value: `${mine.non2xx} / ${mine.errors}`,
-      baseline: `${base.non2xx} / ${base.errors}`,
-      target: '0 / 0',
-      met: mine.non2xx === 0 && mine.errors === 0,
-    },
-  ];
 }
 
 const LIVE_NODES = 5000;
