@@ -48,8 +48,15 @@ export function newDecisions(): Decisions {
 }
 
 /**
- * Look `key` up in `memo`, else decide and keep the decision, unless its remedy search ran out of
- * time (a slower answer than the state allows) or it is too large to keep.
+ * A decision whose remedy search ran out of time serves this long: its verdict and remedies are
+ * right, only fewer than a quieter moment finds; repeats meanwhile cost nothing, and then it is
+ * searched again.
+ */
+export const CUT_SHORT_TTL_MS = 10_000;
+
+/**
+ * Look `key` up in `memo`, else decide and keep the decision until the first time its inputs name
+ * (or CUT_SHORT_TTL_MS, when its remedy search was cut short).
  */
 export function memoized<D extends Decision>(
   memo: DecisionMemo<D> | undefined,
@@ -71,10 +78,10 @@ export function memoized<D extends Decision>(
   if (hit) return hit;
   const search = { stopped: false };
   const d = decideNow(() => (search.stopped ||= o.stopSearch()));
-  if (!search.stopped)
-    memo.set(o.view.model, key, d, {
-      bytes: decisionBytes(d, o.request, key),
-      validUntilMs: nextTimeAfter(o.nowMs, o.times()),
-    });
+  const turns = nextTimeAfter(o.nowMs, o.times());
+  memo.set(o.view.model, key, d, {
+    bytes: decisionBytes(d, o.request, key),
+    validUntilMs: search.stopped ? Math.min(turns, o.nowMs + CUT_SHORT_TTL_MS) : turns,
+  });
   return d;
 }
