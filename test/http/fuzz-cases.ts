@@ -266,6 +266,32 @@ function expectedUid(payload: string): string {
 }
 
 /**
+ * An answer's verdict, for "the story is judged as before": allowed, code, the numbers (audit
+ * annotations, the denial and warnings up to their remedies). Remedies are left out: their search
+ * stops after REMEDY_SEARCH_MAX_MS of wall time, so on a loaded machine a run may find fewer; what
+ * the fuzz could corrupt (reservations, caches, counts) shows in the numbers.
+ */
+export function verdictOf(body: string): unknown {
+  const r = (
+    JSON.parse(body) as {
+      response: {
+        allowed: boolean;
+        status?: { code: number; message: string };
+        warnings?: string[];
+        auditAnnotations?: Record<string, string>;
+      };
+    }
+  ).response;
+  return {
+    allowed: r.allowed,
+    code: r.status?.code,
+    message: r.status?.message.split(' Fits with: ')[0],
+    warnings: (r.warnings ?? []).filter(w => !w.startsWith('ipguard: fix: ')),
+    audit: r.auditAnnotations,
+  };
+}
+
+/**
  * What every answer must be: a v1 AdmissionReview echoing the uid, with a 200 for any JSON (a 4xx
  * only for a body that is not JSON at all), warnings within the apiserver's limits, no internals;
  * and, where `answerMaxMs` is given (`npm run fuzz`, never `npm test`: no timed tests), in time.
