@@ -101,6 +101,8 @@ interface NodeClassView {
   readonly assumption?: string;
   readonly launchPrefixes?: number;
   capacity(name: string, limits: InstanceLimits): TypeCapacity | undefined;
+  /** Why a sized type has no capacity here (a maxPods expression that fails on it), by type. */
+  readonly rejected?: Map<string, string>;
 }
 
 const autoModeCnis = new WeakMap<AutoModeNodeClass, CniSettings>();
@@ -123,11 +125,13 @@ function ec2View(nc: Ec2NodeClass, settings: KarpenterSettings): NodeClassView |
       assumption: `EC2NodeClass ${nc.name}: kubelet maxPods ${JSON.stringify(expr)} is a CEL expression, which Karpenter ignores unless AWS_FEATURE_GATES has NodeClassCEL=true: the AMI family's default max pods taken, as Karpenter takes it`,
     };
   const parsed = parseMaxPods(expr);
+  const rejected = new Map<string, string>();
   if ('error' in parsed)
     return `its EC2NodeClass ${nc.name} sets kubelet maxPods to the CEL expression ${JSON.stringify(expr)}, which ipguard cannot evaluate (${parsed.error})`;
   return {
     ...view,
     assumption: `EC2NodeClass ${nc.name}: kubelet maxPods is the CEL expression ${JSON.stringify(expr)}, evaluated per type (NodeClassCEL)`,
+    rejected,
     capacity: (name, limits) => {
       if (limits.vcpus === undefined || limits.memoryMiB === undefined) return undefined;
       const maxPods = evaluateMaxPods(parsed, {
@@ -139,7 +143,10 @@ function ec2View(nc: Ec2NodeClass, settings: KarpenterSettings): NodeClassView |
         instance_type: name,
       });
       // resolveMaxPods fails for the type, and Karpenter leaves it out.
-      if (typeof maxPods !== 'number') return undefined;
+      if (typeof maxPods !== 'number') {
+        rejected.set(name, maxPods.error);
+        return undefined;
+      }
       return plain(name, limits, { ...nc, maxPods });
     },
   };
@@ -263,7 +270,7 @@ function poolFit(
     if (!typeMeets(reqs, labels)) continue;
     const capacity = nodeClass.capacity(name, limits);
     if (!capacity) {
-      unsized.push(name);
+      if (!nodeClass.rejected?.has(name)) unsized.push(name);
       continue;
     }
     const daemonSets = daemonSetLoad(model.daemonSets, {
@@ -285,6 +292,14 @@ function poolFit(
       `NodePool ${pool.name}: ${list.length} allowed instance types have no vCPU or memory figure and cannot be sized (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}): left out of the candidates`,
     );
   }
+  const rejected = [...(nodeClass.rejected ?? [])].sort(([a], [b]) => (a < b ? -1 : 1));
+  if (rejected.length > 0)
+    notes.add(
+      `NodePool ${pool.name}: its EC2NodeClass maxPods expression fails on ${rejected.length} allowed types (${rejected
+        .slice(0, 3)
+        .map(([t, why]) => `${t}: ${why}`)
+        .join('; ')}${rejected.length > 3 ? '; …' : ''}): Karpenter leaves them out`,
+    );
   if (types.length === 0) return 'no instance type it allows fits the pod with its DaemonSets';
   const { mins, unchecked } = poolMinValues(pool);
   for (const key of unchecked)

@@ -101,3 +101,42 @@ test('a CEL maxPods counts only with the NodeClassCEL gate, as in resolveMaxPods
     /CEL expression .* which ipguard cannot evaluate/,
   );
 });
+
+test('a type the expression fails on is left out, and named', () => {
+  const both = nodePool({
+    name: 'apps',
+    requirements: [
+      {
+        key: 'node.kubernetes.io/instance-type',
+        operator: 'In',
+        values: ['m5.large', 'm5.xlarge'],
+      },
+    ],
+  });
+  const model = karpenterCluster(
+    [
+      awsNodeDaemonSet(),
+      both,
+      ec2NodeClass('default', [{ id: 'subnet-a', zone: 'zone-a' }], {
+        kubelet: { maxPods: 'max_pods / (vcpus - 2)' },
+      }),
+      karpenterController({ AWS_FEATURE_GATES: 'NodeClassCEL=true' }),
+    ],
+    [subnet],
+  );
+  const sim = simulate({
+    model,
+    change: {
+      desired: aWorkload({ kind: 'Deployment', name: 'web', replicas: 1, pod: aPodShape() }),
+      replicaSets: [],
+      nowMs: 0,
+    },
+    book: new AddressBook(),
+  });
+  // m5.xlarge: 58 / (4 - 2) = 29; m5.large divides by zero.
+  assert.equal(sim.typicalNode?.instanceType, 'm5.xlarge');
+  assert.equal(sim.typicalNode?.maxPods, 29);
+  const text = sim.notes.join('\n');
+  assert.match(text, /maxPods expression fails on 1 allowed types \(m5\.large: division by zero\)/);
+  assert.doesNotMatch(text, /no vCPU or memory figure/);
+});
