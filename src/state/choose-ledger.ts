@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../config.js';
 import { ENV } from '../config.js';
 import { InputError } from '../errors.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { createKubeTransport } from '../kube/transport.js';
 import { KubeLedger } from './kube-ledger.js';
 import { Reservations, type ReservationLedger } from './reservations.js';
@@ -17,15 +16,16 @@ export interface LedgerChoiceResult {
  * The ledger `serve` uses. Replicas of the webhook in a cluster must share one (else two changes sent
  * to two replicas can together take more than a subnet has), so in a pod on live state it is the
  * ConfigMap; a snapshot, the example, or a process on a laptop keeps it in memory, writing nothing to
- * any cluster. IPGUARD_LEDGER=kube or memory says so explicitly.
+ * any cluster. IPGUARD_LEDGER=kube or memory says so explicitly. The Kubernetes client is loaded only
+ * for the ConfigMap: a snapshot server never needs it.
  */
-export function chooseLedger(
+export async function chooseLedger(
   config: ServeConfig,
   live: boolean,
   log: Logger,
   env: Readonly<Record<string, string | undefined>>,
   now: () => number = Date.now,
-): LedgerChoiceResult {
+): Promise<LedgerChoiceResult> {
   const memory = (why: string): LedgerChoiceResult => ({
     ledger: new Reservations(config.reservationTtlSeconds, now),
     why,
@@ -39,6 +39,7 @@ export function chooseLedger(
         `not running in a pod: this process keeps its own (${ENV.ledger}=kube shares the cluster's)`,
       );
   }
+  const { loadKubeConfig } = await import('../kube/kubeconfig.js');
   const loaded = loadKubeConfig(env);
   if (!loaded)
     throw new InputError(

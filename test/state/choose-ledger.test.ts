@@ -12,7 +12,7 @@ import { Reservations } from '../../src/state/reservations.js';
 
 const log = pino({ level: 'silent' });
 
-test('which ledger serve keeps: shared in a pod on live state, in memory for a snapshot or a laptop, as asked otherwise', t => {
+test('which ledger serve keeps: shared in a pod on live state, in memory for a snapshot or a laptop, as asked otherwise', async t => {
   const dir = mkdtempSync(join(tmpdir(), 'ipguard-ledger-choice-'));
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -42,19 +42,24 @@ test('which ledger serve keeps: shared in a pod on live state, in memory for a s
     ['IPGUARD_LEDGER=memory in a pod', { ...inPod, IPGUARD_LEDGER: 'memory' }, true, 'memory'],
   ];
   for (const [what, env, live, want] of cases) {
-    const { ledger, why } = chooseLedger(loadConfig(env), live, log, env);
+    const { ledger, why } = await chooseLedger(loadConfig(env), live, log, env);
     assert.ok(
       want === 'kube' ? ledger instanceof KubeLedger : ledger instanceof Reservations,
       `${what}: ${why}`,
     );
   }
-  const shared = chooseLedger(loadConfig({ ...inPod, POD_NAMESPACE: 'guard' }), true, log, inPod);
+  const shared = await chooseLedger(
+    loadConfig({ ...inPod, POD_NAMESPACE: 'guard' }),
+    true,
+    log,
+    inPod,
+  );
   assert.equal(
     shared.ledger.description,
     'ConfigMap guard/ipguard-ledger (shared by every replica)',
   );
-  assert.throws(
-    () => chooseLedger(loadConfig({ IPGUARD_LEDGER: 'kube', HOME: dir }), true, log, { HOME: dir }),
+  await assert.rejects(
+    chooseLedger(loadConfig({ IPGUARD_LEDGER: 'kube', HOME: dir }), true, log, { HOME: dir }),
     (err: unknown) =>
       err instanceof InputError && /IPGUARD_LEDGER=kube: no cluster configured/.test(err.message),
   );

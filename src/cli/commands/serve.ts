@@ -15,8 +15,7 @@ import { bundledExampleDir } from '../../state/bundled-example.js';
 import { chooseLedger } from '../../state/choose-ledger.js';
 import { PendingConfirmations } from '../../state/confirmations.js';
 import { SnapshotSource } from '../../state/snapshot-source.js';
-import { chooseLiveSource, LiveSource } from '../../state/live-source.js';
-import type { StateSource } from '../../state/source.js';
+import type { LiveSource } from '../../state/live-source.js';
 import { parseFlags } from '../args.js';
 import { serveLog } from '../serve-log.js';
 import { EXIT_OK, type CliIo } from '../io.js';
@@ -31,7 +30,7 @@ export const SERVE_USAGE = `ipguard serve [--port N] [--host ADDRESS] [--metrics
   neither reachable it serves the bundled example. Settings also come from IPGUARD_* variables.`;
 
 export interface SourceChoice {
-  readonly source: StateSource;
+  readonly source: SnapshotSource | LiveSource;
   readonly why: string;
 }
 
@@ -46,6 +45,8 @@ async function chooseSource(
     return { source: new SnapshotSource(config.snapshotDir), why: 'the snapshot given' };
   }
   if (!example) {
+    // Loaded only here: the Kubernetes and AWS clients are most of a snapshot server's memory.
+    const { chooseLiveSource } = await import('../../state/live-source.js');
     const live = await chooseLiveSource(config, log, env);
     if (live) return live;
   }
@@ -171,9 +172,10 @@ async function serve(
 
   const { source, why } = await chooseSource(config, example, log, io.env);
   const now = Date.now;
-  const { ledger: reservations, why: ledgerWhy } = chooseLedger(
+  const live = source instanceof SnapshotSource ? undefined : source;
+  const { ledger: reservations, why: ledgerWhy } = await chooseLedger(
     config,
-    source instanceof LiveSource,
+    live !== undefined,
     log,
     io.env,
     now,
@@ -185,7 +187,7 @@ async function serve(
     now,
     logLinesDropped,
     memo: () => decisionStats(decisions),
-    ...(source instanceof LiveSource && { ec2Calls: () => source.ec2Calls.stats().total }),
+    ...(live && { ec2Calls: () => live.ec2Calls.stats().total }),
   });
   let draining = false;
   const app = buildApp(
