@@ -3,6 +3,7 @@ import type { ClusterModel, Labels, Node, Taint } from '../cluster/model.js';
 import { ZONE_LABELS } from '../cluster/objects/node.js';
 import type { NodeFace } from './fit.js';
 import { limitsOf } from '../cluster/limits-of.js';
+import { collectInNameOrder } from './node-order.js';
 
 /** Labels that belong to one machine, not to the group's template. */
 const PER_NODE_LABELS = [
@@ -79,19 +80,20 @@ const derived = new WeakMap<ClusterModel, readonly NodeGroup[]>();
 export function nodeGroupsOf(model: ClusterModel): readonly NodeGroup[] {
   const cached = derived.get(model);
   if (cached) return cached;
+  // Each group's nodes in name order, from the model's name order: no sort per group and version.
   const byGroup = new Map<string, Node[]>();
-  for (const n of model.nodes.values()) {
-    if (n.nodeGroup === undefined) continue;
-    let list = byGroup.get(n.nodeGroup);
-    if (!list) byGroup.set(n.nodeGroup, (list = []));
+  for (const n of collectInNameOrder(model, n => (n.nodeGroup === undefined ? undefined : n))) {
+    const group = n.nodeGroup as string;
+    let list = byGroup.get(group);
+    if (!list) byGroup.set(group, (list = []));
     list.push(n);
   }
   const groups: NodeGroup[] = [];
   for (const [name, nodes] of [...byGroup].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    nodes.sort((a, b) => (a.name < b.name ? -1 : 1));
-    const type = mostCommon(
-      nodes.flatMap(n => (n.instanceType === undefined ? [] : [n.instanceType])),
-    );
+    // A loop, not flatMap: flatMap's one-element arrays were most of this function's time.
+    const types: string[] = [];
+    for (const n of nodes) if (n.instanceType !== undefined) types.push(n.instanceType);
+    const type = mostCommon(types);
     const rep = nodes.find(n => n.instanceType === type) ?? nodes[0];
     if (!rep) continue;
     const labels: Record<string, string> = { ...rep.labels };

@@ -51,12 +51,49 @@ function heldKey(h: EniHoldings | undefined): string {
   return `${h.enis}/${h.poolIps}/${h.prefixes}/${h.branchEnis}/${h.ips}/${bySubnet}`;
 }
 
+interface ClassEntry {
+  /** The class's full key, for the order classes are listed in. */
+  readonly key: string;
+  readonly cls: Omit<NodeClass, 'nodes'>;
+  nodes: number;
+}
+
+/**
+ * Cordoned, max pods, pool and branch pods as one number where they fit its ranges (holdings as text):
+ * a node's class among those of its type, subnet and ENIConfig.
+ */
+function restKey(
+  cordoned: boolean,
+  maxPods: number,
+  poolPods: number,
+  branchPods: number,
+  held: EniHoldings | undefined,
+): number | string {
+  if (
+    held === undefined &&
+    Number.isInteger(maxPods) &&
+    Number.isInteger(poolPods) &&
+    Number.isInteger(branchPods) &&
+    maxPods >= 0 &&
+    maxPods < 100_000 &&
+    poolPods >= 0 &&
+    poolPods < 10_000 &&
+    branchPods >= 0 &&
+    branchPods < 1_000
+  )
+    return (((cordoned ? 1 : 0) * 100_000 + maxPods) * 10_000 + poolPods) * 1_000 + branchPods;
+  return `${cordoned ? 'cordoned' : ''}|${maxPods}|${poolPods}|${branchPods}|${heldKey(held)}`;
+}
+
 /** The classes of the model's nodes, built once per model (the model is immutable). */
 export function nodeClassesOf(model: ClusterModel): NodeClasses {
   const cached = classCache.get(model);
   if (cached) return cached;
   const awsNode = findAwsNode(model.daemonSets);
-  const byKey = new Map<string, { cls: Omit<NodeClass, 'nodes'>; nodes: number }>();
+  // Nodes found alike through nested maps on their own strings and one number: building a key string per
+  // node and hashing it was most of the time on 5,000 nodes. The full key is made once per class, to sort.
+  const tree = new Map<string, Map<string, Map<string, Map<number | string, ClassEntry>>>>();
+  const entries: ClassEntry[] = [];
   const uncounted: Unresolved[] = [];
   let nodes = 0;
   for (const node of model.nodes.values()) {
@@ -84,22 +121,33 @@ export function nodeClassesOf(model: ClusterModel): NodeClasses {
     const cordoned = node.taints.some(
       t => t.key === UNSCHEDULABLE_TAINT && t.effect === 'NoSchedule',
     );
+    const eniConfig = node.eniConfig ?? '';
+    let bySubnet = tree.get(type);
+    if (!bySubnet)
+      tree.set(type, (bySubnet = new Map<string, Map<string, Map<number | string, ClassEntry>>>()));
+    let byEni = bySubnet.get(node.subnetId);
+    if (!byEni)
+      bySubnet.set(node.subnetId, (byEni = new Map<string, Map<number | string, ClassEntry>>()));
+    let byRest = byEni.get(eniConfig);
+    if (!byRest) byEni.set(eniConfig, (byRest = new Map<number | string, ClassEntry>()));
+    const rest = restKey(cordoned, node.maxPods, node.usage.poolPods, node.usage.branchPods, held);
+    const hit = byRest.get(rest);
+    if (hit) {
+      hit.nodes += 1;
+      continue;
+    }
     const key = [
       cordoned ? 'cordoned' : '',
       type,
       node.subnetId,
-      node.eniConfig ?? '',
+      eniConfig,
       node.maxPods,
       node.usage.poolPods,
       node.usage.branchPods,
       heldKey(held),
     ].join('|');
-    const hit = byKey.get(key);
-    if (hit) {
-      hit.nodes += 1;
-      continue;
-    }
-    byKey.set(key, {
+    const entry: ClassEntry = {
+      key,
       cls: {
         shape: {
           limits,
@@ -115,11 +163,13 @@ export function nodeClassesOf(model: ClusterModel): NodeClasses {
         example: node.name,
       },
       nodes: 1,
-    });
+    };
+    byRest.set(rest, entry);
+    entries.push(entry);
   }
-  const classes = [...byKey.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, v]) => ({ ...v.cls, nodes: v.nodes }));
+  const classes = entries
+    .sort((a, b) => (a.key < b.key ? -1 : 1))
+    .map(v => ({ ...v.cls, nodes: v.nodes }));
   const result = { classes, nodes, uncounted };
   classCache.set(model, result);
   return result;
