@@ -1,4 +1,3 @@
-import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
 import { MAX_NODE_SCORE } from './scheduler-score.js';
 
@@ -10,16 +9,24 @@ export interface Candidate {
   readonly score: number;
 }
 
-/** Distinct pod shapes cached per model; far more than the workloads admitted between two state changes. */
+/** Distinct pod shapes cached per node map; far more than the workloads admitted between two state changes. */
 const MAX_SHAPES_PER_MODEL = 256;
 /** Longer keys (a pod with hundreds of tolerations) are not kept: the cache is bounded in bytes too. */
 const MAX_SHAPE_KEY_CHARS = 8192;
 
-interface ModelCache {
-  readonly byShape: Map<string, { readonly cni: CniSettings; readonly list: readonly Candidate[] }>;
+/**
+ * Per node map: candidates depend only on the nodes, the nodes each workload runs on (anti-affinity),
+ * the NodeClaims (a node still launching counts as launched) and the pod, never on CNI settings (the
+ * scheduler does not see addresses). A state version that leaves the nodes as they were shares the map,
+ * and so does every what-if a remedy search tries on one version.
+ */
+interface NodesCache {
+  readonly workloadNodes: ClusterModel['workloadNodes'];
+  readonly nodeClaims: ClusterModel['nodeClaims'];
+  readonly byShape: Map<string, readonly Candidate[]>;
 }
 
-const caches = new WeakMap<ClusterModel, ModelCache>();
+const caches = new WeakMap<ClusterModel['nodes'], NodesCache>();
 
 /** What makes two pods land on the same nodes: requests, network, selectors, tolerations, anti-affinity. */
 export function shapeKey(pod: PodShape, workload: string): string {
@@ -40,23 +47,30 @@ export function shapeKey(pod: PodShape, workload: string): string {
 }
 
 /**
- * The nodes that can take this pod, best scored first. Built by a full scan once per model, pod shape
- * and CNI settings, then reused: the model is immutable, so the answer cannot go stale.
+ * The nodes that can take this pod, best scored first. Built by a full scan once per node map, workload
+ * node map, NodeClaims and pod shape, then reused: those are immutable, so the answer cannot go stale.
+ * `build` must read nothing else of the model.
  */
 export function candidatesFor(
   model: ClusterModel,
   key: string,
-  cni: CniSettings,
   build: () => Candidate[],
 ): readonly Candidate[] {
   if (key.length > MAX_SHAPE_KEY_CHARS) return sortByScore(build());
-  let cache = caches.get(model);
-  if (!cache) caches.set(model, (cache = { byShape: new Map() }));
+  let cache = caches.get(model.nodes);
+  if (cache?.workloadNodes !== model.workloadNodes || cache.nodeClaims !== model.nodeClaims) {
+    cache = {
+      workloadNodes: model.workloadNodes,
+      nodeClaims: model.nodeClaims,
+      byShape: new Map(),
+    };
+    caches.set(model.nodes, cache);
+  }
   const hit = cache.byShape.get(key);
-  if (hit && hit.cni === cni) return hit.list;
+  if (hit) return hit;
   const list = sortByScore(build());
   if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) cache.byShape.clear();
-  cache.byShape.set(key, { cni, list });
+  cache.byShape.set(key, list);
   return list;
 }
 

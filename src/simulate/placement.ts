@@ -163,7 +163,7 @@ function inflightCandidates(req: PlacementRequest): Candidate[] {
 /** Nodes the pod's static filters pass, best scored first (cached per model and shape). */
 function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
   const { model, pod } = req;
-  return candidatesFor(model, shapeKey(pod, req.workload), req.cni, () => {
+  return candidatesFor(model, shapeKey(pod, req.workload), () => {
     const hosting = model.workloadNodes.get(req.workload);
     const { launching } = comingNodes(model);
     // In name order: candidatesFor then orders equal scores by name without comparing names.

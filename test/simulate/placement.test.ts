@@ -166,3 +166,39 @@ test('least allocated first: the emptier node takes pods until the scores meet',
   assert.equal(on.get(idle!.name), 10, 'after 10 pods the idle node is still the less allocated');
   assert.equal(on.get(busy!.name), undefined);
 });
+
+test('candidates cached for one node map follow the NodeClaims and the workload nodes of each model', () => {
+  const [launching] = m5Large(1, 29, { ready: false, name: 'launching' });
+  const [ready] = m5Large(1, 29, { name: 'ready' });
+  const base = aCluster({ subnets: [subnet], nodes: [launching!, ready!] });
+  const onePerNode = aPodShape({ ...noRequests, onePerNode: true });
+  const req = (model: typeof base) => ({
+    model,
+    pod: onePerNode,
+    pods: 2,
+    cni: model.cni,
+    book: new AddressBook(),
+    workload: 'Deployment/shop/web',
+  });
+  const names = (model: typeof base) => placeOnExisting(req(model)).existing.map(e => e.node.name);
+  assert.deepEqual(names(base), ['ready']);
+  // Same node map: a NodeClaim says the not-ready node is still launching, so it counts as ready.
+  const claimed = {
+    ...base,
+    nodeClaims: [
+      {
+        name: 'claim-1',
+        nodeName: 'launching',
+        capacity: { cpuMilli: 2000, memoryBytes: 8 * 2 ** 30 },
+      },
+    ],
+  };
+  assert.deepEqual(names(claimed), ['launching', 'ready']);
+  // Same node map: the workload now runs on `ready`, which its anti-affinity leaves out.
+  const running = {
+    ...claimed,
+    workloadNodes: new Map([['Deployment/shop/web', new Map([['ready', 1]])]]),
+  };
+  assert.deepEqual(names(running), ['launching']);
+  assert.deepEqual(names(base), ['ready']);
+});
