@@ -2,7 +2,7 @@
  * The in-process decision rows of the bench table: each request class of the pure core on the large
  * cluster, each run on a new state version, with the target issue 15 sets.
  */
-import type { ClusterModel } from '../src/cluster/model.js';
+import { workloadKey, type ClusterModel, type Workload } from '../src/cluster/model.js';
 import { timeDaemonSetDecision, timeSwitch, withStorefrontDeployment } from './decision.js';
 import { karpenterModel, timeKarpenterDecision } from './karpenter-decision.js';
 import { timeSettingsDecision } from './settings-decision.js';
@@ -36,7 +36,7 @@ export interface CoreResult {
   readonly summary: string;
 }
 
-/** `only` picks one class by name (switch, settings, daemonset, karpenter), for profiling. */
+/** `only` picks one class by name (switch, spread, settings, daemonset, karpenter), for profiling. */
 export async function coreRows(
   model: ClusterModel,
   clusterDir: string,
@@ -73,6 +73,16 @@ export async function coreRows(
       met: undefined,
     });
   }
+  if (want('spread')) {
+    const r = timeSwitch(model, withSpread(model), 50, 5);
+    rows.push(
+      timed(
+        `one decision: the same switch with zone (maxSkew 1) and hostname (maxSkew 2) DoNotSchedule spread (${r.verdict}), new state version`,
+        r.cold,
+        50,
+      ),
+    );
+  }
   if (want('settings')) {
     const st = timeSettingsDecision(model);
     rows.push(
@@ -104,4 +114,27 @@ export async function coreRows(
     );
   }
   return { rows, summary };
+}
+
+/** The storefront Rollout with hard zone and hostname topology spread over its own pods. */
+function withSpread(model: ClusterModel): Workload {
+  const rollout = model.workloads.get(workloadKey('Rollout', 'team-0', 'storefront'));
+  if (!rollout?.pod) throw new Error('no storefront Rollout in the model');
+  const selector = { matchLabels: rollout.pod.labels, matchExpressions: [] };
+  const on = (topologyKey: string, maxSkew: number) => ({
+    maxSkew,
+    topologyKey,
+    labelSelector: selector,
+    matchLabelKeys: [],
+    minDomains: 1,
+    nodeAffinityPolicy: 'Honor' as const,
+    nodeTaintsPolicy: 'Ignore' as const,
+  });
+  return {
+    ...rollout,
+    pod: {
+      ...rollout.pod,
+      spread: [on('topology.kubernetes.io/zone', 1), on('kubernetes.io/hostname', 2)],
+    },
+  };
 }

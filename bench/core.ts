@@ -1,6 +1,6 @@
 /**
  * `npm run bench:core`: only the in-process decision rows (no HTTPS load, no live sync), quick enough
- * to profile the pure core with `--cpu-prof`. BENCH_ONLY=switch|settings|daemonset|karpenter runs one.
+ * to profile the pure core with `--cpu-prof`. BENCH_ONLY=switch|spread|settings|daemonset|karpenter runs one.
  * `npm run bench` runs the same rows among the rest.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

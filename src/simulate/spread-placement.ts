@@ -148,7 +148,8 @@ export function placeUnderSpread(run: SpreadRun): SpreadResult {
         slot.score = nodeScore(slot.node, pod, slot.placed);
         best.g.touched.push(slot);
       }
-      if (state.bind(slot.node)) returnSetAside(setAside);
+      // Only a hostname minimum unblocks what was set aside: the zone-level filter is per group.
+      if (state.bind(slot.node, HOSTNAME_KEY)) returnSetAside(setAside);
       continue;
     }
     // No existing node passes. Without a constraint on zones, new nodes never unblock one: the rest go to
@@ -174,8 +175,8 @@ export function placeUnderSpread(run: SpreadRun): SpreadResult {
       break;
     }
     newByZone.set(zone, (newByZone.get(zone) ?? 0) + 1);
-    // Existing nodes the new zone's pods unblock are tried again for the next pod.
-    if (state.bindValue(ZONE_KEY, zone)) returnSetAside(setAside);
+    // The zone counts moved: the groups are checked again for the next pod; nothing set aside changes.
+    state.bindValue(ZONE_KEY, zone);
   }
   const existing = new Map<Node, number>();
   for (const [node, s] of used) existing.set(node, s.placed);

@@ -72,6 +72,15 @@ function untolerated(pod: SpreadPod, taints: readonly Taint[]): boolean {
   return !toleratesTaints(pod.shape as PodShape, taints);
 }
 
+/**
+ * A node's value for a topology key. The kubelet always sets kubernetes.io/hostname; a capture or a
+ * generated node without it is taken to carry its own name there, rather than to lack the key.
+ */
+export function topologyValue(node: NodeFace, key: string): string | undefined {
+  const v = ownValue(node.labels, key);
+  return v === undefined && key === HOSTNAME_KEY ? node.name : v;
+}
+
 /** Why a node fails the filter: it lacks a topology key (unresolvable) or a skew is too large. */
 export type SpreadVerdict = 'ok' | 'skew' | 'no-label';
 
@@ -177,7 +186,7 @@ export class SpreadState {
       const row = perNode.get(node.name);
       this.#constraints.forEach((cc, i) => {
         if (!this.#included(cc.c, node)) return;
-        cc.addDomain(node.labels[cc.c.topologyKey] as string, row?.[i] ?? 0);
+        cc.addDomain(topologyValue(node, cc.c.topologyKey) as string, row?.[i] ?? 0);
       });
     }
   }
@@ -188,7 +197,7 @@ export class SpreadState {
 
   #hasKeys(node: NodeFace): boolean {
     for (const cc of this.#constraints)
-      if (ownValue(node.labels, cc.c.topologyKey) === undefined) return false;
+      if (topologyValue(node, cc.c.topologyKey) === undefined) return false;
     return true;
   }
 
@@ -203,7 +212,7 @@ export class SpreadState {
   /** The filter for one node, against the counts as they are now. */
   check(node: NodeFace): SpreadVerdict {
     if (!this.#hasKeys(node)) return 'no-label';
-    return this.#constraints.every(cc => cc.allows(node.labels[cc.c.topologyKey] as string))
+    return this.#constraints.every(cc => cc.allows(topologyValue(node, cc.c.topologyKey) as string))
       ? 'ok'
       : 'skew';
   }
@@ -224,13 +233,13 @@ export class SpreadState {
     return this.#constraints.filter(cc => cc.c.topologyKey === key);
   }
 
-  /** One more pod bound to `node`; returns whether some constraint's minimum moved. */
-  bind(node: NodeFace): boolean {
+  /** One more pod bound to `node`; returns whether the minimum of a constraint on `key` moved. */
+  bind(node: NodeFace, key: string): boolean {
     let moved = false;
     for (const cc of this.#constraints) {
       if (!cc.selfMatch || !this.#included(cc.c, node)) continue;
-      const v = node.labels[cc.c.topologyKey];
-      if (v !== undefined && cc.addOne(v)) moved = true;
+      const v = topologyValue(node, cc.c.topologyKey);
+      if (v !== undefined && cc.addOne(v) && cc.c.topologyKey === key) moved = true;
     }
     return moved;
   }

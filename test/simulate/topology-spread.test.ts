@@ -439,3 +439,17 @@ test('matchLabelKeys: only pods with the incoming pod’s value for the key coun
     'node-y': 'ok',
   });
 });
+
+test('a node without kubernetes.io/hostname is taken to carry its name there (the kubelet always sets it)', () => {
+  const got = spreadFilter(
+    {
+      namespace: 'default',
+      labels: { foo: '' },
+      shape: { nodeSelector: {}, requiredNodeTerms: [], tolerations: [] },
+      constraints: [sc(1, 'kubernetes.io/hostname', foo)],
+    },
+    [node('node-a', {}), node('node-b', {})],
+    pods('node-a:foo'),
+  );
+  assert.deepEqual(Object.fromEntries(got), { 'node-a': 'skew', 'node-b': 'ok' });
+});
