@@ -19,6 +19,7 @@ import {
   unservedReasonText,
 } from './messages.js';
 import { modeFor } from './mode.js';
+import { soften } from './soften.js';
 import { remediesFor, type Remedy, type StopSearch } from './remedies.js';
 import { nodePoolRestriction } from './nodepool-remedies.js';
 import { judge, worseCasesShort, type Judgement, type Verdict } from './verdict.js';
@@ -160,41 +161,18 @@ export function decide(input: DecideInput): Decision {
   }
 
   const exception = exceptionFor(change.desired.annotations, namespace?.annotations, change.nowMs);
-  let verdict: Verdict = simulated;
-  let exceptionUsed = false;
-  let autoscalerAllowed = false;
-  const why: string[] = [];
-  if (simulated === 'deny') {
-    if (input.ceiling) {
-      // Nothing grows when an autoscaler's ceiling is set; the pods come, if ever, one scale at a time.
-      verdict = 'warn';
-      why.push(
-        `${input.ceiling.field} ${input.ceiling.maxReplicas} would not fit if reached; a warning, not a denial: nothing scales yet`,
-      );
-    } else if (exception && !exception.expired) {
-      verdict = 'warn';
-      exceptionUsed = true;
-      why.push(
-        `allowed by exception on the ${exception.on}: "${exception.reason}"${exception.expires === undefined ? '' : ` (until ${exception.expires})`}`,
-      );
-    } else if (mode === 'warn') {
-      verdict = 'warn';
-      why.push(`would deny; namespace ${change.desired.namespace} is in warn mode`);
-    } else if (input.autoscaler === true && !config.autoscalersEnforced) {
-      verdict = 'warn';
-      autoscalerAllowed = true;
-      why.push('would deny; allowed because an autoscaler asked');
-    }
-    for (const e of [exception?.setAside, exception]) {
-      if (e?.expired === true)
-        why.push(`exception on the ${e.on} not applied: ${e.problem ?? 'expired'} ("${e.reason}")`);
-    }
-  }
-  if (input.stale !== undefined) {
-    if (verdict === 'allow') verdict = 'warn';
-    why.push(`state may be stale: ${input.stale}`);
-  }
-  if (modeNote !== undefined) why.push(modeNote);
+  const { verdict, exceptionUsed, autoscalerAllowed, why } = soften(simulated, {
+    mode,
+    namespace: change.desired.namespace,
+    modeNote,
+    exception,
+    // Nothing grows when an autoscaler's ceiling is set; the pods come, if ever, one scale at a time.
+    ceilingWhy:
+      input.ceiling &&
+      `${input.ceiling.field} ${input.ceiling.maxReplicas} would not fit if reached; a warning, not a denial: nothing scales yet`,
+    autoscalerExempt: input.autoscaler === true && !config.autoscalersEnforced,
+    stale: input.stale,
+  });
 
   // Built only when someone reads them: the webhook needs them only to explain a non-allow.
   let built: string[] | undefined;

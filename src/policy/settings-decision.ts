@@ -20,6 +20,7 @@ import { MAX_WARNINGS } from './decide.js';
 import { exceptionFor } from './exception.js';
 import { oneLine } from './messages.js';
 import { modeFor } from './mode.js';
+import { soften } from './soften.js';
 import type { StopSearch } from './remedies.js';
 import { settingsRemedies } from './settings-remedies.js';
 import { headroomThreshold, type Judgement, type SubnetOutcome, type Verdict } from './verdict.js';
@@ -335,30 +336,14 @@ export function decideSettings(input: SettingsChangeInput): SettingsDecision {
       : [];
 
   const exception = exceptionFor(input.annotations, namespace?.annotations, input.nowMs);
-  let verdict: Verdict = simulated;
-  let exceptionUsed = false;
-  const why: string[] = [];
-  if (simulated === 'deny') {
-    if (exception && !exception.expired) {
-      verdict = 'warn';
-      exceptionUsed = true;
-      why.push(
-        `allowed by exception on the ${exception.on === 'workload' ? 'DaemonSet' : 'namespace'}: "${exception.reason}"${exception.expires === undefined ? '' : ` (until ${exception.expires})`}`,
-      );
-    } else if (mode === 'warn') {
-      verdict = 'warn';
-      why.push(`would deny; namespace ${AWS_NODE.namespace} is in warn mode`);
-    }
-    for (const e of [exception?.setAside, exception]) {
-      if (e?.expired === true)
-        why.push(`exception on the ${e.on} not applied: ${e.problem ?? 'expired'} ("${e.reason}")`);
-    }
-  }
-  if (input.stale !== undefined) {
-    if (verdict === 'allow') verdict = 'warn';
-    why.push(`state may be stale: ${input.stale}`);
-  }
-  if (modeNote !== undefined) why.push(modeNote);
+  const { verdict, exceptionUsed, why } = soften(simulated, {
+    mode,
+    namespace: AWS_NODE.namespace,
+    modeNote,
+    exception,
+    objectLabel: 'DaemonSet',
+    stale: input.stale,
+  });
 
   const unservedLine =
     impact.unservedPods > 0
