@@ -15,7 +15,8 @@ import { parseRfc3339 } from '../policy/exception.js';
  * - what other changes hold in the ledger, and why the state may be stale: both part of the key;
  * - the time, only through exception expiries and Argo scale-down deadlines: an entry serves only
  *   until the first of those after it was made;
- * - the time budget, when the remedy search was cut short: such a decision is not kept.
+ * - the time budget, when the remedy search was cut short: such a decision serves only briefly
+ *   (CUT_SHORT_TTL_MS in decisions.ts), then is searched again.
  */
 export interface DecisionMemoLimits {
   readonly maxEntries: number;
