@@ -157,33 +157,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('ipguard serve as a process: ready on the snapshot, answers, and exits cleanly on SIGTERM', async t => {
-  const pki = makePki();
-  t.after(() => {
-    rmSync(pki.dir, { recursive: true, force: true });
-  });
-  const port = await freePort();
+/** `ipguard serve` as a process, its stdout and stderr gathered, killed after the test. */
+function serveProcess(
+  t: { after: (fn: () => void) => void },
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { logs: () => string; kill: (signal: NodeJS.Signals) => void; exited: Promise<number | null> } {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO, 'src/cli/main.ts'),
-      'serve',
-      '--port',
-      String(port),
-      '--tls-cert',
-      pki.certFile,
-      '--tls-key',
-      pki.keyFile,
-      '--snapshot',
-      EXAMPLE,
-    ],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, IPGUARD_SHUTDOWN_DELAY_SECONDS: '2' },
-    },
+    ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'serve', ...args],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let logs = '';
   child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
@@ -194,21 +177,53 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
     }),
   );
   t.after(() => child.kill('SIGKILL'));
-  let ready = false;
-  for (let i = 0; i < 100 && !ready; i++) {
-    ready = await call(port, pki.ca, '/readyz').then(
-      r => r.status === 200,
-      () => false,
-    );
-    if (!ready) await new Promise(r => setTimeout(r, 100));
+  return { logs: () => logs, kill: signal => child.kill(signal), exited };
+}
+
+/** Poll `probe` until it holds, at most `tries` times 100 ms apart. */
+async function until(probe: () => Promise<boolean>, tries: number): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (await probe()) return true;
+    await new Promise(r => setTimeout(r, 100));
   }
-  assert.ok(ready, `never ready:\n${logs}`);
+  return false;
+}
+
+test('ipguard serve as a process: ready on the snapshot, answers, and exits cleanly on SIGTERM', async t => {
+  const pki = makePki();
+  t.after(() => {
+    rmSync(pki.dir, { recursive: true, force: true });
+  });
+  const port = await freePort();
+  const serve = serveProcess(
+    t,
+    [
+      '--port',
+      String(port),
+      '--tls-cert',
+      pki.certFile,
+      '--tls-key',
+      pki.keyFile,
+      '--snapshot',
+      EXAMPLE,
+    ],
+    { IPGUARD_SHUTDOWN_DELAY_SECONDS: '2' },
+  );
+  const ready = await until(
+    () =>
+      call(port, pki.ca, '/readyz').then(
+        r => r.status === 200,
+        () => false,
+      ),
+    100,
+  );
+  assert.ok(ready, `never ready:\n${serve.logs()}`);
   const res = await call(port, pki.ca, '/validate', JSON.stringify(switchReview()));
   assert.equal(
     (JSON.parse(res.body) as { response: { allowed: boolean } }).response.allowed,
     false,
   );
-  child.kill('SIGTERM');
+  serve.kill('SIGTERM');
   // Draining: /readyz fails at once so the Service drops the pod, while reviews are still answered.
   let draining = false;
   for (let i = 0; i < 20 && !draining; i++) {
@@ -221,10 +236,10 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
   assert.ok(draining, 'readyz fails while draining');
   const late = await call(port, pki.ca, '/validate', JSON.stringify(switchReview()));
   assert.equal(late.status, 200);
-  assert.equal(await exited, 0, logs);
-  assert.match(logs, /"msg":"ipguard is serving"/);
-  assert.match(logs, /"verdict":"deny"/);
-  assert.match(logs, /"msg":"shutting down"/);
+  assert.equal(await serve.exited, 0, serve.logs());
+  assert.match(serve.logs(), /"msg":"ipguard is serving"/);
+  assert.match(serve.logs(), /"verdict":"deny"/);
+  assert.match(serve.logs(), /"msg":"shutting down"/);
 });
 
 test('ipguard serve: every review logged before SIGTERM reaches stdout, though the log is written in chunks', async t => {
@@ -233,36 +248,29 @@ test('ipguard serve: every review logged before SIGTERM reaches stdout, though t
     rmSync(pki.dir, { recursive: true, force: true });
   });
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
+  const serve = serveProcess(
+    t,
     [
-      ...['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'serve', '--port', String(port)],
-      ...['--tls-cert', pki.certFile, '--tls-key', pki.keyFile, '--snapshot', EXAMPLE],
+      '--port',
+      String(port),
+      '--tls-cert',
+      pki.certFile,
+      '--tls-key',
+      pki.keyFile,
+      '--snapshot',
+      EXAMPLE,
     ],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, IPGUARD_SHUTDOWN_DELAY_SECONDS: '0' },
-    },
+    { IPGUARD_SHUTDOWN_DELAY_SECONDS: '0' },
   );
-  let logs = '';
-  child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
-  const exited = new Promise<number | null>(resolve =>
-    child.on('exit', code => {
-      resolve(code);
-    }),
+  const ready = await until(
+    () =>
+      call(port, pki.ca, '/readyz').then(
+        r => r.status === 200,
+        () => false,
+      ),
+    200,
   );
-  t.after(() => child.kill('SIGKILL'));
-  let ready = false;
-  for (let i = 0; i < 200 && !ready; i++) {
-    ready = await call(port, pki.ca, '/readyz').then(
-      r => r.status === 200,
-      () => false,
-    );
-    if (!ready) await new Promise(r => setTimeout(r, 100));
-  }
-  assert.ok(ready, `never ready:\n${logs}`);
+  assert.ok(ready, `never ready:\n${serve.logs()}`);
   // Fewer lines than the log writes at once, and well inside its flush interval: they are still
   // in its buffer when the signal comes.
   const uids = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
@@ -274,14 +282,15 @@ test('ipguard serve: every review logged before SIGTERM reaches stdout, though t
       assert.equal(res.status, 200);
     }),
   );
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0, logs);
-  const reviewed = logs
+  serve.kill('SIGTERM');
+  assert.equal(await serve.exited, 0, serve.logs());
+  const reviewed = serve
+    .logs()
     .split('\n')
     .filter(l => l.includes('"msg":"admission review"'))
     .map(l => (JSON.parse(l) as { uid: string }).uid);
   assert.deepEqual(reviewed.sort(), [...uids].sort());
-  assert.match(logs, /"msg":"shutting down"/);
+  assert.match(serve.logs(), /"msg":"shutting down"/);
 });
 
 test('ipguard serve without certificates: a development certificate held in memory, nothing left in the temp dir', async t => {
@@ -290,32 +299,10 @@ test('ipguard serve without certificates: a development certificate held in memo
     rmSync(tmp, { recursive: true, force: true });
   });
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO, 'src/cli/main.ts'),
-      'serve',
-      '--port',
-      String(port),
-      '--example',
-    ],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TMPDIR: tmp, IPGUARD_SHUTDOWN_DELAY_SECONDS: '0' },
-    },
-  );
-  let logs = '';
-  child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
-  const exited = new Promise<number | null>(resolve =>
-    child.on('exit', code => {
-      resolve(code);
-    }),
-  );
-  t.after(() => child.kill('SIGKILL'));
+  const serve = serveProcess(t, ['--port', String(port), '--example'], {
+    TMPDIR: tmp,
+    IPGUARD_SHUTDOWN_DELAY_SECONDS: '0',
+  });
   const readyz = (): Promise<number> =>
     new Promise(resolve => {
       const req = request(
@@ -330,19 +317,18 @@ test('ipguard serve without certificates: a development certificate held in memo
       });
       req.end();
     });
-  let ready = false;
-  for (let i = 0; i < 100 && !ready; i++) {
-    ready = (await readyz()) === 200;
-    if (!ready) await new Promise(r => setTimeout(r, 100));
-  }
-  assert.ok(ready, `never ready:\n${logs}`);
+  const ready = await until(async () => (await readyz()) === 200, 100);
+  assert.ok(ready, `never ready:\n${serve.logs()}`);
   // The log is written in chunks (every 250 ms at the latest), so the warning may follow /readyz.
-  await waitFor(() => /self-signed development certificate/.test(logs), `the warning in:\n${logs}`);
+  await waitFor(
+    () => /self-signed development certificate/.test(serve.logs()),
+    `the warning in:\n${serve.logs()}`,
+  );
   assert.deepEqual(
     readdirSync(tmp).filter(f => f.startsWith('ipguard-dev-tls-')),
     [],
     'the development key is not left on disk',
   );
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0, logs);
+  serve.kill('SIGTERM');
+  assert.equal(await serve.exited, 0, serve.logs());
 });
