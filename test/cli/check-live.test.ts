@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ipguard } from '../helpers/cli.js';
 import { ipguardProcess, liveEnv, startBluegreenFakes } from '../helpers/cli-process.js';
 import { BLUEGREEN_DIR } from '../helpers/examples.js';
+import { tempDir, type TempDirOwner } from '../helpers/temp.js';
 
 const ROLLOUT = join(BLUEGREEN_DIR, 'rollout-v2.yaml');
 
@@ -14,13 +14,9 @@ function fromSnapshot(file: string) {
   return ipguard(['check', '--snapshot', BLUEGREEN_DIR, '-f', file, '--output', 'json']);
 }
 
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'ipguard-check-live-'));
-}
-
 test('check -f with only a kubeconfig reads the live cluster and EC2, and judges as the snapshot does', async t => {
   const { kube, ec2 } = await startBluegreenFakes(t);
-  const env = liveEnv(kube, ec2, tmp());
+  const env = liveEnv(kube, ec2, tempDir(t, 'check-live'));
   const live = await ipguardProcess(['check', '-f', ROLLOUT, '--output', 'json'], env);
   const files = await fromSnapshot(ROLLOUT);
   assert.equal(files.code, 1, 'the example switch is denied');
@@ -32,7 +28,7 @@ test('check -f with only a kubeconfig reads the live cluster and EC2, and judges
 
 test('check -f reads an AdmissionReview against the live cluster too', async t => {
   const { kube, ec2 } = await startBluegreenFakes(t);
-  const env = liveEnv(kube, ec2, tmp());
+  const env = liveEnv(kube, ec2, tempDir(t, 'check-live'));
   const review = join(BLUEGREEN_DIR, 'review-switch.json');
   const live = await ipguardProcess(['check', '-f', review, '--output', 'json'], env);
   const files = await fromSnapshot(review);
@@ -42,7 +38,7 @@ test('check -f reads an AdmissionReview against the live cluster too', async t =
 
 test('types EC2 does not describe are judged by the bundled CNI table, never as zero', async t => {
   const { kube, ec2 } = await startBluegreenFakes(t, { instanceTypes: false });
-  const env = liveEnv(kube, ec2, tmp());
+  const env = liveEnv(kube, ec2, tempDir(t, 'check-live'));
   const live = await ipguardProcess(['check', '-f', ROLLOUT, '--output', 'json'], env);
   const files = await fromSnapshot(ROLLOUT);
   assert.equal(live.code, 1, live.stderr);
@@ -56,8 +52,8 @@ test('types EC2 does not describe are judged by the bundled CNI table, never as 
 const withoutTypes = [
   {
     name: 'a snapshot without instance-types.json',
-    args: (): string[] => {
-      const dir = tmp();
+    args: (t: TempDirOwner): string[] => {
+      const dir = tempDir(t, 'check-live');
       cpSync(BLUEGREEN_DIR, dir, { recursive: true });
       rmSync(join(dir, 'instance-types.json'));
       return ['--snapshot', dir];
@@ -74,8 +70,8 @@ const withoutTypes = [
   },
 ];
 for (const c of withoutTypes) {
-  test(`${c.name} judges real types from the bundled table: the same verdict`, async () => {
-    const without = await ipguard(['check', ...c.args(), '-f', ROLLOUT, '--output', 'json']);
+  test(`${c.name} judges real types from the bundled table: the same verdict`, async t => {
+    const without = await ipguard(['check', ...c.args(t), '-f', ROLLOUT, '--output', 'json']);
     const withTypes = await fromSnapshot(ROLLOUT);
     assert.equal(without.code, 1, without.err);
     assert.deepStrictEqual(JSON.parse(without.out), JSON.parse(withTypes.out));

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { FakeEc2 } from '../fakes/ec2.js';
 import { FakeKubeApi } from '../fakes/kube-api.js';
 import { ipguard } from '../helpers/cli.js';
 import { bluegreenObjects } from '../helpers/examples.js';
+import { tempDir } from '../helpers/temp.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -18,7 +18,7 @@ test('a cluster that refuses the list is one line on stderr, exit 2, with what t
   t.after(() => kube.close());
   kube.load(bluegreenObjects());
   kube.failNext(PODS, 'list', 403);
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-live-'));
+  const dir = tempDir(t, 'live');
   writeFileSync(join(dir, 'kubeconfig'), kube.kubeConfigYaml());
   const r = await ipguard(['report'], { KUBECONFIG: join(dir, 'kubeconfig') });
   assert.equal(r.code, 2);
@@ -37,7 +37,7 @@ test('EC2 refusing the credentials is one line on stderr, exit 2, pointing at th
   });
   kube.load(bluegreenObjects());
   ec2.down(401, 'AuthFailure');
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-live-'));
+  const dir = tempDir(t, 'live');
   writeFileSync(join(dir, 'kubeconfig'), kube.kubeConfigYaml());
   const env = {
     PATH: process.env.PATH,
@@ -67,8 +67,8 @@ test('EC2 refusing the credentials is one line on stderr, exit 2, pointing at th
   );
 });
 
-test('a kubeconfig that cannot be read is one line on stderr naming the file, exit 2', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-live-'));
+test('a kubeconfig that cannot be read is one line on stderr naming the file, exit 2', async t => {
+  const dir = tempDir(t, 'live');
   const file = join(dir, 'kubeconfig');
   writeFileSync(file, 'clusters:\n- name: a\n  cluster: {}\n');
   for (const argv of [['snapshot', '--out', join(dir, 'snap')], ['report']]) {
@@ -86,7 +86,7 @@ test('KUBECONFIG files that repeat a name merge as kubectl merges them, not an e
   t.after(() => kube.close());
   kube.load(bluegreenObjects());
   kube.failNext(PODS, 'list', 403);
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-live-'));
+  const dir = tempDir(t, 'live');
   const first = join(dir, 'first');
   const second = join(dir, 'second');
   writeFileSync(first, kube.kubeConfigYaml());

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ipguard } from '../helpers/cli.js';
 import { BLUEGREEN_DIR } from '../helpers/examples.js';
+import { tempDir } from '../helpers/temp.js';
 
 test('ipguard report on the example says where the addresses are and what would free them', async () => {
   const { code, out, err } = await ipguard(['report', '--snapshot', BLUEGREEN_DIR]);
@@ -75,9 +75,9 @@ test('bad flags are bad usage: exit 2 with the reason', async () => {
   );
 });
 
-test('ipguard report --cluster-name and IPGUARD_CLUSTER_NAME choose the cluster-tagged subnets shown', async () => {
+test('ipguard report --cluster-name and IPGUARD_CLUSTER_NAME choose the cluster-tagged subnets shown', async t => {
   // The example's subnets, plus one in the VPC tagged only for a cluster named blue.
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-report-'));
+  const dir = tempDir(t, 'report');
   const subnets = JSON.parse(readFileSync(join(BLUEGREEN_DIR, 'subnets.json'), 'utf8')) as {
     Subnets: Record<string, unknown>[];
   };

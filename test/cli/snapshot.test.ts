@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +16,12 @@ import { captureLog, waitFor } from '../helpers/async.js';
 import { ipguard } from '../helpers/cli.js';
 import { liveEnv, startBluegreenFakes } from '../helpers/cli-process.js';
 import { BLUEGREEN_DIR, bluegreenObjects, clone } from '../helpers/examples.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROLLOUT = join(BLUEGREEN_DIR, 'rollout-v2.yaml');
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 const fakes = startBluegreenFakes;
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'ipguard-snapshot-'));
-}
 
 test('a snapshot of the live cluster checks offline exactly as the files it was taken from', async t => {
   const { kube, ec2 } = await fakes(t);
@@ -33,7 +29,7 @@ test('a snapshot of the live cluster checks offline exactly as the files it was 
   t.after(() => {
     client.destroy();
   });
-  const dir = tmp();
+  const dir = tempDir(t, 'snapshot');
   const { log } = captureLog();
   const written = await writeSnapshot(dir, {
     transport: createKubeTransport(kube.kubeConfig()),
@@ -91,7 +87,7 @@ test('a snapshot without --network-interfaces removes an older network-interface
   t.after(() => {
     client.destroy();
   });
-  const dir = tmp();
+  const dir = tempDir(t, 'snapshot');
   writeFileSync(join(dir, 'network-interfaces.json'), '{"NetworkInterfaces": []}');
   const { log } = captureLog();
   await writeSnapshot(dir, {
@@ -105,7 +101,7 @@ test('a snapshot without --network-interfaces removes an older network-interface
 
 test('ipguard snapshot and report read KUBECONFIG, AWS_REGION and AWS_ENDPOINT_URL_EC2', async t => {
   const { kube, ec2 } = await fakes(t);
-  const dir = tmp();
+  const dir = tempDir(t, 'snapshot');
   const env = liveEnv(kube, ec2, dir);
   const run = promisify(execFile);
   const out = join(dir, 'snap');
@@ -158,7 +154,7 @@ test('objects the capture cannot read are left out of the snapshot, counted and 
   t.after(() => {
     client.destroy();
   });
-  const dir = tmp();
+  const dir = tempDir(t, 'snapshot');
   const { log, lines } = captureLog();
   const written = await writeSnapshot(dir, {
     transport: createKubeTransport(kube.kubeConfig()),
@@ -201,7 +197,7 @@ test('the snapshot lists no faster than cluster.json can be written', async t =>
   t.after(() => {
     client.destroy();
   });
-  const dir = tmp();
+  const dir = tempDir(t, 'snapshot');
   // cluster.json.partial as a pipe nobody reads yet: a disk at a standstill.
   const pipe = join(dir, 'cluster.json.partial');
   execFileSync('mkfifo', [pipe]);

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'ipguard-kubeconfig-'));
-}
+import { tempDir } from '../helpers/temp.js';
 
 /** A kubeconfig with one cluster, user and context per name, each cluster at http://NAME.test. */
 function kubeconfig(
@@ -33,8 +29,8 @@ function kubeconfig(
   ].join('\n');
 }
 
-test('several KUBECONFIG files merge as kubectl merges them: first current-context, first of a name', () => {
-  const dir = tmp();
+test('several KUBECONFIG files merge as kubectl merges them: first current-context, first of a name', t => {
+  const dir = tempDir(t, 'kubeconfig');
   mkdirSync(join(dir, 'one'));
   mkdirSync(join(dir, 'two'));
   const one = join(dir, 'one', 'config');
@@ -64,8 +60,8 @@ test('several KUBECONFIG files merge as kubectl merges them: first current-conte
   assert.equal(loaded.description, `${[one, empty, two].join(delimiter)} (http://a.test)`);
 });
 
-test('the current-context comes from a later file when the first sets none', () => {
-  const dir = tmp();
+test('the current-context comes from a later file when the first sets none', t => {
+  const dir = tempDir(t, 'kubeconfig');
   const one = join(dir, 'one');
   const two = join(dir, 'two');
   writeFileSync(one, kubeconfig(['a'], undefined));
@@ -75,8 +71,8 @@ test('the current-context comes from a later file when the first sets none', () 
   assert.equal(loaded.kubeConfig.getCurrentCluster()?.server, 'http://b.test');
 });
 
-test('a kubeconfig that cannot be used is an InputError naming the file', () => {
-  const dir = tmp();
+test('a kubeconfig that cannot be used is an InputError naming the file', t => {
+  const dir = tempDir(t, 'kubeconfig');
   const good = join(dir, 'good');
   writeFileSync(good, kubeconfig(['a'], 'a'));
   const cases: [string, string, RegExp][] = [

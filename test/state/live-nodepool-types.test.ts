@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ec2CallCounter } from '../../src/ec2/calls.js';
@@ -20,6 +19,7 @@ import { eniMaxPodsTable } from '../helpers/fixtures.js';
 import { describeInstanceTypesEntry } from '../helpers/instance-types.js';
 import { ec2NodeClass, nodePool } from '../helpers/karpenter.js';
 import { liveSetup } from '../helpers/live.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * A NodePool picks from every type the region offers, and a type the bundled table cannot size (no memory
@@ -152,7 +152,7 @@ test('snapshot: keeps the types the nodes run and those a NodePool allows, sized
     await kube.close();
     await ec2.close();
   });
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-nodepool-types-'));
+  const dir = tempDir(t, 'nodepool-types');
   const { log } = captureLog();
   await writeSnapshot(dir, {
     transport: createKubeTransport(kube.kubeConfig()),

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ClusterModel } from '../../src/cluster/model.js';
@@ -20,6 +19,7 @@ import {
   bluegreenObjects,
   clone,
 } from '../helpers/examples.js';
+import { tempDir } from '../helpers/temp.js';
 
 const PRIVATE_SUBNETS = [
   'subnet-0a1f2e3d4c5b6a701',
@@ -128,7 +128,7 @@ test('close() while start() waits ends both', async t => {
 });
 
 test('createLiveSource needs a cluster; liveStateAvailable says whether one answers', async t => {
-  const empty = mkdtempSync(join(tmpdir(), 'ipguard-home-'));
+  const empty = tempDir(t, 'home');
   const config = { ...DEFAULT_SERVE, policy: DEFAULT_POLICY };
   const { log } = captureLog();
   assert.throws(() => createLiveSource(config, log, { HOME: empty }), InputError);
@@ -153,7 +153,7 @@ test('createLiveSource needs a cluster; liveStateAvailable says whether one answ
 });
 
 test('chooseLiveSource gives serve a live source when a cluster answers, undefined otherwise', async t => {
-  const home = mkdtempSync(join(tmpdir(), 'ipguard-home-'));
+  const home = tempDir(t, 'home');
   const config = { ...DEFAULT_SERVE, policy: DEFAULT_POLICY };
   const { log, lines } = captureLog();
   assert.equal(await chooseLiveSource(config, log, { HOME: home }), undefined);
@@ -173,7 +173,7 @@ test('chooseLiveSource gives serve a live source when a cluster answers, undefin
 });
 
 test('in a pod, an API that does not answer yet still means live state, never the bundled example', async t => {
-  const home = mkdtempSync(join(tmpdir(), 'ipguard-home-'));
+  const home = tempDir(t, 'home');
   const config = { ...DEFAULT_SERVE, policy: DEFAULT_POLICY };
   const { log, lines } = captureLog();
   // A kubeconfig for a server nobody listens on (port 9 is discard, closed here).
