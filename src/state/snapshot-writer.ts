@@ -22,18 +22,18 @@ function finish(stream: WriteStream): Promise<void> {
 }
 
 /** aws CLI style: `{"Subnets": [...]}`, indented, with a final newline. */
-async function writeAwsJson(path: string, key: string, items: readonly unknown[]): Promise<void> {
-  await writeFile(`${path}.partial`, `${JSON.stringify({ [key]: items }, null, 2)}\n`);
-  await rename(`${path}.partial`, path);
+function awsJson(key: string, items: readonly unknown[]): string {
+  return `${JSON.stringify({ [key]: items }, null, 2)}\n`;
 }
 
 /**
  * The live state as the files `--snapshot DIR` reads, holding only objects it can read back (the
  * capture skips and reports the others): cluster.json as the `kind: List` that
  * `kubectl get … -A -o json` prints (one object per line, streamed, so 150,000 pods never sit in memory
- * as whole objects), and the aws CLI's JSON for subnets, instance types and, when asked, ENIs. Each file
- * is written under a temporary name and renamed, so a failed run never leaves a half-written snapshot
- * that looks whole.
+ * as whole objects), and the aws CLI's JSON for subnets, instance types and, when asked, ENIs. Every file
+ * is written under a temporary name first and all are renamed only once all are whole, so a failed run
+ * leaves an older snapshot in DIR as it was (not this run's cluster with its subnets) and removes its
+ * own partial files.
  */
 export async function writeSnapshot(
   dir: string,
@@ -41,7 +41,10 @@ export async function writeSnapshot(
 ): Promise<SnapshotWritten> {
   await mkdir(dir, { recursive: true });
   const clusterPath = join(dir, SNAPSHOT_FILES.cluster);
-  const stream = createWriteStream(`${clusterPath}.partial`);
+  const enisPath = join(dir, SNAPSHOT_FILES.networkInterfaces);
+  const written: string[] = [clusterPath];
+  const partial = (path: string): string => `${path}.partial`;
+  const stream = createWriteStream(partial(clusterPath));
   let failed: Error | undefined;
   stream.on('error', err => {
     failed = err;
@@ -65,28 +68,25 @@ export async function writeSnapshot(
     });
     stream.write('\n]}\n');
     await finish(stream);
+    if (failed) throw failed;
+
+    const awsFiles: [string, string, readonly unknown[]][] = [
+      [join(dir, SNAPSHOT_FILES.subnets), 'Subnets', capture.selectedSubnets],
+      [join(dir, SNAPSHOT_FILES.instanceTypes), 'InstanceTypes', capture.instanceTypes.raw],
+    ];
+    if (capture.networkInterfaces)
+      awsFiles.push([enisPath, 'NetworkInterfaces', capture.networkInterfaces.raw]);
+    for (const [path, key, items] of awsFiles) {
+      written.push(path);
+      await writeFile(partial(path), awsJson(key, items));
+    }
+    for (const path of written) await rename(partial(path), path);
   } catch (err) {
     stream.destroy();
-    await rm(`${clusterPath}.partial`, { force: true });
+    await Promise.all(written.map(path => rm(partial(path), { force: true })));
     throw err;
   }
-  if (failed) throw failed;
-  await rename(`${clusterPath}.partial`, clusterPath);
-
-  const files = [clusterPath];
-  const subnetsPath = join(dir, SNAPSHOT_FILES.subnets);
-  await writeAwsJson(subnetsPath, 'Subnets', capture.selectedSubnets);
-  files.push(subnetsPath);
-  const typesPath = join(dir, SNAPSHOT_FILES.instanceTypes);
-  await writeAwsJson(typesPath, 'InstanceTypes', capture.instanceTypes.raw);
-  files.push(typesPath);
-  const enisPath = join(dir, SNAPSHOT_FILES.networkInterfaces);
-  if (capture.networkInterfaces) {
-    await writeAwsJson(enisPath, 'NetworkInterfaces', capture.networkInterfaces.raw);
-    files.push(enisPath);
-  } else {
-    // An older snapshot's ENIs would be read as this one's holdings.
-    await rm(enisPath, { force: true });
-  }
-  return { dir, capture, files };
+  // An older snapshot's ENIs would be read as this one's holdings.
+  if (!capture.networkInterfaces) await rm(enisPath, { force: true });
+  return { dir, capture, files: written };
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +19,7 @@ import { Ec2CallCounter } from '../../src/ec2/calls.js';
 import { createEc2Api } from '../../src/ec2/client.js';
 import { PODS } from '../../src/kube/resources.js';
 import { createKubeTransport } from '../../src/kube/transport.js';
+import { SNAPSHOT_FILES } from '../../src/state/files.js';
 import { writeSnapshot } from '../../src/state/snapshot-writer.js';
 import { captureLog, waitFor } from '../helpers/async.js';
 import { ipguard } from '../helpers/cli.js';
@@ -227,3 +236,31 @@ test('the snapshot lists no faster than cluster.json can be written', async t =>
   assert.equal(list.items.length, bluegreenObjects().length + 4_000);
   assert.equal(podPages(), 9);
 });
+
+// The disk filling up under each file in turn: /dev/full answers every write with ENOSPC.
+for (const file of Object.values(SNAPSHOT_FILES)) {
+  test(`a snapshot that cannot write ${file} leaves the older snapshot as it was and no partial file`, async t => {
+    const { kube, ec2 } = await fakes(t);
+    const client = ec2.client();
+    t.after(() => {
+      client.destroy();
+    });
+    const dir = tempDir(t, 'snapshot');
+    cpSync(BLUEGREEN_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, SNAPSHOT_FILES.networkInterfaces), '{"NetworkInterfaces": []}\n');
+    const older = new Map(readdirSync(dir).map(f => [f, readFileSync(join(dir, f))]));
+    symlinkSync('/dev/full', join(dir, `${file}.partial`));
+    const { log } = captureLog();
+    await assert.rejects(
+      writeSnapshot(dir, {
+        transport: createKubeTransport(kube.kubeConfig()),
+        ec2: createEc2Api(client, new Ec2CallCounter()),
+        networkInterfaces: true,
+        log,
+      }),
+      /ENOSPC/,
+    );
+    assert.deepStrictEqual(readdirSync(dir).sort(), [...older.keys()].sort());
+    for (const [f, bytes] of older) assert.ok(readFileSync(join(dir, f)).equals(bytes), f);
+  });
+}
