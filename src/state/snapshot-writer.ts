@@ -21,6 +21,19 @@ function finish(stream: WriteStream): Promise<void> {
   });
 }
 
+/** Where each snapshot file is written until all are whole; the name is kept so one run replaces another's. */
+function partial(path: string): string {
+  return `${path}.partial`;
+}
+
+/**
+ * This writer's temporary files in DIR: what a run stopped by a signal removes on its way out (the
+ * writer's own cleanup never runs then).
+ */
+export function snapshotPartialFiles(dir: string): string[] {
+  return Object.values(SNAPSHOT_FILES).map(f => partial(join(dir, f)));
+}
+
 /** aws CLI style: `{"Subnets": [...]}`, indented, with a final newline. */
 function awsJson(key: string, items: readonly unknown[]): string {
   return `${JSON.stringify({ [key]: items }, null, 2)}\n`;
@@ -43,7 +56,6 @@ export async function writeSnapshot(
   const clusterPath = join(dir, SNAPSHOT_FILES.cluster);
   const enisPath = join(dir, SNAPSHOT_FILES.networkInterfaces);
   const written: string[] = [clusterPath];
-  const partial = (path: string): string => `${path}.partial`;
   const stream = createWriteStream(partial(clusterPath));
   let failed: Error | undefined;
   stream.on('error', err => {

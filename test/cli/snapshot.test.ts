@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   cpSync,
@@ -262,5 +262,30 @@ for (const file of Object.values(SNAPSHOT_FILES)) {
     );
     assert.deepStrictEqual(readdirSync(dir).sort(), [...older.keys()].sort());
     for (const [f, bytes] of older) assert.ok(readFileSync(join(dir, f)).equals(bytes), f);
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`ipguard snapshot stopped by ${signal} mid-capture removes its partial files and dies of ${signal}`, async t => {
+    const { kube, ec2 } = await fakes(t);
+    kube.hang = true;
+    const dir = tempDir(t, 'snapshot');
+    const out = join(dir, 'snap');
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'snapshot', '--out', out], {
+      env: liveEnv(kube, ec2, dir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    t.after(() => child.kill('SIGKILL'));
+    await waitFor(
+      () => existsSync(join(out, 'cluster.json.partial')),
+      'the capture under way, cluster.json.partial open',
+    );
+    child.kill(signal);
+    const [code, killedBy] = await exited;
+    assert.deepStrictEqual({ code, killedBy }, { code: null, killedBy: signal }, stderr);
+    assert.deepStrictEqual(readdirSync(out), [], 'no partial file left in the --out folder');
   });
 }

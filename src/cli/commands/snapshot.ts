@@ -1,5 +1,6 @@
+import { rmSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
-import { writeSnapshot } from '../../state/snapshot-writer.js';
+import { snapshotPartialFiles, writeSnapshot } from '../../state/snapshot-writer.js';
 import { OUTPUT_OPTION, outputFormat, parseFlags, requireFlag } from '../args.js';
 import { EXIT_OK, writeJson, type CliIo } from '../io.js';
 import { cliLogger, liveClients, liveFailure } from '../live.js';
@@ -8,6 +9,25 @@ export const SNAPSHOT_USAGE = `ipguard snapshot --out DIR [--network-interfaces]
   Write the live cluster (kubeconfig or in-cluster) and EC2 (AWS SDK default chain, AWS_REGION,
   AWS_ENDPOINT_URL_EC2) as the files --snapshot reads: cluster.json, subnets.json, instance-types.json and,
   with --network-interfaces, network-interfaces.json. Then: ipguard check --snapshot DIR -f FILE.`;
+
+/**
+ * Ctrl-C (or a SIGTERM) in the middle of a long capture ends the process before the writer can clean up:
+ * remove its partial files first, then die of the same signal, as the shell expects.
+ */
+function removePartialsOnSignal(dir: string): () => void {
+  const on = (signal: NodeJS.Signals): void => {
+    stop();
+    for (const f of snapshotPartialFiles(dir)) rmSync(f, { force: true });
+    process.kill(process.pid, signal);
+  };
+  const stop = (): void => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return stop;
+}
 
 export async function snapshotCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values: v } = parseFlags(argv, {
@@ -23,6 +43,7 @@ export async function snapshotCommand(argv: readonly string[], io: CliIo): Promi
   // Warnings only, unless IPGUARD_LOG_LEVEL asks for more: the summary is the output.
   const log = cliLogger(io, io.env.IPGUARD_LOG_LEVEL === undefined ? 'warn' : config.logLevel);
   const clusterName = v['cluster-name'] ?? config.clusterName;
+  const stopRemovingPartials = removePartialsOnSignal(dir);
   try {
     const written = await writeSnapshot(dir, {
       transport: clients.transport,
@@ -77,6 +98,7 @@ export async function snapshotCommand(argv: readonly string[], io: CliIo): Promi
     );
     return EXIT_OK;
   } finally {
+    stopRemovingPartials();
     clients.close();
   }
 }
