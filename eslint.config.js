@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const TEMP_DIR_MESSAGE =
+  'Use tempDir(t, prefix) from test/helpers/temp.ts: it removes the directory when the test ends, passed or failed.';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js'] },
   js.configs.recommended,
@@ -93,6 +96,30 @@ export default tseslint.config(
             { from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // A temp dir a test makes and does not remove stays in a user's or CI machine's /tmp after every
+    // run; tempDir() registers the removal in the same call, so it cannot be forgotten.
+    files: ['test/**'],
+    ignores: ['test/helpers/temp.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        ...['node:fs', 'fs', 'node:fs/promises', 'fs/promises'].map(name => ({
+          name,
+          importNames: ['mkdtemp', 'mkdtempSync'],
+          message: TEMP_DIR_MESSAGE,
+        })),
+        { name: 'node:os', importNames: ['tmpdir'], message: TEMP_DIR_MESSAGE },
+        { name: 'os', importNames: ['tmpdir'], message: TEMP_DIR_MESSAGE },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { property: 'mkdtemp', message: TEMP_DIR_MESSAGE },
+        { property: 'mkdtempSync', message: TEMP_DIR_MESSAGE },
+        { property: 'tmpdir', message: TEMP_DIR_MESSAGE },
       ],
     },
   },

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli, EXAMPLE } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 import { describeInstanceTypesEntry } from '../helpers/instance-types.js';
 import { eniMaxPodsTable } from '../helpers/fixtures.js';
 
@@ -129,29 +129,22 @@ test('calc: a bad CNI value falls back like the CNI, with a warning', async () =
   assert.equal((JSON.parse(r.out) as { enis: number }).enis, 2);
 });
 
-test('max-pods agrees with eni-max-pods.txt through the describe-instance-types file for a sample of types', async () => {
+test('max-pods agrees with eni-max-pods.txt through the describe-instance-types file for a sample of types', async t => {
   const rows = eniMaxPodsTable();
   const sample = rows.filter((_, i) => i % 37 === 0);
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-maxpods-'));
-  try {
-    const file = join(dir, 'types.json');
-    await writeFile(
+  const dir = tempDir(t, 'maxpods');
+  const file = join(dir, 'types.json');
+  await writeFile(file, JSON.stringify({ InstanceTypes: sample.map(describeInstanceTypesEntry) }));
+  for (const row of sample) {
+    const r = await cli([
+      'max-pods',
+      '--instance-type',
+      row.instanceType,
+      '--instance-types',
       file,
-      JSON.stringify({ InstanceTypes: sample.map(describeInstanceTypesEntry) }),
-    );
-    for (const row of sample) {
-      const r = await cli([
-        'max-pods',
-        '--instance-type',
-        row.instanceType,
-        '--instance-types',
-        file,
-        '--show-max-allowed',
-      ]);
-      assert.equal(r.out, `${row.expectedMaxPods}\n`, row.instanceType);
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+      '--show-max-allowed',
+    ]);
+    assert.equal(r.out, `${row.expectedMaxPods}\n`, row.instanceType);
   }
 });
 
@@ -299,82 +292,70 @@ for (const b of bad) {
   });
 }
 
-test('an absurd instance types field is refused, not modelled', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));
-  try {
-    const file = join(dir, 't.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        InstanceTypes: [
-          {
-            InstanceType: 'm5.large',
-            NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: 1e9 },
-          },
-        ],
-      }),
-    );
-    const r = await cli([
-      'calc',
-      '--instance-type',
-      'm5.large',
-      '--instance-types',
-      file,
-      '--pods',
-      '5',
-    ]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /Ipv4AddressesPerInterface: expected at most 1000, got 1000000000/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('an absurd instance types field is refused, not modelled', async t => {
+  const dir = tempDir(t, 'types');
+  const file = join(dir, 't.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      InstanceTypes: [
+        {
+          InstanceType: 'm5.large',
+          NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: 1e9 },
+        },
+      ],
+    }),
+  );
+  const r = await cli([
+    'calc',
+    '--instance-type',
+    'm5.large',
+    '--instance-types',
+    file,
+    '--pods',
+    '5',
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /Ipv4AddressesPerInterface: expected at most 1000, got 1000000000/);
 });
 
-test('a YAML alias bomb is an input error naming the file, not a crash', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));
-  try {
-    const file = join(dir, 'bomb.yaml');
-    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) {
-      const prev = String.fromCharCode(96 + i);
-      const name = String.fromCharCode(97 + i);
-      levels.push(
-        `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
-      );
-    }
-    await writeFile(file, levels.join('\n') + '\n');
-    const r = await cli(['max-pods', '--instance-type', 'm5.large', '--instance-types', file]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /bomb\.yaml: YAML cannot be expanded/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+test('a YAML alias bomb is an input error naming the file, not a crash', async t => {
+  const dir = tempDir(t, 'types');
+  const file = join(dir, 'bomb.yaml');
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    levels.push(
+      `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
+    );
   }
+  await writeFile(file, levels.join('\n') + '\n');
+  const r = await cli(['max-pods', '--instance-type', 'm5.large', '--instance-types', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bomb\.yaml: YAML cannot be expanded/);
 });
 
-test('an instance types file with a bad field is named', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-types-'));
-  try {
-    const file = join(dir, 't.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        InstanceTypes: [
-          {
-            InstanceType: 'm5.large',
-            NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: '10' },
-          },
-        ],
-      }),
-    );
-    const r = await cli(['max-pods', '--instance-type', 'm5.large', '--instance-types', file]);
-    assert.equal(r.code, 2);
-    assert.match(
-      r.err,
-      /t\.json: InstanceTypes\[0\]\.NetworkInfo\.Ipv4AddressesPerInterface: expected a positive integer, got "10"/,
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('an instance types file with a bad field is named', async t => {
+  const dir = tempDir(t, 'types');
+  const file = join(dir, 't.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      InstanceTypes: [
+        {
+          InstanceType: 'm5.large',
+          NetworkInfo: { MaximumNetworkInterfaces: 3, Ipv4AddressesPerInterface: '10' },
+        },
+      ],
+    }),
+  );
+  const r = await cli(['max-pods', '--instance-type', 'm5.large', '--instance-types', file]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err,
+    /t\.json: InstanceTypes\[0\]\.NetworkInfo\.Ipv4AddressesPerInterface: expected a positive integer, got "10"/,
+  );
 });
 
 // The bundled table (ipamd's own) answers for real types with no --instance-types file; the figures are

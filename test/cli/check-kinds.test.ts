@@ -1,21 +1,20 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli, EXAMPLE } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 // The story's cluster (examples/bluegreen): MINIMUM_IP_TARGET=13, 10 m5.2xlarge "apps" nodes full with
 // checkout's 10 pods of 7 CPU, 3 m5.large "system" nodes; the subnets have 30, 20 and 35 free.
 const SNAP = ['--snapshot', EXAMPLE];
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+// A folder of its own for each file, so two tests' files of one name never meet.
+const root = tempDir({ after }, 'kinds');
+let files = 0;
 async function file(name: string, value: unknown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-kinds-'));
-  dirs.push(dir);
+  const dir = join(root, String(files++));
+  await mkdir(dir);
   const path = join(dir, name);
   await writeFile(path, JSON.stringify(value));
   return path;

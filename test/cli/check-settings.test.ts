@@ -1,7 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli, EXAMPLE } from '../helpers/cli.js';
 import {
@@ -10,15 +9,15 @@ import {
   settingsReview,
   type EnvEdit,
 } from '../helpers/aws-node.js';
+import { tempDir } from '../helpers/temp.js';
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+// A folder of its own for each file, so two tests' files of one name never meet.
+const root = tempDir({ after }, 'settings');
+let files = 0;
 
 async function file(name: string, value: unknown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-settings-'));
-  dirs.push(dir);
+  const dir = join(root, String(files++));
+  await mkdir(dir);
   const path = join(dir, name);
   await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value));
   return path;

@@ -1,21 +1,23 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MAX_CHECKED_OBJECTS } from '../../src/cli/commands/check.js';
 import { cli, EXAMPLE, REPO } from '../helpers/cli.js';
 import { fixturesDir } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROLLOUT = join(EXAMPLE, 'rollout-v2.yaml');
 const SNAP = ['--snapshot', EXAMPLE];
 
-const tempDirs: string[] = [];
+// A folder of its own for each file, so two tests' files of one name never meet.
+const root = tempDir({ after }, 'check');
+let files = 0;
 async function tempFile(name: string, text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-check-'));
-  tempDirs.push(dir);
+  const dir = join(root, String(files++));
+  await mkdir(dir);
   const path = join(dir, name);
   await writeFile(path, text);
   return path;
@@ -341,10 +343,6 @@ test('the installed entry point runs: exit status and streams from a real proces
   assert.equal(err.code, 1);
   assert.equal((JSON.parse(err.stdout) as { allowed: boolean }).allowed, false);
   assert.equal(err.stderr, '');
-});
-
-test.after(async () => {
-  await Promise.all(tempDirs.map(d => rm(d, { recursive: true, force: true })));
 });
 
 test('a manifest without the fields the apiserver defaults is not a rollout', async () => {

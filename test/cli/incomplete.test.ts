@@ -1,9 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli, EXAMPLE, REPO } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 const CLUSTER = join(EXAMPLE, 'cluster.json');
 const SUBNETS = join(EXAMPLE, 'subnets.json');
@@ -12,16 +12,12 @@ const ROLLOUT = join(EXAMPLE, 'rollout-v2.yaml');
 /** Real describe-subnets output (aws/aws-cli examples): subnets of other VPCs. */
 const AWS_CLI_SUBNETS = join(REPO, 'test', 'fixtures', 'aws-cli', 'describe-subnets.json');
 
-let dir: string | undefined;
+const dir = tempDir({ after }, 'incomplete');
 async function temp(name: string, value: unknown): Promise<string> {
-  dir ??= await mkdtemp(join(tmpdir(), 'ipguard-incomplete-'));
   const path = join(dir, name);
   await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value));
   return path;
 }
-after(async () => {
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
 
 const readJson = async (path: string): Promise<Record<string, unknown[]>> =>
   JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown[]>;

@@ -1,15 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveLog } from '../../src/cli/serve-log.js';
+import { tempDir } from '../helpers/temp.js';
 
 function tempFile(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-log-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir(t, 'log');
   return join(dir, 'out.log');
 }
 

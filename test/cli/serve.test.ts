@@ -4,11 +4,11 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { cli, EXAMPLE, REPO } from '../helpers/cli.js';
 import { makePki } from '../helpers/certs.js';
+import { tempDir } from '../helpers/temp.js';
 
 async function occupied(): Promise<Server> {
   const server = createServer();
@@ -80,10 +80,7 @@ function get(
 }
 
 test('--metrics-port: /metrics over plain HTTP on its own port, and not on the webhook port', async t => {
-  const pki = makePki();
-  t.after(() => {
-    rmSync(pki.dir, { recursive: true, force: true });
-  });
+  const pki = makePki(tempDir(t, 'pki'));
   const [port, metricsPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,

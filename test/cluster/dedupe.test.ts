@@ -1,7 +1,6 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { collectObjects, emptyClusterObjects } from '../../src/cluster/collect.js';
@@ -20,6 +19,7 @@ import {
 } from '../helpers/examples.js';
 import { clusterInfoDump } from '../helpers/cluster-info-dump.js';
 import { cli, EXAMPLE } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 import type { KubeObject } from '../fakes/kube-api.js';
 
 const OBJECTS = bluegreenObjects();
@@ -122,13 +122,8 @@ test('giving a file twice, or overlapping parts of it, changes nothing', () => {
   );
 });
 
-let dir: string | undefined;
-after(async () => {
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-});
-
-test('check: the same file twice, and a cluster-info dump beside the rest, give the same verdict', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ipguard-dedupe-'));
+test('check: the same file twice, and a cluster-info dump beside the rest, give the same verdict', async t => {
+  const dir = tempDir(t, 'dedupe');
   const cluster = join(EXAMPLE, 'cluster.json');
   const flags = [
     '-f',

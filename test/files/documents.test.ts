@@ -1,7 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   MAX_JSON_BYTES,
@@ -10,14 +9,14 @@ import {
   readDocuments,
 } from '../../src/files/documents.js';
 import { InputError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp.js';
 
 /*
  * Hostile files for `check` and the state files: each is a one-line InputError (exit 2) in bounded
  * time and memory, never a stack trace or an out-of-memory crash.
  */
 
-const dir = await mkdtemp(join(tmpdir(), 'ipguard-documents-'));
-after(() => rm(dir, { recursive: true, force: true }));
+const dir = tempDir({ after }, 'documents');
 
 async function file(name: string, text: string, size?: number): Promise<string> {
   const path = join(dir, name);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { streamJsonLists, type JsonListOutcome } from '../../src/files/json-lists.js';
+import { tempDir } from '../helpers/temp.js';
 
 interface Seen {
   readonly outcome: JsonListOutcome;
@@ -13,10 +13,7 @@ interface Seen {
 }
 
 function tmp(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-json-lists-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir(t, 'json-lists');
   return dir;
 }
 

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEDGER_DATA_KEY } from '../../src/kube/ledger-object.js';
 import { decodeLedger } from '../../src/state/ledger-record.js';
@@ -13,6 +12,7 @@ import { FakeKubeApi } from '../fakes/kube-api.js';
 import { createReview, exampleModel, testApp, validate } from '../helpers/app.js';
 import { REPO } from '../helpers/cli.js';
 import { bluegreenInstanceTypes, bluegreenObjects, bluegreenSubnets } from '../helpers/examples.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * Two `ipguard serve` processes on one loopback Kubernetes API and one EC2: the deployment's two
@@ -157,12 +157,11 @@ async function cluster(t: { after: (fn: () => Promise<void> | void) => void }) {
     if (s.SubnetId === SUBNET_1B) s.AvailableIpAddressCount = FREE_1B;
   ec2.load(subnets);
   ec2.load(bluegreenInstanceTypes());
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-replicas-'));
+  const dir = tempDir(t, 'replicas');
   writeFileSync(join(dir, 'kubeconfig'), kube.kubeConfigYaml());
   t.after(async () => {
     await kube.close();
     await ec2.close();
-    rmSync(dir, { recursive: true, force: true });
   });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './repo.js';
 
@@ -14,9 +13,10 @@ export interface TestPki {
 
 /**
  * A CA and a serving certificate made by the project's own certs/gen.sh (the one operators run), with
- * --local so localhost and 127.0.0.1 are named beside the in-cluster Service names.
+ * --local so localhost and 127.0.0.1 are named beside the in-cluster Service names, in `dir` (a
+ * tempDir(t, 'pki') in tests, so the keys go when the test ends).
  */
-export function makePki(dir = mkdtempSync(join(tmpdir(), 'ipguard-pki-'))): TestPki {
+export function makePki(dir: string): TestPki {
   const out = join(dir, 'out');
   execFileSync(
     'bash',

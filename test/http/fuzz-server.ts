@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makePki, type TestPki } from '../helpers/certs.js';
 import { EXAMPLE, REPO } from '../helpers/cli.js';
 import { readYamlDocuments } from '../helpers/kustomize.js';
+import { tempDir } from '../helpers/temp.js';
 
 /*
  * `ipguard serve` as the apiserver meets it: its own process, real HTTPS with the project's CA,
@@ -96,7 +97,18 @@ function call(
 
 /** Start the server on the bundled example and wait until it is ready. */
 export async function startFuzzServer(env: Record<string, string> = {}): Promise<FuzzServer> {
-  const pki = makePki();
+  // stop() is the owner here: fuzz.long.ts runs outside node:test, with no test to end.
+  let removePki = (): void => {};
+  const pki = makePki(
+    tempDir(
+      {
+        after: remove => {
+          removePki = remove;
+        },
+      },
+      'pki',
+    ),
+  );
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
@@ -132,7 +144,7 @@ export async function startFuzzServer(env: Record<string, string> = {}): Promise
     agent.destroy();
     child.kill('SIGTERM');
     await exited;
-    rmSync(pki.dir, { recursive: true, force: true });
+    removePki();
   };
   for (let i = 0; ; i++) {
     const ready = await call(agent, pki, port, 'GET', '/readyz').then(

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { exampleModel, switchReview, testApp } from '../helpers/app.js';
 import { makePki } from '../helpers/certs.js';
 import { waitFor } from '../helpers/async.js';
 import { EXAMPLE, REPO } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 interface HttpsAnswer {
   status: number;
@@ -64,10 +64,7 @@ function call(
 }
 
 test('over real HTTPS: a client that trusts only our CA verifies the server and gets the verdict', async t => {
-  const pki = makePki();
-  t.after(() => {
-    rmSync(pki.dir, { recursive: true, force: true });
-  });
+  const pki = makePki(tempDir(t, 'pki'));
   const app = testApp(await exampleModel(), {}, await readTls(pki)).app;
   t.after(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -85,12 +82,8 @@ test('over real HTTPS: a client that trusts only our CA verifies the server and 
 });
 
 test('a rotated certificate is served without a restart', async t => {
-  const first = makePki();
-  const second = makePki();
-  t.after(() => {
-    rmSync(first.dir, { recursive: true, force: true });
-    rmSync(second.dir, { recursive: true, force: true });
-  });
+  const first = makePki(tempDir(t, 'pki'));
+  const second = makePki(tempDir(t, 'pki'));
   const files = { certFile: first.certFile, keyFile: first.keyFile };
   const initial = await readTls(files);
   const app = testApp(await exampleModel(), {}, initial).app;
@@ -125,12 +118,8 @@ test('a rotated certificate is served without a restart', async t => {
 });
 
 test('a half-written rotation (key and certificate do not match) keeps the old pair', async t => {
-  const first = makePki();
-  const second = makePki();
-  t.after(() => {
-    rmSync(first.dir, { recursive: true, force: true });
-    rmSync(second.dir, { recursive: true, force: true });
-  });
+  const first = makePki(tempDir(t, 'pki'));
+  const second = makePki(tempDir(t, 'pki'));
   const files = { certFile: first.certFile, keyFile: first.keyFile };
   const initial = await readTls(files);
   let applied = 0;
@@ -190,10 +179,7 @@ async function until(probe: () => Promise<boolean>, tries: number): Promise<bool
 }
 
 test('ipguard serve as a process: ready on the snapshot, answers, and exits cleanly on SIGTERM', async t => {
-  const pki = makePki();
-  t.after(() => {
-    rmSync(pki.dir, { recursive: true, force: true });
-  });
+  const pki = makePki(tempDir(t, 'pki'));
   const port = await freePort();
   const serve = serveProcess(
     t,
@@ -243,10 +229,7 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
 });
 
 test('ipguard serve: every review logged before SIGTERM reaches stdout, though the log is written in chunks', async t => {
-  const pki = makePki();
-  t.after(() => {
-    rmSync(pki.dir, { recursive: true, force: true });
-  });
+  const pki = makePki(tempDir(t, 'pki'));
   const port = await freePort();
   const serve = serveProcess(
     t,
@@ -294,10 +277,7 @@ test('ipguard serve: every review logged before SIGTERM reaches stdout, though t
 });
 
 test('ipguard serve without certificates: a development certificate held in memory, nothing left in the temp dir', async t => {
-  const tmp = mkdtempSync(join(tmpdir(), 'ipguard-serve-tmp-'));
-  t.after(() => {
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const tmp = tempDir(t, 'serve-tmp');
   const port = await freePort();
   const serve = serveProcess(t, ['--port', String(port), '--example'], {
     TMPDIR: tmp,

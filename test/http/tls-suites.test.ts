@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { connect, type SecureVersion } from 'node:tls';
 import { readTls } from '../../src/http/tls.js';
 import { exampleModel, testApp } from '../helpers/app.js';
 import { makePki } from '../helpers/certs.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** A real TLS handshake against the server, offering only `ciphers`: the suite agreed, or the error. */
 function handshake(
@@ -36,10 +36,7 @@ function handshake(
 }
 
 test('TLS 1.2 offers only forward-secret AEAD suites, as the Kubernetes components do', async t => {
-  const pki = makePki();
-  t.after(() => {
-    rmSync(pki.dir, { recursive: true, force: true });
-  });
+  const pki = makePki(tempDir(t, 'pki'));
   const app = testApp(await exampleModel(), {}, await readTls(pki)).app;
   t.after(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });

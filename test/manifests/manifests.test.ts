@@ -2,17 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import {
-  cpSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -78,6 +69,7 @@ import {
   type PodSpecish,
   type RequestShape,
 } from '../helpers/kube-rules.js';
+import { tempDir } from '../helpers/temp.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -226,7 +218,7 @@ class Install {
   }
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'ipguard-manifests-'));
+const tmp = tempDir({ after }, 'manifests');
 const workManifests = join(tmp, 'manifests');
 const installs = new Map<string, Install>();
 let overlayNames: string[] = [];
@@ -242,10 +234,6 @@ before(() => {
   for (const name of overlayNames) {
     installs.set(name, new Install(name, build(join(workManifests, 'overlays', name))));
   }
-});
-
-after(() => {
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 function eachInstall(title: string, check: (i: Install) => void): void {

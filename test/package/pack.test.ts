@@ -5,16 +5,15 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp.js';
 
 // The runtime image is the packed package plus `npm ci --omit=dev` (see Dockerfile). With no Docker
 // engine here, this test builds the same thing in temp folders and runs the CLI from it. It needs
@@ -67,13 +66,9 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'ipguard-pack-'));
+const tmp = tempDir({ after }, 'pack');
 let tarball = '';
 let packed: string[] = [];
-
-after(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
 
 describe(
   'the npm package (what the runtime image is made of)',

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli, EXAMPLE } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 import assert from 'node:assert/strict';
 import { decide, type DecideInput } from '../../src/policy/decide.js';
 import { DEFAULT_POLICY } from '../../src/policy/config.js';
@@ -280,30 +280,26 @@ test('oneLine strips control characters, lone surrogates and cuts to 120', () =>
   assert.ok(long.endsWith('...'));
 });
 
-test('a remedy never fits by leaving pods without a place or taking addresses pods use', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-remedy-'));
-  try {
-    // 100 pods of 100m: they fit on new nodes only if each node can give them addresses. Under
-    // MINIMUM_IP_TARGET without WARM_IP_TARGET a node's pool stops at the target, so a target below the
-    // DaemonSet pods plus one leaves them Pending: that is no remedy.
-    const file = join(dir, 'd.yaml');
-    await writeFile(
-      file,
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big, namespace: shop}\nspec:\n  replicas: 100\n  template:\n    metadata: {labels: {app: big}}\n    spec:\n      nodeSelector: {eks.amazonaws.com/nodegroup: apps}\n      containers: [{name: c, resources: {requests: {cpu: 100m, memory: 64Mi}}}]\n',
-    );
-    const r = await cli(['check', '-f', file, '--snapshot', EXAMPLE, '-o', 'json']);
-    const res = (JSON.parse(r.out) as { results: { verdict: string; remedies: string[] }[] })
-      .results[0];
-    assert.ok(res);
-    for (const text of res.remedies) {
-      const m = /MINIMUM_IP_TARGET=(\d+)/.exec(text);
-      if (m)
-        assert.ok(
-          Number(m[1]) >= 6,
-          `a node runs 5 DaemonSet pods with addresses plus these: ${text}`,
-        );
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+test('a remedy never fits by leaving pods without a place or taking addresses pods use', async t => {
+  const dir = tempDir(t, 'remedy');
+  // 100 pods of 100m: they fit on new nodes only if each node can give them addresses. Under
+  // MINIMUM_IP_TARGET without WARM_IP_TARGET a node's pool stops at the target, so a target below the
+  // DaemonSet pods plus one leaves them Pending: that is no remedy.
+  const file = join(dir, 'd.yaml');
+  await writeFile(
+    file,
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big, namespace: shop}\nspec:\n  replicas: 100\n  template:\n    metadata: {labels: {app: big}}\n    spec:\n      nodeSelector: {eks.amazonaws.com/nodegroup: apps}\n      containers: [{name: c, resources: {requests: {cpu: 100m, memory: 64Mi}}}]\n',
+  );
+  const r = await cli(['check', '-f', file, '--snapshot', EXAMPLE, '-o', 'json']);
+  const res = (JSON.parse(r.out) as { results: { verdict: string; remedies: string[] }[] })
+    .results[0];
+  assert.ok(res);
+  for (const text of res.remedies) {
+    const m = /MINIMUM_IP_TARGET=(\d+)/.exec(text);
+    if (m)
+      assert.ok(
+        Number(m[1]) >= 6,
+        `a node runs 5 DaemonSet pods with addresses plus these: ${text}`,
+      );
   }
 });

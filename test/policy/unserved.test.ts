@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decide } from '../../src/policy/decide.js';
 import { DEFAULT_POLICY } from '../../src/policy/config.js';
 import { AddressBook } from '../../src/simulate/address-book.js';
 import type { Node } from '../../src/cluster/model.js';
 import { cli, EXAMPLE } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 import {
   GiB,
   aCluster,
@@ -33,45 +33,38 @@ spec:
       containers: [{name: web, image: nginx}]
 `;
 
-test('the bundled example: 100 pods without requests all land on existing nodes, whose frozen pools leave 36 without an address', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ipguard-unserved-'));
-  try {
-    const file = join(dir, 'web.yaml');
-    await writeFile(file, CREATE_WITHOUT_REQUESTS);
-    const r = await cli(['check', '-f', file, '--snapshot', EXAMPLE, '--output', 'json']);
-    assert.equal(r.code, 1, r.err);
-    const res = (JSON.parse(r.out) as { results: Record<string, unknown>[] }).results[0];
-    assert.ok(res);
-    // The 3 system nodes (m5.large, 18 free pod slots, the lowest requests) take 18 each; their pools stay
-    // at MINIMUM_IP_TARGET=13 with 7 pool pods already there: 12 of each node's new pods get no address.
-    // The apps nodes take the other 46 and have room in their pools for them.
-    assert.equal(res.verdict, 'deny');
-    assert.equal(res.newNodes, 0);
-    assert.equal(res.unservedPods, 36);
-    assert.equal(res.shortfall, 0);
-    const messages = res.messages as string[];
-    assert.ok(messages.includes('100 pods fit on 13 existing nodes'), messages.join('\n'));
-    assert.ok(
-      messages.some(
-        m =>
-          m.startsWith(
-            '36 pods on 3 existing m5.large nodes of node group system would never get an address',
-          ) && m.includes('MINIMUM_IP_TARGET=13 without WARM_IP_TARGET'),
-      ),
-      messages.join('\n'),
-    );
-    const remedies = res.remedies as string[];
-    assert.match(
-      remedies[0] ?? '',
-      /^set WARM_IP_TARGET=\d+ on aws-node beside MINIMUM_IP_TARGET=13/,
-    );
-    assert.ok(
-      !remedies.some(m => m.startsWith('scale in steps')),
-      'no later step unfreezes a pool',
-    );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('the bundled example: 100 pods without requests all land on existing nodes, whose frozen pools leave 36 without an address', async t => {
+  const dir = tempDir(t, 'unserved');
+  const file = join(dir, 'web.yaml');
+  await writeFile(file, CREATE_WITHOUT_REQUESTS);
+  const r = await cli(['check', '-f', file, '--snapshot', EXAMPLE, '--output', 'json']);
+  assert.equal(r.code, 1, r.err);
+  const res = (JSON.parse(r.out) as { results: Record<string, unknown>[] }).results[0];
+  assert.ok(res);
+  // The 3 system nodes (m5.large, 18 free pod slots, the lowest requests) take 18 each; their pools stay
+  // at MINIMUM_IP_TARGET=13 with 7 pool pods already there: 12 of each node's new pods get no address.
+  // The apps nodes take the other 46 and have room in their pools for them.
+  assert.equal(res.verdict, 'deny');
+  assert.equal(res.newNodes, 0);
+  assert.equal(res.unservedPods, 36);
+  assert.equal(res.shortfall, 0);
+  const messages = res.messages as string[];
+  assert.ok(messages.includes('100 pods fit on 13 existing nodes'), messages.join('\n'));
+  assert.ok(
+    messages.some(
+      m =>
+        m.startsWith(
+          '36 pods on 3 existing m5.large nodes of node group system would never get an address',
+        ) && m.includes('MINIMUM_IP_TARGET=13 without WARM_IP_TARGET'),
+    ),
+    messages.join('\n'),
+  );
+  const remedies = res.remedies as string[];
+  assert.match(
+    remedies[0] ?? '',
+    /^set WARM_IP_TARGET=\d+ on aws-node beside MINIMUM_IP_TARGET=13/,
+  );
+  assert.ok(!remedies.some(m => m.startsWith('scale in steps')), 'no later step unfreezes a pool');
 });
 
 function maxPods110(): ReturnType<typeof aCluster> {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
@@ -9,14 +8,12 @@ import { InputError } from '../../src/errors.js';
 import { chooseLedger } from '../../src/state/choose-ledger.js';
 import { KubeLedger } from '../../src/state/kube-ledger.js';
 import { Reservations } from '../../src/state/reservations.js';
+import { tempDir } from '../helpers/temp.js';
 
 const log = pino({ level: 'silent' });
 
 test('which ledger serve keeps: shared in a pod on live state, in memory for a snapshot or a laptop, as asked otherwise', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-ledger-choice-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir(t, 'ledger-choice');
   writeFileSync(
     join(dir, 'kubeconfig'),
     [

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import {
@@ -27,12 +26,10 @@ import {
   bluegreenObjects,
   bluegreenSubnets,
 } from '../helpers/examples.js';
+import { tempDir } from '../helpers/temp.js';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ipguard-state-files-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir(t, 'state-files');
   return dir;
 }
 
