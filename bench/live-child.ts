@@ -4,6 +4,8 @@
  * after a forced GC), then answer 10,000 admissions and count the EC2 calls made meanwhile. Prints one
  * JSON line.
  */
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
@@ -12,20 +14,27 @@ import { AddressBook } from '../src/simulate/address-book.js';
 import { createLiveSource } from '../src/state/live-source.js';
 import { Reservations } from '../src/state/reservations.js';
 import { scaleReview } from './live-cluster.js';
-import { memoryAfterGc } from './memory.js';
+import { memoryAfterGc, memoryDetail } from './memory.js';
 
-const ADMISSIONS = 10_000;
+/** bench/live-memory.ts sets BENCH_LIVE_ADMISSIONS=0 when only the memory reading is wanted. */
+const ADMISSIONS = Number(process.env.BENCH_LIVE_ADMISSIONS ?? 10_000);
 
 async function main(): Promise<void> {
   const log = pino({ level: 'warn' });
   const config = loadConfig(process.env);
   const baseline = memoryAfterGc();
+  if (process.env.BENCH_LIVE_DETAIL) process.stderr.write(`at start:\n${memoryDetail()}`);
   const source = createLiveSource(config, log, process.env);
   const t0 = performance.now();
   await source.start();
   const syncMs = performance.now() - t0;
   const view = source.current();
   const synced = memoryAfterGc();
+  // Where the resident memory is: V8's spaces and the largest mappings (BENCH_LIVE_DETAIL=1).
+  if (process.env.BENCH_LIVE_DETAIL) process.stderr.write(memoryDetail());
+  // After the reading, so the snapshot's own memory is not counted.
+  const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT;
+  if (snapshotDir) writeHeapSnapshot(join(snapshotDir, `live-${process.pid}.heapsnapshot`));
   const model = view?.model;
   const pods = [...(model?.nodes.values() ?? [])].reduce((n, node) => n + node.usage.pods, 0);
   const workloads = [...(model?.workloads.values() ?? [])];
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
     log,
   });
   const callsBefore = source.ec2Calls.stats().total;
+  const cpuBefore = process.cpuUsage();
   let allowed = 0;
   for (let i = 0; i < ADMISSIONS; i++) {
     const res = await app.inject({
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
     if (res.json<{ response: { allowed: boolean } }>().response.allowed) allowed += 1;
   }
   const callsDuring = source.ec2Calls.stats().total - callsBefore;
+  const cpu = process.cpuUsage(cpuBefore);
   await app.close();
   await source.close();
   process.stdout.write(
@@ -89,10 +100,13 @@ async function main(): Promise<void> {
       heapUsedMiB: synced.heapUsedMiB,
       forcedGc: synced.forcedGc,
       heapDeltaBytes: (synced.heapUsedMiB - baseline.heapUsedMiB) * 2 ** 20,
+      // Pod columns and keys live in typed arrays, whose bytes are outside heapUsed.
+      arrayBufferDeltaBytes: (synced.arrayBuffersMiB - baseline.arrayBuffersMiB) * 2 ** 20,
       kinds,
       admissions: ADMISSIONS,
       allowed,
       ec2CallsDuringAdmissions: callsDuring,
+      admissionsCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     })}\n`,
   );
 }

@@ -94,6 +94,7 @@ async function liveRows(pki: ReturnType<typeof makePki>): Promise<Row[]> {
       peakRssMiB: number;
       forcedGc: boolean;
       heapDeltaBytes: number;
+      arrayBufferDeltaBytes: number;
       kinds: Record<string, number>;
       admissions: number;
       ec2CallsDuringAdmissions: number;
@@ -119,8 +120,9 @@ async function liveRows(pki: ReturnType<typeof makePki>): Promise<Row[]> {
         met: r.forcedGc && r.rssMiB <= 250,
       },
       {
-        measure: 'live state: heap per pod, bytes',
-        value: fmt(r.heapDeltaBytes / r.pods, 0),
+        measure:
+          'live state: heap + array buffers (typed-array pod columns and keys) per pod, bytes',
+        value: `${fmt(r.heapDeltaBytes / r.pods, 0)} + ${fmt(r.arrayBufferDeltaBytes / r.pods, 0)}`,
         baseline: '',
         target: '',
         met: undefined,
