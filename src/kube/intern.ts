@@ -42,14 +42,3 @@ export function internPod(p: PodRecord, strings: Interner): PodRecord {
     ...(ownerName !== undefined && { ownerName }),
   };
 }
-
-/**
- * The same text as one flat string. A key built as `${namespace}/${name}` is a cons string: a node
- * pointing at its two halves, each a string of its own, about 90 bytes for a pod key where the text
- * alone takes 40; kept once per pod, that is 7 MB of 150,000 pods. A copy made from bytes is flat.
- */
-export function flatString(s: string): string {
-  const copy = Buffer.from(s, 'utf8').toString('utf8');
-  // A lone surrogate does not survive UTF-8; such a key is kept as it came.
-  return copy === s ? copy : s;
-}
