@@ -8,7 +8,9 @@ import type { Metrics } from './metrics.js';
 import { reviewResponse } from './review-response.js';
 import { TLS_CIPHERS, type TlsMaterial } from './tls.js';
 import { newDecisions } from './decisions.js';
-import { handleReview, type ValidateDeps } from './validate.js';
+import { handleReview, type ReviewLine, type ValidateDeps } from './validate.js';
+import { addReviewBodyParser, type ReviewShape } from './review-body.js';
+import { SeenReviews } from './seen-reviews.js';
 
 export interface AppDeps extends ValidateDeps {
   readonly log: FastifyBaseLogger;
@@ -35,7 +37,8 @@ function bodyErrorCode(err: FastifyError): number {
  * Every answer on /validate is an AdmissionReview, bad bodies included.
  */
 export function buildApp(given: AppDeps, tls?: TlsMaterial): FastifyInstance {
-  const deps: AppDeps = { ...given, memo: given.memo ?? newDecisions() };
+  const seen = given.seen ?? new SeenReviews<ReviewShape>();
+  const deps: AppDeps = { ...given, memo: given.memo ?? newDecisions(), seen };
   const app = Fastify({
     loggerInstance: deps.log,
     // One log line per review comes from the route itself, with the verdict; probes are not logged.
@@ -91,14 +94,15 @@ export function buildApp(given: AppDeps, tls?: TlsMaterial): FastifyInstance {
     });
   });
 
+  addReviewBodyParser(app, seen);
+  const writeLine = reviewLineWriter(deps.log);
   app.post('/validate', async (request, reply) => {
     const outcome = await handleReview(request.body, deps);
-    if (outcome.exceptionUsed !== undefined)
-      request.log.warn(outcome.log, 'admission allowed by exception');
-    else if (outcome.status !== 200 || outcome.log.err !== undefined)
-      request.log.warn(outcome.log, 'admission review');
-    else request.log.info(outcome.log, 'admission review');
-    return reply.code(outcome.status).send(outcome.body);
+    writeLine(outcome.line);
+    return reply
+      .code(outcome.status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(outcome.text);
   });
 
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
@@ -130,6 +134,26 @@ export function buildApp(given: AppDeps, tls?: TlsMaterial): FastifyInstance {
   if (deps.config.metricsPort === undefined) metricsRoute(app, deps.metrics);
 
   return app;
+}
+
+/**
+ * A review's log line. The fields every repeat shares go into a child logger, made once, which holds
+ * them already serialised: a repeated review's line costs its uid and duration, not its dozen fields.
+ */
+function reviewLineWriter(log: FastifyBaseLogger): (line: ReviewLine) => void {
+  const children = new WeakMap<object, FastifyBaseLogger>();
+  return line => {
+    if (!line.shared) {
+      log[line.level](line.fields, line.message);
+      return;
+    }
+    let child = children.get(line.shared);
+    if (!child) {
+      child = log.child(line.shared);
+      children.set(line.shared, child);
+    }
+    child[line.level](line.fields, line.message);
+  };
 }
 
 function metricsRoute(app: FastifyInstance, metrics: Metrics): void {

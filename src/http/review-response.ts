@@ -9,6 +9,9 @@ export interface ReviewAnswer {
   readonly auditAnnotations?: Readonly<Record<string, string>>;
 }
 
+/** Allowed, with nothing to say: one object, so every answer of it renders the same. */
+export const ALLOWED: ReviewAnswer = Object.freeze({ allowed: true });
+
 export interface AdmissionReviewResponse {
   apiVersion: string;
   kind: 'AdmissionReview';

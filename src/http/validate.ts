@@ -21,11 +21,9 @@ import { requestDigest, type RequestDigest } from './decision-memo.js';
 import { memoized, type Decisions, type Prepared } from './decisions.js';
 import { EXCEPTION_EXPIRES_ANNOTATION } from '../policy/config.js';
 import { decideSettingsRequest } from './validate-settings.js';
-import {
-  reviewResponse,
-  type AdmissionReviewResponse,
-  type ReviewAnswer,
-} from './review-response.js';
+import { learnReview, ReviewText, type ReviewShape } from './review-body.js';
+import type { SeenReviews } from './seen-reviews.js';
+import { ALLOWED, reviewResponse, type ReviewAnswer } from './review-response.js';
 
 export interface ValidateDeps {
   readonly state: StateSource;
@@ -38,6 +36,8 @@ export interface ValidateDeps {
   readonly now: () => number;
   /** Decisions already made on the current state version (buildApp gives each app its own). */
   readonly memo?: Decisions;
+  /** Bodies seen before, read once (buildApp gives each app its own). */
+  readonly seen?: SeenReviews<ReviewShape>;
 }
 
 /** The exception expiries a decision on this workload reads, and its ReplicaSets' scale-down deadlines. */
@@ -56,14 +56,20 @@ export function isAutoscalerRequest(req: AdmissionRequest, deps: ValidateDeps): 
   );
 }
 
+/** A review's log line: `shared` fields are the same object for every repeat with the same answer. */
+export interface ReviewLine {
+  readonly shared?: Readonly<Record<string, unknown>>;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly level: 'info' | 'warn';
+  readonly message: string;
+}
+
 export interface ValidateOutcome {
   /** HTTP status: 200 for every decoded body; a malformed review is a denial with code 400 inside. */
   readonly status: number;
-  readonly body: AdmissionReviewResponse;
-  /** Fields for the request's log line. */
-  readonly log: Record<string, unknown>;
-  /** Set when an exception turned a deny into an allow (logged at warn). */
-  readonly exceptionUsed?: string;
+  /** The AdmissionReview answer, as JSON. */
+  readonly text: string;
+  readonly line: ReviewLine;
 }
 
 const UNKNOWN_UID = '';
@@ -191,13 +197,10 @@ function prepare(
   request: RequestDigest | undefined,
   nowMs: number,
 ): Prepared {
-  const memo = request && deps.memo ? { ...request, table: deps.memo.prepared } : undefined;
-  const hit = memo?.table.get(view.model, memo.digest, nowMs);
-  if (hit) {
-    // The time of a decision is the request's own, never the first one's.
-    if (!hit.resolved) return hit;
-    return { ...hit, resolved: { ...hit.resolved, change: { ...hit.resolved.change, nowMs } } };
-  }
+  const table = request && deps.memo?.prepared;
+  const hit = request && table?.get(view.model, request.digest, nowMs);
+  // The time a resolution carries is its first request's: deciding puts the request's own in (decide).
+  if (hit) return hit;
   const target = targetOf(req);
   let prepared: Prepared = { target };
   if (target.type === 'change') {
@@ -214,11 +217,12 @@ function prepare(
       prepared = { target, unresolvable: err.message };
     }
   }
-  memo?.table.set(view.model, memo.digest, prepared, {
-    // Projections take about what their objects' text does.
-    bytes: PREPARED_ENTRY_BYTES + memo.chars * 4,
-    validUntilMs: Infinity,
-  });
+  if (request && table)
+    table.set(view.model, request.digest, prepared, {
+      // Projections take about what their objects' text does.
+      bytes: PREPARED_ENTRY_BYTES + request.chars * 4,
+      validUntilMs: Infinity,
+    });
   return prepared;
 }
 
@@ -229,18 +233,54 @@ type Decided = {
   reason?: string;
 };
 
+/** Why the ledger as last read may be behind the shared one, if it may. */
+function ledgerBehind(deps: ValidateDeps): string | undefined {
+  const ledger = deps.reservations.health();
+  return ledger.loaded && !ledger.ok ? ledger.reason : undefined;
+}
+
+/** What a decision reserves when it lets its change through, per subnet: the same for every repeat. */
+const reservations = new WeakMap<Decision, ReadonlyMap<string, number>>();
+
+function reservationOf(d: Decision): ReadonlyMap<string, number> {
+  let r = reservations.get(d);
+  if (!r) {
+    r = new Map(d.sim.subnets.map(s => [s.id, s.required]));
+    reservations.set(d, r);
+  }
+  return r;
+}
+
+/** The answer to a decision, made once per decision: a memoized one answers every repeat. */
+const answers = new WeakMap<Decision, ReviewAnswer>();
+
+function answerOf(decision: Decision): ReviewAnswer {
+  let answer = answers.get(decision);
+  if (!answer) {
+    answer = {
+      allowed: decision.allowed,
+      ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
+      warnings: decision.warnings,
+      auditAnnotations: auditAnnotations(decision),
+    };
+    answers.set(decision, answer);
+  }
+  return answer;
+}
+
 async function decideRequest(
   req: AdmissionRequest,
+  shape: ReviewShape,
   view: StateView,
   deps: ValidateDeps,
   startedMs: number,
 ): Promise<Decided> {
   const nowMs = deps.now();
-  const autoscaler = isAutoscalerRequest(req, deps);
-  const request = deps.memo && requestDigest(req, autoscaler);
+  const { autoscaler } = shape;
+  const request = deps.memo && shape.digest;
   const prepared = prepare(req, view, deps, request, nowMs);
   const { target } = prepared;
-  if (target.type === 'ignore') return { answer: { allowed: true }, reason: target.reason };
+  if (target.type === 'ignore') return { answer: ALLOWED, reason: target.reason };
   if (target.type === 'settings')
     return decideSettingsRequest(req, target, view, deps, startedMs, request);
   if (prepared.unresolvable !== undefined)
@@ -258,10 +298,8 @@ async function decideRequest(
   if (confirmations)
     for (const e of confirmations.sweep(view.model, nowMs)) release(deps, confirmations, e, free);
   // A dry run is decided on the ledger as this replica last saw it; a write checks it is current.
-  const ledger = deps.reservations.health();
   const stale =
-    staleReason(view, deps.config, nowMs) ??
-    (req.dryRun && ledger.loaded && !ledger.ok ? ledger.reason : undefined);
+    staleReason(view, deps.config, nowMs) ?? (req.dryRun ? ledgerBehind(deps) : undefined);
   const ran = await deps.reservations.admit({
     key,
     free,
@@ -285,7 +323,8 @@ async function decideRequest(
         stopSearch =>
           decide({
             model: view.model,
-            change: resolved.change,
+            // The request's own time, never its resolution's first request's.
+            change: { ...resolved.change, nowMs },
             config: deps.config.policy,
             book: deps.book,
             reserved,
@@ -298,9 +337,7 @@ async function decideRequest(
       // A re-admitted workload's new need replaces its old one; needing nothing now releases it. An
       // incomplete one let through by the failure mode holds what could be counted.
       const lets = d.incomplete !== undefined ? deps.config.failureMode === 'allow' : d.allowed;
-      return lets
-        ? { value: d, reserve: new Map(d.sim.subnets.map(s => [s.id, s.required])) }
-        : { value: d };
+      return lets ? { value: d, reserve: reservationOf(d) } : { value: d };
     },
   });
   if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
@@ -328,13 +365,7 @@ async function decideRequest(
       });
     else if (decision.allowed) confirmations.forget(key);
   }
-  const answer: ReviewAnswer = {
-    allowed: decision.allowed,
-    ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
-    warnings: decision.warnings,
-    auditAnnotations: auditAnnotations(decision),
-  };
-  return { answer, decision, resolved };
+  return { answer: answerOf(decision), decision, resolved };
 }
 
 const LOG_FIELD_MAX_CHARS = 256;
@@ -344,28 +375,12 @@ function clipped(text: string | undefined): string | undefined {
   return `${text.slice(0, LOG_FIELD_MAX_CHARS - 3)}...`;
 }
 
-/** One AdmissionReview in, one AdmissionReview out: never a crash, never a hang. */
-export async function handleReview(body: unknown, deps: ValidateDeps): Promise<ValidateOutcome> {
-  const started = deps.now();
-  let req: AdmissionRequest;
-  try {
-    req = parseAdmissionReview(body);
-  } catch (err) {
-    const uid = err instanceof BadReview ? (err.uid ?? UNKNOWN_UID) : UNKNOWN_UID;
-    const message = err instanceof Error ? err.message : 'malformed AdmissionReview';
-    deps.metrics.badRequests.inc({ reason: 'review' });
-    // JSON that is not a valid review still gets a 200: the apiserver reads the AdmissionReview (a
-    // denial with code 400) instead of counting a failed call, which failurePolicy Ignore lets through.
-    return {
-      status: 200,
-      body: reviewResponse(uid, { allowed: false, code: 400, message }),
-      log: { bad: oneLine(message, 512) },
-    };
-  }
+/** What a request says besides its uid, read from the request: see ReviewShape. */
+export function reviewShape(req: AdmissionRequest, deps: ValidateDeps): ReviewShape {
+  const autoscaler = isAutoscalerRequest(req, deps);
   // Request fields as long as a poster makes them (the apiserver's are at most 253 characters): each
   // log line stays short whatever arrives.
-  const log: Record<string, unknown> = {
-    uid: clipped(req.uid),
+  const logFields = {
     operation: clipped(req.operation),
     resource: clipped(
       `${req.resource.resource}${req.subResource === undefined ? '' : `/${req.subResource}`}`,
@@ -375,10 +390,181 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
     user: clipped(req.username),
     dryRun: req.dryRun,
   };
+  return {
+    request: req,
+    autoscaler,
+    digest: deps.memo && requestDigest(req, autoscaler),
+    logFields,
+  };
+}
+
+/**
+ * The answer to a request, as sent and logged, without its uid and duration: a repeat of the request
+ * that gets the same answer (the same objects from the memos) sends and logs it again as it is.
+ */
+interface Rendered {
+  readonly answer: ReviewAnswer;
+  readonly decision: Decision | undefined;
+  readonly reason: string | undefined;
+  readonly kind: string;
+  /** The response text before and after the uid's JSON string. */
+  readonly before: string;
+  readonly after: string;
+  readonly line: Readonly<Record<string, unknown>>;
+  readonly level: 'info' | 'warn';
+  readonly message: string;
+  readonly counted: { inc(): void };
+  readonly timed: { observe(seconds: number): void };
+  readonly verdict: string;
+  /** Answers rendered from it: only a rendering used again is worth a logger of its own. */
+  uses: number;
+}
+
+/** The last rendering per shape: a repeat with the same answer uses it. */
+const renderings = new WeakMap<ReviewShape, Rendered>();
+
+const UID_PLACEHOLDER = '';
+
+function render(
+  shape: ReviewShape,
+  r: { answer: ReviewAnswer; decision?: Decision; reason?: string; kind: string; verdict: string },
+  deps: ValidateDeps,
+): Rendered {
+  const last = renderings.get(shape);
+  if (
+    last &&
+    last.answer === r.answer &&
+    last.decision === r.decision &&
+    last.reason === r.reason &&
+    last.kind === r.kind &&
+    last.verdict === r.verdict
+  ) {
+    last.uses += 1;
+    return last;
+  }
+  const { decision } = r;
+  const text = JSON.stringify(reviewResponse(UID_PLACEHOLDER, r.answer));
+  // `uid` is the response's first field, after the constant apiVersion and kind.
+  const at = text.indexOf('"uid":""') + '"uid":'.length;
+  const line: Record<string, unknown> = { ...shape.logFields };
+  if (r.reason !== undefined) line.reason = r.reason;
+  line.verdict = r.verdict;
+  let exceptionUsed: string | undefined;
+  if (decision) {
+    line.change = decision.sim.peak.change;
+    line.deltaPods = decision.sim.deltaPods;
+    line.newNodes = decision.sim.newNodes;
+    line.ipsRequired = decision.sim.ipsRequired;
+    line.ipsAvailable = decision.sim.ipsAvailable;
+    if (decision.judgement.shortfall > 0) line.shortfall = decision.judgement.shortfall;
+    if (decision.exceptionUsed && decision.exception) {
+      // The reason is the annotation's text, as long as its author made it: bounded like the audit
+      // annotation, so no log line carries a megabyte of it.
+      exceptionUsed = oneLine(decision.exception.reason, 256);
+      line.exception = {
+        on: decision.exception.on,
+        reason: exceptionUsed,
+        expires: decision.exception.expires,
+      };
+    }
+  }
+  line.allowed = r.answer.allowed;
+  const rendered: Rendered = {
+    answer: r.answer,
+    decision,
+    reason: r.reason,
+    kind: r.kind,
+    verdict: r.verdict,
+    before: text.slice(0, at),
+    after: text.slice(at + 2),
+    line,
+    level: exceptionUsed !== undefined ? 'warn' : 'info',
+    message: exceptionUsed !== undefined ? 'admission allowed by exception' : 'admission review',
+    counted: deps.metrics.requests.labels({
+      verdict: r.verdict,
+      kind: r.kind,
+      change: decision?.sim.peak.change ?? 'none',
+      dry_run: String(shape.request.dryRun),
+    }),
+    timed: deps.metrics.duration.labels({ verdict: r.verdict }),
+    uses: 1,
+  };
+  renderings.set(shape, rendered);
+  return rendered;
+}
+
+/**
+ * The review's log line: a rendering used again shares its fields through one logger (see ReviewLine);
+ * an internal error is logged at warn, with the error.
+ */
+function lineOf(
+  rendered: Rendered,
+  uid: string | undefined,
+  durationMs: number,
+  err: unknown,
+): ReviewLine {
+  if (err !== undefined)
+    return {
+      fields: { uid, ...rendered.line, err, durationMs },
+      level: 'warn',
+      message: 'admission review',
+    };
+  if (rendered.uses > 1)
+    return {
+      shared: rendered.line,
+      fields: { uid, durationMs },
+      level: rendered.level,
+      message: rendered.message,
+    };
+  return {
+    fields: { uid, ...rendered.line, durationMs },
+    level: rendered.level,
+    message: rendered.message,
+  };
+}
+
+/** A body that is not a valid review: a denial with code 400, under the uid it carries if any. */
+function badReview(err: unknown, deps: ValidateDeps): ValidateOutcome {
+  const uid = err instanceof BadReview ? (err.uid ?? UNKNOWN_UID) : UNKNOWN_UID;
+  const message = err instanceof Error ? err.message : 'malformed AdmissionReview';
+  deps.metrics.badRequests.inc({ reason: 'review' });
+  // JSON that is not a valid review still gets a 200: the apiserver reads the AdmissionReview (a
+  // denial with code 400) instead of counting a failed call, which failurePolicy Ignore lets through.
+  return {
+    status: 200,
+    text: JSON.stringify(reviewResponse(uid, { allowed: false, code: 400, message })),
+    line: { fields: { bad: oneLine(message, 512) }, level: 'info', message: 'admission review' },
+  };
+}
+
+/**
+ * One AdmissionReview in, one AdmissionReview out: never a crash, never a hang. `body` is what the
+ * route was given: a ReviewText from the JSON parser (a repeat of a seen body is not read again), or
+ * any other parsed value.
+ */
+export async function handleReview(body: unknown, deps: ValidateDeps): Promise<ValidateOutcome> {
+  const started = deps.now();
+  let shape: ReviewShape;
+  let req: AdmissionRequest;
+  const repeat = body instanceof ReviewText ? body.knownRepeat : undefined;
+  if (repeat) {
+    shape = repeat.seen.value;
+    req = repeat.uid === shape.request.uid ? shape.request : { ...shape.request, uid: repeat.uid };
+  } else {
+    try {
+      req = parseAdmissionReview(body instanceof ReviewText ? body.value : body);
+    } catch (err) {
+      return badReview(err, deps);
+    }
+    shape = reviewShape(req, deps);
+    if (body instanceof ReviewText && deps.seen) learnReview(deps.seen, body, shape);
+  }
   const view = deps.state.current();
   let answer: ReviewAnswer;
-  let verdictLabel: string;
+  let verdict: string;
   let decision: Decision | undefined;
+  let reason: string | undefined;
+  let err: unknown;
   // A label value per kind ipguard judges; anything else posted to the port is one series, not one
   // per invented kind (2,000 posts with random kinds made 2,000 series).
   let kind = OBJECT_KINDS.has(req.kind.kind) ? req.kind.kind : 'other';
@@ -387,96 +573,87 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
       // Cheap answers first: a request ipguard ignores needs no state.
       const target = targetOf(req);
       if (target.type === 'ignore') {
-        answer = { allowed: true };
-        verdictLabel = 'ignored';
+        answer = ALLOWED;
+        verdict = 'ignored';
       } else {
         answer = failureAnswer(deps, 'cluster and subnet state are not loaded yet');
-        verdictLabel = 'error';
+        verdict = 'error';
         deps.metrics.failOpen.inc({ reason: 'no-state' });
       }
     } else {
-      const r = await decideRequest(req, view, deps, started);
+      const r = await decideRequest(req, shape, view, deps, started);
       answer = r.answer;
       decision = r.decision;
+      reason = r.reason;
       if (r.resolved) kind = r.resolved.subject.kind;
       const failed =
-        r.reason === 'unresolvable' ||
-        r.reason === 'incomplete' ||
-        r.reason?.startsWith('ledger-') === true;
-      verdictLabel =
-        r.reason === 'incomplete'
+        reason === 'unresolvable' ||
+        reason === 'incomplete' ||
+        reason?.startsWith('ledger-') === true;
+      verdict =
+        reason === 'incomplete'
           ? 'incomplete'
           : (decision?.verdict ?? (failed ? 'error' : 'ignored'));
-      if (failed && r.reason !== undefined) deps.metrics.failOpen.inc({ reason: r.reason });
-      if (r.reason !== undefined) log.reason = r.reason;
+      if (failed && reason !== undefined) deps.metrics.failOpen.inc({ reason });
     }
-  } catch (err) {
-    if (err instanceof BadReview) {
+  } catch (e) {
+    if (e instanceof BadReview) {
       // The apiserver has already validated the object (a CRD's looser schema included), so a field ipguard
       // cannot read is ipguard's limit, not the user's mistake: the failure mode decides, and a denial
       // keeps the 400 that names the field.
       deps.metrics.badRequests.inc({ reason: 'object' });
-      const failed = failureAnswer(deps, err.message);
+      const failed = failureAnswer(deps, e.message);
       return {
         status: 200,
-        body: reviewResponse(
-          req.uid,
-          failed.allowed ? failed : { ...failed, code: 400, message: oneLine(err.message) },
+        text: JSON.stringify(
+          reviewResponse(
+            req.uid,
+            failed.allowed ? failed : { ...failed, code: 400, message: oneLine(e.message) },
+          ),
         ),
-        log: { ...log, bad: oneLine(err.message, 512) },
+        line: {
+          fields: { uid: clipped(req.uid), ...shape.logFields, bad: oneLine(e.message, 512) },
+          level: 'info',
+          message: 'admission review',
+        },
       };
     }
     // A bug must not leak internals or crash the server; the failure mode decides.
     deps.metrics.failOpen.inc({ reason: 'internal-error' });
-    log.err = err;
+    err = e;
     answer = failureAnswer(deps, 'internal error (see the ipguard log)');
-    verdictLabel = 'error';
+    verdict = 'error';
+    decision = undefined;
+    reason = undefined;
   }
+  const rendered = render(
+    shape,
+    {
+      answer,
+      verdict,
+      kind,
+      ...(decision && { decision }),
+      ...(reason !== undefined && { reason }),
+    },
+    deps,
+  );
   const elapsedMs = deps.now() - started;
-  deps.metrics.requests.inc({
-    verdict: verdictLabel,
-    kind,
-    change: decision?.sim.peak.change ?? 'none',
-    dry_run: String(req.dryRun),
-  });
-  deps.metrics.duration.observe({ verdict: verdictLabel }, elapsedMs / 1000);
-  let exceptionUsed: string | undefined;
-  if (decision) {
-    log.verdict = verdictLabel;
-    log.change = decision.sim.peak.change;
-    log.deltaPods = decision.sim.deltaPods;
-    log.newNodes = decision.sim.newNodes;
-    log.ipsRequired = decision.sim.ipsRequired;
-    log.ipsAvailable = decision.sim.ipsAvailable;
-    if (decision.judgement.shortfall > 0) log.shortfall = decision.judgement.shortfall;
-    if (decision.exceptionUsed && decision.exception) {
-      // The reason is the annotation's text, as long as its author made it: bounded like the audit
-      // annotation, so no log line carries a megabyte of it.
-      exceptionUsed = oneLine(decision.exception.reason, 256);
-      log.exception = {
-        on: decision.exception.on,
-        reason: exceptionUsed,
-        expires: decision.exception.expires,
-      };
-      deps.metrics.exceptions.inc({
-        // Namespaces the cluster has: a forged review names any it likes.
-        namespace:
-          req.namespace !== undefined && view?.model.namespaces.has(req.namespace) === true
-            ? req.namespace
-            : 'other',
-        on: decision.exception.on,
-      });
-    }
-    if (decision.autoscalerAllowed) deps.metrics.autoscalerAllowed.inc();
-  } else {
-    log.verdict = verdictLabel;
+  rendered.counted.inc();
+  rendered.timed.observe(elapsedMs / 1000);
+  if (decision?.exceptionUsed && decision.exception) {
+    deps.metrics.exceptions.inc({
+      // Namespaces the cluster has: a forged review names any it likes.
+      namespace:
+        req.namespace !== undefined && view?.model.namespaces.has(req.namespace) === true
+          ? req.namespace
+          : 'other',
+      on: decision.exception.on,
+    });
   }
-  log.allowed = answer.allowed;
-  log.durationMs = elapsedMs;
+  if (decision?.autoscalerAllowed === true) deps.metrics.autoscalerAllowed.inc();
   return {
     status: 200,
-    body: reviewResponse(req.uid, answer),
-    log,
-    ...(exceptionUsed !== undefined && { exceptionUsed }),
+    text: `${rendered.before}${JSON.stringify(req.uid)}${rendered.after}`,
+    line: lineOf(rendered, clipped(req.uid), elapsedMs, err),
   };
 }

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { decisionStats, newDecisions, type Decisions } from '../../src/http/decisions.js';
+import type { ReviewShape } from '../../src/http/review-body.js';
+import { SeenReviews } from '../../src/http/seen-reviews.js';
 import { loadConfig, type ServeConfig } from '../../src/config.js';
 import { AddressBook } from '../../src/simulate/address-book.js';
 import { PendingConfirmations } from '../../src/state/confirmations.js';
@@ -34,6 +36,8 @@ export interface TestApp {
   readonly clock: { now: number };
   /** The app's decision memos. */
   readonly memo: Decisions;
+  /** The bodies the app has seen (see SeenReviews). */
+  readonly seen: SeenReviews<ReviewShape>;
 }
 
 export function testApp(
@@ -48,6 +52,7 @@ export function testApp(
   const source = new StaticSource(model, T0);
   const reservations = new Reservations(config.reservationTtlSeconds, now);
   const memo = newDecisions();
+  const seen = new SeenReviews<ReviewShape>();
   const metrics = createMetrics({
     state: source,
     reservations,
@@ -65,10 +70,11 @@ export function testApp(
       now,
       log,
       memo,
+      seen,
     },
     tls,
   );
-  return { app, source, metrics, reservations, config, clock, memo };
+  return { app, source, metrics, reservations, config, clock, memo, seen };
 }
 
 /** The story's AdmissionReview (kubectl apply of checkout v1.42.0), deep-copied for each test to change. */

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { captureLog } from '../helpers/async.js';
+import { exampleModel, scaleReview, switchReview, testApp, validate, T0 } from '../helpers/app.js';
+
+const UIDS = [
+  'b7f1c2d3-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  'c8a2d3e4-5f60-4b7c-9d8e-0f1a2b3c4d5e',
+  'd9b3e4f5-6071-4c8d-8e9f-1a2b3c4d5e6f',
+  'e0c4f5a6-7182-4d9e-9fa0-2b3c4d5e6f70',
+];
+
+function withUid(review: Record<string, any>, uid: string): Record<string, any> {
+  const copy = structuredClone(review);
+  copy.request.uid = uid;
+  return copy;
+}
+
+test('the same review under new uids: each answer carries its own uid, the same verdict, a full log line', async () => {
+  const { log, lines } = captureLog();
+  const t = testApp(await exampleModel(), {}, undefined, log);
+  const answers = [];
+  for (const uid of UIDS) answers.push((await validate(t, withUid(switchReview(), uid))).answer);
+  assert.deepEqual(
+    answers.map(a => a.uid),
+    UIDS,
+  );
+  for (const a of answers.slice(1)) {
+    assert.deepEqual({ ...a, uid: '' }, { ...answers[0], uid: '' }, 'the same answer');
+  }
+  assert.equal(t.seen.size, 1, 'one body, remembered once');
+  const reviews = lines.filter(l => l.msg === 'admission review');
+  assert.equal(reviews.length, UIDS.length);
+  for (const [i, l] of reviews.entries()) {
+    assert.equal(l.uid, UIDS[i]);
+    for (const field of [
+      'operation',
+      'resource',
+      'namespace',
+      'name',
+      'dryRun',
+      'verdict',
+      'ipsRequired',
+      'ipsAvailable',
+      'allowed',
+      'durationMs',
+    ])
+      assert.ok(field in l, `line ${i} has ${field}`);
+    assert.equal(l.verdict, 'deny');
+  }
+});
+
+test('a repeat is judged on the state of its own moment: the ledger and a new state version', async () => {
+  const t = testApp(await exampleModel());
+  const fits = (uid: string): Record<string, any> =>
+    withUid(scaleReview('rollouts', 'shop', 'checkout', 10, 11), uid);
+  const first = await validate(t, fits(UIDS[0]!));
+  const second = await validate(t, fits(UIDS[1]!));
+  assert.equal(first.answer.allowed, true);
+  assert.equal(second.answer.uid, UIDS[1]);
+  assert.equal(second.answer.allowed, true);
+  // A new state version: nothing decided before answers, however the body was read.
+  const model = await exampleModel();
+  const full = new Map([...model.subnets].map(([k, s]) => [k, { ...s, availableIps: 0 }]));
+  t.source.view = {
+    model: { ...model, subnets: full },
+    kubeSyncedAtMs: T0,
+    subnetsRefreshedAtMs: T0,
+  };
+  const third = await validate(t, fits(UIDS[2]!));
+  assert.equal(third.answer.uid, UIDS[2]);
+  assert.equal(third.answer.allowed, false, 'no subnet has a free address now');
+});
+
+test('a body that changes anywhere but in its uid is read and judged as itself', async () => {
+  const t = testApp(await exampleModel());
+  const small = await validate(
+    t,
+    withUid(scaleReview('rollouts', 'shop', 'checkout', 10, 11), UIDS[0]!),
+  );
+  await validate(t, withUid(scaleReview('rollouts', 'shop', 'checkout', 10, 11), UIDS[1]!));
+  const large = await validate(
+    t,
+    withUid(scaleReview('rollouts', 'shop', 'checkout', 10, 400), UIDS[2]!),
+  );
+  assert.equal(small.answer.allowed, true);
+  assert.equal(large.answer.allowed, false);
+  assert.equal(large.answer.uid, UIDS[2]);
+});
