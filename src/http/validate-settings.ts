@@ -11,7 +11,7 @@ import {
 } from '../policy/settings-decision.js';
 import { resolveSettings } from '../simulate/resolve-settings.js';
 import type { StateView } from '../state/source.js';
-import type { ReviewAnswer } from './review-response.js';
+import { ALLOWED, type ReviewAnswer } from './review-response.js';
 import { EXCEPTION_EXPIRES_ANNOTATION } from '../policy/config.js';
 import type { RequestDigest } from './decision-memo.js';
 import { memoized } from './decisions.js';
@@ -39,7 +39,7 @@ export async function decideSettingsRequest(
   try {
     const s = resolveSettings(model.cniEnv, target.desired, target.old);
     if (sameSettings(s.from, s.to))
-      return { answer: { allowed: true }, reason: 'no VPC CNI setting changed' };
+      return { answer: ALLOWED, reason: 'no VPC CNI setting changed' };
     const stale = staleReason(view, deps.config, nowMs);
     // Decided and reserved in one step on the ledger every replica shares, as a workload change is.
     const ran = await deps.reservations.admit({
@@ -75,9 +75,7 @@ export async function decideSettingsRequest(
               stopSearch,
             }),
         );
-        return d.allowed
-          ? { value: d, reserve: new Map(d.sim.subnets.map(x => [x.id, x.required])) }
-          : { value: d };
+        return d.allowed ? { value: d, reserve: renderedOf(d).reserve } : { value: d };
       },
     });
     if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
@@ -88,18 +86,40 @@ export async function decideSettingsRequest(
       return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
     throw err;
   }
-  return {
-    answer: {
-      allowed: decision.allowed,
-      ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
-      warnings: decision.warnings,
-      auditAnnotations: {
-        ...auditAnnotations(decision),
-        ...(decision.impact.unservedPods > 0 && {
-          'unserved-pods': String(decision.impact.unservedPods),
-        }),
+  return { answer: answerOf(decision), decision };
+}
+
+/** The answer and the reservation of a settings decision, made once: a memoized one answers every repeat. */
+const rendered = new WeakMap<
+  SettingsDecision,
+  { answer: ReviewAnswer; reserve: ReadonlyMap<string, number> }
+>();
+
+function renderedOf(decision: SettingsDecision): {
+  answer: ReviewAnswer;
+  reserve: ReadonlyMap<string, number>;
+} {
+  let r = rendered.get(decision);
+  if (!r) {
+    r = {
+      answer: {
+        allowed: decision.allowed,
+        ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
+        warnings: decision.warnings,
+        auditAnnotations: {
+          ...auditAnnotations(decision),
+          ...(decision.impact.unservedPods > 0 && {
+            'unserved-pods': String(decision.impact.unservedPods),
+          }),
+        },
       },
-    },
-    decision,
-  };
+      reserve: new Map(decision.sim.subnets.map(x => [x.id, x.required])),
+    };
+    rendered.set(decision, r);
+  }
+  return r;
+}
+
+function answerOf(decision: SettingsDecision): ReviewAnswer {
+  return renderedOf(decision).answer;
 }
