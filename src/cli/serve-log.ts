@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { LineSink } from './line-sink.js';
 
 /**
  * Lines waiting for stdout, at most: about 40,000 review lines. A log collector that stops reading
@@ -8,10 +9,10 @@ import { pino, type Logger } from 'pino';
 export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * Lines are written in chunks of at least this much: a write to stdout costs as much as a few
- * reviews' own work, and each line appended costs a scan of the chunk it joins (so not larger).
+ * Lines are written in chunks of at least this much (about 150 review lines): a write to stdout costs
+ * as much as a few reviews' own work, and appending a line to the chunk costs nothing (see LineSink).
  */
-const LOG_WRITE_MIN_BYTES = 8 * 1024;
+const LOG_WRITE_MIN_BYTES = 64 * 1024;
 /** ...or this often, whichever comes first. */
 export const LOG_FLUSH_MS = 250;
 
@@ -21,46 +22,41 @@ export interface ServeLog {
   dropped(): number;
   /** Resolves once every line logged so far is written (or the destination failed). */
   flush(): Promise<void>;
-  /** At shutdown: flush. (pino itself flushes what is left synchronously on exit.) */
+  /** At shutdown: flush and stop. (The sink also writes what is left synchronously at exit.) */
   close(): Promise<void>;
 }
 
 /**
  * The server's JSON log, written asynchronously: a review's line is appended to a buffer written in
  * chunks, so no request waits on a write to stdout (a synchronous write per review cost more than
- * the rest of a repeated review). `close()` at shutdown, and pino's own synchronous flush on exit
- * (for any asynchronous destination), keep the last lines.
+ * the rest of a repeated review). `close()` at shutdown, and the sink's synchronous write at exit,
+ * keep the last lines.
  */
 export function serveLog(
   level: string,
   o: { readonly dest?: number | string; readonly maxBufferBytes?: number } = {},
 ): ServeLog {
-  const destination = pino.destination({
+  const sink = new LineSink({
     dest: o.dest ?? 1,
-    sync: false,
-    // Under load, one write per 20 or so lines; a line waits at most LOG_FLUSH_MS when it is quiet.
-    minLength: LOG_WRITE_MIN_BYTES,
-    periodicFlush: LOG_FLUSH_MS,
-    maxLength: o.maxBufferBytes ?? LOG_BUFFER_MAX_BYTES,
+    // Under load, one write per 150 or so lines; a line waits at most LOG_FLUSH_MS when it is quiet.
+    minChunkBytes: LOG_WRITE_MIN_BYTES,
+    flushMs: LOG_FLUSH_MS,
+    maxBufferBytes: o.maxBufferBytes ?? LOG_BUFFER_MAX_BYTES,
   });
-  let dropped = 0;
-  destination.on('drop', () => {
-    dropped += 1;
-  });
-  // A broken stdout (the collector gone) must not crash the webhook: lines are lost, answers are not.
-  destination.on('error', () => undefined);
-  const log = pino({ level, base: { service: 'ipguard' } }, destination);
+  const log = pino({ level, base: { service: 'ipguard' } }, sink);
   const flush = (): Promise<void> =>
     new Promise(resolve => {
-      // An error here is the destination's (fsync on a pipe fails): the lines were written.
-      log.flush(() => {
+      sink.flush(() => {
         resolve();
       });
     });
   return {
     log,
-    dropped: () => dropped,
+    dropped: () => sink.dropped,
     flush,
-    close: flush,
+    close: () =>
+      new Promise(resolve => {
+        sink.close(resolve);
+      }),
   };
 }
