@@ -5,6 +5,7 @@ import {
   withReservation,
   type FreeNow,
   type LedgerEntries,
+  type LedgerEntry,
 } from './ledger-record.js';
 
 /**
@@ -76,6 +77,32 @@ export interface LedgerObserver {
   write(result: 'ok' | 'conflict' | 'error', seconds: number): void;
 }
 
+/**
+ * A re-admission this soon after the last, needing the same, changes nothing: its entry would end at
+ * most this much later. Repeats of one review (retries, every replica of a controller) then cost no
+ * rebuild of the ledger.
+ */
+export const REFRESH_AFTER_MS = 1000;
+
+/** `e` holds exactly `perSubnet` at today's free counts, and a write now would barely extend it. */
+function holdsAlready(
+  e: LedgerEntry,
+  perSubnet: ReadonlyMap<string, number>,
+  free: FreeNow,
+  nowMs: number,
+  ttlMs: number,
+): boolean {
+  if (e.expiresMs <= nowMs || e.expiresMs <= nowMs + ttlMs - REFRESH_AFTER_MS) return false;
+  let n = 0;
+  for (const [id, ips] of perSubnet) {
+    if (ips <= 0) continue;
+    const s = e.subnets.get(id);
+    if (s?.ips !== ips || s.freeAtAdmission !== (free(id) ?? 0)) return false;
+    n += 1;
+  }
+  return n === e.subnets.size;
+}
+
 /** The in-memory ledger: one process, nothing shared, nothing survives a restart. */
 export class Reservations implements ReservationLedger {
   readonly description = 'in memory (this process only)';
@@ -95,6 +122,8 @@ export class Reservations implements ReservationLedger {
   /** Hold `perSubnet` for `key`, replacing what it held; holding nothing releases it. */
   reserve(key: string, perSubnet: ReadonlyMap<string, number>, free: FreeNow): void {
     const nowMs = this.#now();
+    const held = this.#entries.get(key);
+    if (held && holdsAlready(held, perSubnet, free, nowMs, this.#ttlMs)) return;
     this.#entries = withReservation(pruned(this.#entries, free, nowMs), {
       key,
       perSubnet,

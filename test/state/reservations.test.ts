@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Reservations } from '../../src/state/reservations.js';
+import { Reservations, REFRESH_AFTER_MS } from '../../src/state/reservations.js';
 
 test('a reservation shrinks as EC2 shows its addresses used, and ends after its TTL', () => {
   const clock = { now: 0 };
@@ -46,4 +46,35 @@ test('two reservations in one subnet: a drop in free addresses is counted once, 
   assert.deepEqual(Object.fromEntries(r.held(() => free)), { s: 100 }, "b's 100 are still to come");
   free = 800;
   assert.deepEqual(Object.fromEntries(r.held(() => free)), {});
+});
+
+test('a re-admission within REFRESH_AFTER_MS that needs the same changes nothing; one that differs rewrites', () => {
+  const clock = { now: 0 };
+  const r = new Reservations(600, () => clock.now);
+  let free = 100;
+  const need = new Map([['subnet-a', 30]]);
+  r.reserve('w', need, () => free);
+  clock.now = REFRESH_AFTER_MS - 1;
+  r.reserve('w', new Map(need), () => free);
+  clock.now = 600_000;
+  assert.equal(r.size, 0, 'the repeat did not extend the entry: it ends 600 s after the first');
+
+  clock.now = 0;
+  const late = new Reservations(600, () => clock.now);
+  late.reserve('w', need, () => free);
+  clock.now = REFRESH_AFTER_MS;
+  late.reserve('w', need, () => free);
+  clock.now = 600_000;
+  assert.equal(late.size, 1, 'a re-admission after REFRESH_AFTER_MS extends it, as before');
+
+  clock.now = 0;
+  const changed = new Reservations(600, () => clock.now);
+  changed.reserve('w', need, () => free);
+  changed.reserve('w', new Map([['subnet-a', 40]]), () => free);
+  assert.deepEqual(Object.fromEntries(changed.held(() => free)), { 'subnet-a': 40 });
+  free = 90; // ten of them came up: the next admission notes the free count it sees
+  changed.reserve('w', new Map([['subnet-a', 40]]), () => free);
+  assert.deepEqual(Object.fromEntries(changed.held(() => free)), { 'subnet-a': 40 });
+  free = 80;
+  assert.deepEqual(Object.fromEntries(changed.held(() => free)), { 'subnet-a': 30 });
 });
