@@ -844,6 +844,13 @@ describe('the Deployment', () => {
     );
   });
 
+  eachInstall('keeps glibc malloc from holding on to freed memory', i => {
+    // About 30 MiB of the live state's resident memory (bench/live-memory.ts): see the Deployment.
+    const env = i.env();
+    assert.equal(env.MALLOC_ARENA_MAX, '2', `${i.name}: MALLOC_ARENA_MAX`);
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, '131072', `${i.name}: MALLOC_MMAP_THRESHOLD_`);
+  });
+
   eachInstall('is probed over HTTPS: ready on /readyz, alive on /healthz', i => {
     const c = i.container;
     const { port } = loadConfig(i.env());
