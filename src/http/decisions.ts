@@ -3,6 +3,7 @@ import type { Decision } from '../policy/decide.js';
 import type { SettingsDecision } from '../policy/settings-decision.js';
 import type { ResolvedChange } from '../simulate/resolve.js';
 import type { StateView } from '../state/source.js';
+import type { ReviewAnswer } from './review-response.js';
 import {
   DecisionMemo,
   SETTINGS_MEMO_LIMITS,
@@ -21,11 +22,21 @@ export interface Prepared {
   readonly unresolvable?: string;
 }
 
+/**
+ * A decision as the memo keeps it, with what the webhook derives from it (its answer, what it
+ * reserves), made at most once: every repeat answered from the memo reuses them.
+ */
+export interface Kept<D extends Decision> {
+  readonly decision: D;
+  answer?: ReviewAnswer;
+  reserve?: ReadonlyMap<string, number>;
+}
+
 /** The webhook's memos: requests read and resolved, workload decisions, settings decisions. */
 export interface Decisions {
   readonly prepared: DecisionMemo<Prepared>;
-  readonly workloads: DecisionMemo<Decision>;
-  readonly settings: DecisionMemo<SettingsDecision>;
+  readonly workloads: DecisionMemo<Kept<Decision>>;
+  readonly settings: DecisionMemo<Kept<SettingsDecision>>;
 }
 
 /** The memos' counts, summed, for /metrics. */
@@ -59,7 +70,7 @@ export const CUT_SHORT_TTL_MS = 10_000;
  * (or CUT_SHORT_TTL_MS, when its remedy search was cut short).
  */
 export function memoized<D extends Decision>(
-  memo: DecisionMemo<D> | undefined,
+  memo: DecisionMemo<Kept<D>> | undefined,
   o: {
     readonly view: StateView;
     readonly request: RequestDigest | undefined;
@@ -71,17 +82,17 @@ export function memoized<D extends Decision>(
     readonly stopSearch: () => boolean;
   },
   decideNow: (stopSearch: () => boolean) => D,
-): D {
-  if (!memo || !o.request) return decideNow(o.stopSearch);
+): Kept<D> {
+  if (!memo || !o.request) return { decision: decideNow(o.stopSearch) };
   const key = decisionKey(o.request.digest, o.held, o.stale);
   const hit = memo.get(o.view.model, key, o.nowMs);
   if (hit) return hit;
   const search = { stopped: false };
-  const d = decideNow(() => (search.stopped ||= o.stopSearch()));
+  const kept: Kept<D> = { decision: decideNow(() => (search.stopped ||= o.stopSearch())) };
   const turns = nextTimeAfter(o.nowMs, o.times());
-  memo.set(o.view.model, key, d, {
-    bytes: decisionBytes(d, o.request, key),
+  memo.set(o.view.model, key, kept, {
+    bytes: decisionBytes(kept.decision, o.request, key),
     validUntilMs: search.stopped ? Math.min(turns, o.nowMs + CUT_SHORT_TTL_MS) : turns,
   });
-  return d;
+  return kept;
 }

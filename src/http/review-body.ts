@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { RequestDigest } from './decision-memo.js';
+import type { Rendered } from './validate.js';
 import type { SeenMatch, SeenReviews } from './seen-reviews.js';
 
 /**
@@ -15,6 +16,8 @@ export interface ReviewShape {
   readonly digest: RequestDigest | undefined;
   /** The log line's request fields, without the uid. */
   readonly logFields: Readonly<Record<string, unknown>>;
+  /** The last answer rendered for it: a repeat with the same answer sends it again (see render). */
+  rendered?: Rendered;
 }
 
 /** A body as the `application/json` parser hands it to the route: its text, and its JSON unless a repeat. */

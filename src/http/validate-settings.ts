@@ -14,8 +14,14 @@ import type { StateView } from '../state/source.js';
 import { ALLOWED, type ReviewAnswer } from './review-response.js';
 import { EXCEPTION_EXPIRES_ANNOTATION } from '../policy/config.js';
 import type { RequestDigest } from './decision-memo.js';
-import { memoized } from './decisions.js';
-import { auditAnnotations, failureAnswer, staleReason, type ValidateDeps } from './validate.js';
+import { memoized, type Kept } from './decisions.js';
+import {
+  auditAnnotations,
+  failureAnswer,
+  freeOn,
+  staleReason,
+  type ValidateDeps,
+} from './validate.js';
 
 /** The reservation of the CNI's settings: a later settings change replaces it, as a workload's does. */
 export const SETTINGS_RESERVATION_KEY = 'DaemonSet/kube-system/aws-node';
@@ -34,8 +40,8 @@ export async function decideSettingsRequest(
 ): Promise<{ answer: ReviewAnswer; decision?: Decision; reason?: string }> {
   const nowMs = deps.now();
   const model = view.model;
-  const free = (id: string): number | undefined => model.subnets.get(id)?.availableIps;
-  let decision: SettingsDecision;
+  const free = freeOn(model);
+  let kept: Kept<SettingsDecision>;
   try {
     const s = resolveSettings(model.cniEnv, target.desired, target.old);
     if (sameSettings(s.from, s.to))
@@ -48,7 +54,7 @@ export async function decideSettingsRequest(
       mayWrite: !req.dryRun,
       deadlineMs: startedMs + deps.config.budgetMs,
       decide: reserved => {
-        const d = memoized(
+        const kept = memoized(
           deps.memo?.settings,
           {
             view,
@@ -75,51 +81,37 @@ export async function decideSettingsRequest(
               stopSearch,
             }),
         );
-        return d.allowed ? { value: d, reserve: renderedOf(d).reserve } : { value: d };
+        const d = kept.decision;
+        return d.allowed
+          ? {
+              value: kept,
+              reserve: (kept.reserve ??= new Map(d.sim.subnets.map(x => [x.id, x.required]))),
+            }
+          : { value: kept };
       },
     });
     if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
-    decision = ran.value;
+    kept = ran.value;
   } catch (err) {
     // A node or subnet the change touches that the state does not describe: the failure mode decides.
     if (err instanceof InputError)
       return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
     throw err;
   }
-  return { answer: answerOf(decision), decision };
+  return { answer: (kept.answer ??= answerOf(kept.decision)), decision: kept.decision };
 }
 
-/** The answer and the reservation of a settings decision, made once: a memoized one answers every repeat. */
-const rendered = new WeakMap<
-  SettingsDecision,
-  { answer: ReviewAnswer; reserve: ReadonlyMap<string, number> }
->();
-
-function renderedOf(decision: SettingsDecision): {
-  answer: ReviewAnswer;
-  reserve: ReadonlyMap<string, number>;
-} {
-  let r = rendered.get(decision);
-  if (!r) {
-    r = {
-      answer: {
-        allowed: decision.allowed,
-        ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
-        warnings: decision.warnings,
-        auditAnnotations: {
-          ...auditAnnotations(decision),
-          ...(decision.impact.unservedPods > 0 && {
-            'unserved-pods': String(decision.impact.unservedPods),
-          }),
-        },
-      },
-      reserve: new Map(decision.sim.subnets.map(x => [x.id, x.required])),
-    };
-    rendered.set(decision, r);
-  }
-  return r;
-}
-
+/** The answer to a settings decision (made once per kept decision: see Kept). */
 function answerOf(decision: SettingsDecision): ReviewAnswer {
-  return renderedOf(decision).answer;
+  return {
+    allowed: decision.allowed,
+    ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
+    warnings: decision.warnings,
+    auditAnnotations: {
+      ...auditAnnotations(decision),
+      ...(decision.impact.unservedPods > 0 && {
+        'unserved-pods': String(decision.impact.unservedPods),
+      }),
+    },
+  };
 }

@@ -5,7 +5,8 @@ import {
   type AdmissionRequest,
 } from '../admission/review.js';
 import { InputError } from '../errors.js';
-import { workloadKey } from '../cluster/model.js';
+import { workloadKey, type ClusterModel } from '../cluster/model.js';
+import type { FreeNow } from '../state/ledger-record.js';
 import type { ServeConfig } from '../config.js';
 import { decide, MAX_WARNINGS, type Decision } from '../policy/decide.js';
 import { remedySearchMs } from '../policy/remedies.js';
@@ -233,39 +234,37 @@ type Decided = {
   reason?: string;
 };
 
+/** EC2's free count per subnet on one state version: one function per version, so the ledger can tell it is the same. */
+const freeCounts = new WeakMap<ClusterModel, FreeNow>();
+
+export function freeOn(model: ClusterModel): FreeNow {
+  let free = freeCounts.get(model);
+  if (!free) {
+    free = (id: string): number | undefined => model.subnets.get(id)?.availableIps;
+    freeCounts.set(model, free);
+  }
+  return free;
+}
+
 /** Why the ledger as last read may be behind the shared one, if it may. */
 function ledgerBehind(deps: ValidateDeps): string | undefined {
   const ledger = deps.reservations.health();
   return ledger.loaded && !ledger.ok ? ledger.reason : undefined;
 }
 
-/** What a decision reserves when it lets its change through, per subnet: the same for every repeat. */
-const reservations = new WeakMap<Decision, ReadonlyMap<string, number>>();
-
+/** What a decision reserves when it lets its change through, per subnet. */
 function reservationOf(d: Decision): ReadonlyMap<string, number> {
-  let r = reservations.get(d);
-  if (!r) {
-    r = new Map(d.sim.subnets.map(s => [s.id, s.required]));
-    reservations.set(d, r);
-  }
-  return r;
+  return new Map(d.sim.subnets.map(s => [s.id, s.required]));
 }
 
-/** The answer to a decision, made once per decision: a memoized one answers every repeat. */
-const answers = new WeakMap<Decision, ReviewAnswer>();
-
+/** The answer to a decision (made once per kept decision: see Kept). */
 function answerOf(decision: Decision): ReviewAnswer {
-  let answer = answers.get(decision);
-  if (!answer) {
-    answer = {
-      allowed: decision.allowed,
-      ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
-      warnings: decision.warnings,
-      auditAnnotations: auditAnnotations(decision),
-    };
-    answers.set(decision, answer);
-  }
-  return answer;
+  return {
+    allowed: decision.allowed,
+    ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
+    warnings: decision.warnings,
+    auditAnnotations: auditAnnotations(decision),
+  };
 }
 
 async function decideRequest(
@@ -292,7 +291,7 @@ async function decideRequest(
   const key = d.name.endsWith('*')
     ? `${workloadKey(d.kind, d.namespace, d.name)}#${req.uid}`
     : workloadKey(d.kind, d.namespace, d.name);
-  const free = (id: string): number | undefined => view.model.subnets.get(id)?.availableIps;
+  const free = freeOn(view.model);
   const confirmations = view.fixed === true ? undefined : deps.confirmations;
   // What the watch never showed as admitted was not the apiserver's: it holds nothing any more.
   if (confirmations)
@@ -308,7 +307,7 @@ async function decideRequest(
     mayWrite: !req.dryRun && !resolved.ceiling,
     deadlineMs: startedMs + deps.config.budgetMs,
     decide: reserved => {
-      const d = memoized(
+      const kept = memoized(
         deps.memo?.workloads,
         {
           view,
@@ -336,12 +335,14 @@ async function decideRequest(
       );
       // A re-admitted workload's new need replaces its old one; needing nothing now releases it. An
       // incomplete one let through by the failure mode holds what could be counted.
+      const d = kept.decision;
       const lets = d.incomplete !== undefined ? deps.config.failureMode === 'allow' : d.allowed;
-      return lets ? { value: d, reserve: reservationOf(d) } : { value: d };
+      return lets ? { value: kept, reserve: (kept.reserve ??= reservationOf(d)) } : { value: kept };
     },
   });
   if (!ran.ok) return { answer: failureAnswer(deps, ran.reason), reason: `ledger-${ran.cause}` };
-  const decision = ran.value;
+  const kept = ran.value;
+  const decision = kept.decision;
   if (decision.incomplete !== undefined) {
     // No verdict without the missing parts: the failure mode answers (what could be counted was held
     // above when it lets the change through, since those addresses will be taken).
@@ -365,7 +366,7 @@ async function decideRequest(
       });
     else if (decision.allowed) confirmations.forget(key);
   }
-  return { answer: answerOf(decision), decision, resolved };
+  return { answer: (kept.answer ??= answerOf(decision)), decision, resolved };
 }
 
 const LOG_FIELD_MAX_CHARS = 256;
@@ -402,7 +403,7 @@ export function reviewShape(req: AdmissionRequest, deps: ValidateDeps): ReviewSh
  * The answer to a request, as sent and logged, without its uid and duration: a repeat of the request
  * that gets the same answer (the same objects from the memos) sends and logs it again as it is.
  */
-interface Rendered {
+export interface Rendered {
   readonly answer: ReviewAnswer;
   readonly decision: Decision | undefined;
   readonly reason: string | undefined;
@@ -420,9 +421,6 @@ interface Rendered {
   uses: number;
 }
 
-/** The last rendering per shape: a repeat with the same answer uses it. */
-const renderings = new WeakMap<ReviewShape, Rendered>();
-
 const UID_PLACEHOLDER = '';
 
 function render(
@@ -430,7 +428,7 @@ function render(
   r: { answer: ReviewAnswer; decision?: Decision; reason?: string; kind: string; verdict: string },
   deps: ValidateDeps,
 ): Rendered {
-  const last = renderings.get(shape);
+  const last = shape.rendered;
   if (
     last &&
     last.answer === r.answer &&
@@ -489,7 +487,7 @@ function render(
     timed: deps.metrics.duration.labels({ verdict: r.verdict }),
     uses: 1,
   };
-  renderings.set(shape, rendered);
+  shape.rendered = rendered;
   return rendered;
 }
 
