@@ -21,7 +21,7 @@ export interface ReservationLedger {
   /** For logs, /readyz and the startup line. */
   readonly description: string;
   /** Addresses held per subnet now (what decisions subtract and `ipguard_reserved_ips` shows). */
-  held(free: FreeNow, exceptKey?: string): Map<string, number>;
+  held(free: FreeNow, exceptKey?: string): ReadonlyMap<string, number>;
   /** Live reservations. */
   readonly size: number;
   /**
@@ -103,20 +103,57 @@ function holdsAlready(
   return n === e.subnets.size;
 }
 
+/** Workloads whose view of the ledger is kept (see Reservations.held). */
+const HELD_CACHE_ENTRIES = 256;
+
+/** When the first live entry ends: what is held may change then without a write. */
+function firstExpiry(entries: LedgerEntries, nowMs: number): number {
+  let first = Infinity;
+  for (const e of entries.values())
+    if (e.expiresMs > nowMs && e.expiresMs < first) first = e.expiresMs;
+  return first;
+}
+
 /** The in-memory ledger: one process, nothing shared, nothing survives a restart. */
 export class Reservations implements ReservationLedger {
   readonly description = 'in memory (this process only)';
   readonly #ttlMs: number;
   readonly #now: () => number;
   #entries: LedgerEntries = new Map();
+  /**
+   * What others hold, per workload being decided: the same until an entry changes or ends, or the
+   * free counts do (a new state version brings a new `free`). Repeats of a review read it again.
+   */
+  readonly #heldCache = new Map<
+    string,
+    {
+      entries: LedgerEntries;
+      free: FreeNow;
+      validUntilMs: number;
+      held: ReadonlyMap<string, number>;
+    }
+  >();
 
   constructor(ttlSeconds: number, now: () => number) {
     this.#ttlMs = ttlSeconds * 1000;
     this.#now = now;
   }
 
-  held(free: FreeNow, exceptKey?: string): Map<string, number> {
-    return heldBySubnet(this.#entries, free, this.#now(), exceptKey);
+  held(free: FreeNow, exceptKey?: string): ReadonlyMap<string, number> {
+    const nowMs = this.#now();
+    const key = exceptKey ?? '';
+    const cached = this.#heldCache.get(key);
+    if (cached?.entries === this.#entries && cached.free === free && nowMs < cached.validUntilMs)
+      return cached.held;
+    const held = heldBySubnet(this.#entries, free, nowMs, exceptKey);
+    if (this.#heldCache.size >= HELD_CACHE_ENTRIES) this.#heldCache.clear();
+    this.#heldCache.set(key, {
+      entries: this.#entries,
+      free,
+      validUntilMs: firstExpiry(this.#entries, nowMs),
+      held,
+    });
+    return held;
   }
 
   /** Hold `perSubnet` for `key`, replacing what it held; holding nothing releases it. */

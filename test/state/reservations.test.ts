@@ -78,3 +78,23 @@ test('a re-admission within REFRESH_AFTER_MS that needs the same changes nothing
   free = 80;
   assert.deepEqual(Object.fromEntries(changed.held(() => free)), { 'subnet-a': 30 });
 });
+
+test('what others hold is computed again when an entry changes or ends, or free counts change', () => {
+  const clock = { now: 0 };
+  const r = new Reservations(600, () => clock.now);
+  const free = (): number => 100;
+  r.reserve('other', new Map([['a', 10]]), free);
+  const first = r.held(free, 'mine');
+  assert.equal(r.held(free, 'mine'), first, 'a repeat reads the same answer');
+  assert.deepEqual(Object.fromEntries(first), { a: 10 });
+  r.reserve('third', new Map([['a', 5]]), free);
+  assert.deepEqual(Object.fromEntries(r.held(free, 'mine')), { a: 15 }, 'a write is seen');
+  const lower = (): number => 95; // five of them came up
+  assert.deepEqual(
+    Object.fromEntries(r.held(lower, 'mine')),
+    { a: 10 },
+    'new free counts are seen',
+  );
+  clock.now = 600_000;
+  assert.deepEqual(Object.fromEntries(r.held(free, 'mine')), {}, 'an entry that ended is seen');
+});
