@@ -30,10 +30,15 @@ export interface SeenReviewsLimits {
   readonly maxPerLength: number;
 }
 
+/**
+ * A review the apiserver sends is a few KiB (the story's switch: 8 KiB pretty-printed). What an entry holds besides
+ * its text is the parsed request, which for hostile JSON (deep nesting, tiny values) can be ten times
+ * the text: 512 Ki characters bound the table at a few MiB whatever is posted.
+ */
 export const SEEN_REVIEWS_LIMITS: SeenReviewsLimits = {
   maxEntries: 256,
-  maxChars: 2 * 1024 * 1024,
-  maxTextChars: 128 * 1024,
+  maxChars: 512 * 1024,
+  maxTextChars: 64 * 1024,
   // Bodies of one object often have one length (a label value that changes, a replica count): fewer
   // slots than such a set cycles through would turn every repeat into a miss.
   maxPerLength: 32,
