@@ -16,6 +16,7 @@ import { EXCEPTION_EXPIRES_ANNOTATION } from '../policy/config.js';
 import type { RequestDigest } from './decision-memo.js';
 import { memoized, type Kept } from './decisions.js';
 import {
+  answerOf,
   auditAnnotations,
   failureAnswer,
   freeOn,
@@ -98,20 +99,15 @@ export async function decideSettingsRequest(
       return { answer: failureAnswer(deps, err.message), reason: 'unresolvable' };
     throw err;
   }
-  return { answer: (kept.answer ??= answerOf(kept.decision)), decision: kept.decision };
+  return { answer: (kept.answer ??= settingsAnswer(kept.decision)), decision: kept.decision };
 }
 
-/** The answer to a settings decision (made once per kept decision: see Kept). */
-function answerOf(decision: SettingsDecision): ReviewAnswer {
-  return {
-    allowed: decision.allowed,
-    ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
-    warnings: decision.warnings,
-    auditAnnotations: {
-      ...auditAnnotations(decision),
-      ...(decision.impact.unservedPods > 0 && {
-        'unserved-pods': String(decision.impact.unservedPods),
-      }),
-    },
-  };
+/** The answer to a settings decision, which also names the pods its new settings leave without an address. */
+function settingsAnswer(decision: SettingsDecision): ReviewAnswer {
+  return answerOf(decision, {
+    ...auditAnnotations(decision),
+    ...(decision.impact.unservedPods > 0 && {
+      'unserved-pods': String(decision.impact.unservedPods),
+    }),
+  });
 }

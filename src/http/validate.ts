@@ -258,12 +258,15 @@ function reservationOf(d: Decision): ReadonlyMap<string, number> {
 }
 
 /** The answer to a decision (made once per kept decision: see Kept). */
-function answerOf(decision: Decision): ReviewAnswer {
+export function answerOf(
+  decision: Decision,
+  annotations: Readonly<Record<string, string>> = auditAnnotations(decision),
+): ReviewAnswer {
   return {
     allowed: decision.allowed,
     ...(decision.allowed ? {} : { code: 403, message: decision.denial ?? 'denied by ipguard' }),
     warnings: decision.warnings,
-    auditAnnotations: auditAnnotations(decision),
+    auditAnnotations: annotations,
   };
 }
 
