@@ -48,6 +48,13 @@ test('the same review under new uids: each answer carries its own uid, the same 
       assert.ok(field in l, `line ${i} has ${field}`);
     assert.equal(l.verdict, 'deny');
   }
+  // Every repeat is counted and timed, however little of it was done again.
+  const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(
+    metrics,
+    /ipguard_admission_requests_total\{verdict="deny",kind="Rollout",change="switch",dry_run="false"\} 4$/m,
+  );
+  assert.match(metrics, /ipguard_admission_duration_seconds_count\{verdict="deny"\} 4$/m);
 });
 
 test('a repeat is judged on the state of its own moment: the ledger and a new state version', async () => {
