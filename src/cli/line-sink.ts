@@ -86,13 +86,11 @@ export class LineSink {
   flushSync(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const pending = [
-      ...(this.#writing ? [this.#writing] : []),
-      ...(this.#queue.length > 0 ? [Buffer.from(this.#queue.join(''))] : []),
-    ];
+    // A chunk already handed to a write in flight is the kernel's: writing it again would repeat its
+    // lines (SonicBoom's flushSync leaves it too).
+    const pending = this.#queue.length > 0 ? [Buffer.from(this.#queue.join(''))] : [];
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#writing = undefined;
     if (this.#failed) return;
     for (let chunk of pending) {
       let busy = 0;
