@@ -119,6 +119,11 @@ export class SeenReviews<V> {
     const uidEnd = uidStart + uid.length;
     // A uid is a whole JSON string: a span inside a longer one could not be the uid alone.
     if (text[uidStart - 1] !== '"' || text[uidEnd] !== '"') return undefined;
+    // ...and a value: a string followed by ':' is a key, and with duplicate keys (JSON.parse keeps the
+    // last) a key in the span could be confirmed as the uid by a body whose span spells "uid".
+    let next = uidEnd + 1;
+    while (next < text.length && ' \t\n\r'.includes(text.charAt(next))) next += 1;
+    if (text[next] === ':') return undefined;
     while (
       this.#order.size > 0 &&
       (this.#order.size >= limits.maxEntries || this.#chars + text.length > limits.maxChars)

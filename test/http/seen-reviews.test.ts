@@ -150,6 +150,22 @@ test('a uid written with escapes is never confused with a string that holds its 
   }
 });
 
+test('a uid span that is a key is never remembered: duplicate keys cannot confirm it', () => {
+  // The request's uid is "q7Z" written with an escape; the only plain q7Z is a key. A second body
+  // spelling "uid" there makes a duplicate "uid" key whose value JSON.parse keeps: were the key
+  // remembered, that body would confirm it, and a third would be answered under the key's text.
+  const body = (span: string): string =>
+    `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"\\u00717Z","${span}":"uid","operation":"UPDATE"}}`;
+  const seen = new SeenReviews<ReviewShape>(LIMITS);
+  for (const span of ['q7Z', 'uid', 'zzz', 'abc']) {
+    const text = body(span);
+    const expected = (JSON.parse(text) as { request: { uid: string } }).request.uid;
+    assert.equal(read(seen, text).uid, expected, span);
+  }
+  assert.equal(seen.size, 0);
+  assert.equal(seen.remember(body('q7Z'), 'q7Z', undefined as never), undefined);
+});
+
 /** Strings a generated object holds: uid-like runs, quotes, escapes, unicode. */
 const token = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9-]{1,8}$/),
