@@ -30,8 +30,12 @@ export class LineSink {
   /** What is left to write of the chunk being written, and how many lines it holds. */
   #writing: Buffer | undefined;
   #writingLines = 0;
+  /** A write of `#writing` was called and has not called back (not so while it waits to retry after EAGAIN). */
+  #inFlight = false;
   #timer: NodeJS.Timeout | undefined;
   #failed = false;
+  /** Closed: a file this sink opened is closed, and its descriptor number may be another file's now. */
+  #closed = false;
   #dropped = 0;
   #flushWaiters: (() => void)[] = [];
   readonly #onExit = (): void => {
@@ -52,7 +56,7 @@ export class LineSink {
 
   /** pino's destination interface: one serialised line, newline included. */
   write(line: string): boolean {
-    if (this.#failed) {
+    if (this.#failed || this.#closed) {
       this.#dropped += 1;
       return false;
     }
@@ -88,7 +92,12 @@ export class LineSink {
     this.#timer = undefined;
     // A chunk already handed to a write in flight is the kernel's: writing it again would repeat its
     // lines (SonicBoom's flushSync leaves it too).
-    const pending = this.#queue.length > 0 ? [Buffer.from(this.#queue.join(''))] : [];
+    const pending: Buffer[] = this.#queue.length > 0 ? [Buffer.from(this.#queue.join(''))] : [];
+    // A chunk waiting to retry after EAGAIN is in no write: it goes first, or its lines are lost.
+    if (this.#writing && !this.#inFlight) {
+      pending.unshift(this.#writing);
+      this.#writing = undefined;
+    }
     this.#queue = [];
     this.#queuedBytes = 0;
     if (this.#failed) return;
@@ -110,6 +119,7 @@ export class LineSink {
   /** Flush, stop, and close a file this sink opened. */
   close(done: () => void): void {
     this.flush(() => {
+      this.#closed = true;
       process.removeListener('exit', this.#onExit);
       if (this.#ownsFd) {
         try {
@@ -136,7 +146,9 @@ export class LineSink {
   #writeChunk(): void {
     const chunk = this.#writing;
     if (!chunk) return;
+    this.#inFlight = true;
     write(this.#fd, chunk, 0, chunk.length, null, (err, written) => {
+      this.#inFlight = false;
       if (err) {
         if (err.code === 'EAGAIN') {
           setTimeout(() => {

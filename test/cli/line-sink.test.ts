@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { constants, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineSink } from '../../src/cli/line-sink.js';
 import { REPO } from '../helpers/cli.js';
@@ -27,6 +27,8 @@ test('lines come out in order, in chunks, and a quiet one within flushMs', async
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
   assert.deepEqual(lines, [...Array.from({ length: 2000 }, (_, i) => `line ${i}`), 'quiet']);
   assert.equal(sink.dropped, 0);
+  sink.write('too late\n');
+  assert.equal(sink.dropped, 1, 'a line after close is counted, never written to a closed file');
 });
 
 test('past maxBufferBytes waiting, lines are dropped and counted, never buffered without end', async t => {
@@ -67,4 +69,47 @@ test('what is still queued when the process exits is written before it ends', t 
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(file, 'utf8').trimEnd().split('\n').length, 1000);
+});
+
+test('a chunk waiting to retry after a full pipe (EAGAIN) is written at exit, before later lines', async t => {
+  const { execFileSync } = await import('node:child_process');
+  const fifo = join(tempDir(t, 'sink'), 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  const filler = Buffer.alloc(4096, 'x');
+  try {
+    for (;;) writeSync(writer, filler);
+  } catch (err) {
+    assert.equal((err as NodeJS.ErrnoException).code, 'EAGAIN');
+  }
+  const sink = new LineSink({
+    dest: writer,
+    minChunkBytes: 100,
+    flushMs: 10,
+    maxBufferBytes: 1 << 20,
+  });
+  for (let i = 0; i < 10; i++) sink.write(`line ${i}\n`);
+  await new Promise(r => setTimeout(r, 30)); // the chunk's write met EAGAIN and waits to retry
+  const buf = Buffer.alloc(1 << 20);
+  const drain = (): string => {
+    let out = '';
+    try {
+      for (;;) {
+        const n = readSync(reader, buf);
+        if (n === 0) break;
+        out += buf.subarray(0, n).toString();
+      }
+    } catch {
+      // EAGAIN: nothing more to read now
+    }
+    return out;
+  };
+  drain(); // the reader catches up
+  sink.write('after\n');
+  sink.flushSync(); // what the exit handler does
+  assert.deepEqual(drain().trimEnd().split('\n'), [
+    ...Array.from({ length: 10 }, (_, i) => `line ${i}`),
+    'after',
+  ]);
 });
