@@ -169,16 +169,18 @@ function serveProcess(
   return { logs: () => logs, kill: signal => child.kill(signal), exited };
 }
 
-/** Poll `probe` until it holds, at most `tries` times 100 ms apart. */
-async function until(probe: () => Promise<boolean>, tries: number): Promise<boolean> {
-  for (let i = 0; i < tries; i++) {
-    if (await probe()) return true;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  return false;
-}
-
-test('ipguard serve as a process: ready on the snapshot, answers, and exits cleanly on SIGTERM', async t => {
+/**
+ * `ipguard serve` on the bundled example with a fresh CA-signed certificate, ready: `/readyz`
+ * answers 200 over TLS the CA verifies (at most 20 s).
+ */
+async function servingExample(
+  t: { after: (fn: () => void) => void },
+  shutdownDelaySeconds: string,
+): Promise<{
+  pki: ReturnType<typeof makePki>;
+  port: number;
+  serve: ReturnType<typeof serveProcess>;
+}> {
   const pki = makePki(tempDir(t, 'pki'));
   const port = await freePort();
   const serve = serveProcess(
@@ -193,7 +195,7 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
       '--snapshot',
       EXAMPLE,
     ],
-    { IPGUARD_SHUTDOWN_DELAY_SECONDS: '2' },
+    { IPGUARD_SHUTDOWN_DELAY_SECONDS: shutdownDelaySeconds },
   );
   const ready = await until(
     () =>
@@ -201,9 +203,23 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
         r => r.status === 200,
         () => false,
       ),
-    100,
+    200,
   );
   assert.ok(ready, `never ready:\n${serve.logs()}`);
+  return { pki, port, serve };
+}
+
+/** Poll `probe` until it holds, at most `tries` times 100 ms apart. */
+async function until(probe: () => Promise<boolean>, tries: number): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (await probe()) return true;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return false;
+}
+
+test('ipguard serve as a process: ready on the snapshot, answers, and exits cleanly on SIGTERM', async t => {
+  const { pki, port, serve } = await servingExample(t, '2');
   const res = await call(port, pki.ca, '/validate', JSON.stringify(switchReview()));
   assert.equal(
     (JSON.parse(res.body) as { response: { allowed: boolean } }).response.allowed,
@@ -229,31 +245,7 @@ test('ipguard serve as a process: ready on the snapshot, answers, and exits clea
 });
 
 test('ipguard serve: every review logged before SIGTERM reaches stdout, though the log is written in chunks', async t => {
-  const pki = makePki(tempDir(t, 'pki'));
-  const port = await freePort();
-  const serve = serveProcess(
-    t,
-    [
-      '--port',
-      String(port),
-      '--tls-cert',
-      pki.certFile,
-      '--tls-key',
-      pki.keyFile,
-      '--snapshot',
-      EXAMPLE,
-    ],
-    { IPGUARD_SHUTDOWN_DELAY_SECONDS: '0' },
-  );
-  const ready = await until(
-    () =>
-      call(port, pki.ca, '/readyz').then(
-        r => r.status === 200,
-        () => false,
-      ),
-    200,
-  );
-  assert.ok(ready, `never ready:\n${serve.logs()}`);
+  const { pki, port, serve } = await servingExample(t, '0');
   // Fewer lines than the log writes at once, and well inside its flush interval: they are still
   // in its buffer when the signal comes.
   const uids = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
