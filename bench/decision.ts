@@ -8,7 +8,7 @@ import { DEFAULT_POLICY } from '../src/policy/config.js';
 import { decide } from '../src/policy/decide.js';
 import { AddressBook } from '../src/simulate/address-book.js';
 import { resolveChange } from '../src/simulate/resolve.js';
-import { nextStateVersion, timingOf, type Timing } from './timing.js';
+import { nextStateVersion, timeOnNewVersions, timingOf, type Timing } from './timing.js';
 
 export interface DecisionTiming {
   /** Each run on a new state version (timing.ts nextStateVersion). */
@@ -135,22 +135,16 @@ export function timeDaemonSetDecision(
     daemonSetStrategy: { type: 'RollingUpdate' },
     status: {},
   };
-  const times: number[] = [];
-  let last: ReturnType<typeof decide> | undefined;
-  for (let i = 0; i < warmup + runs; i++) {
-    const m = nextStateVersion(model, i);
-    const t = performance.now();
+  const { timing, last } = timeOnNewVersions(model, warmup, runs, m => {
     const { change } = resolveChange(
       m,
       { type: 'workload', workload: desired },
       { nowMs: Date.now() },
     );
-    last = decide({ model: m, change, config: DEFAULT_POLICY, book: new AddressBook() });
-    const ms = performance.now() - t;
-    if (i >= warmup) times.push(ms);
-  }
+    return decide({ model: m, change, config: DEFAULT_POLICY, book: new AddressBook() });
+  });
   return {
-    ...timingOf(times),
+    ...timing,
     verdict: last?.verdict ?? '?',
     nodes: model.nodes.size,
   };

@@ -12,7 +12,7 @@ import { decide } from '../src/policy/decide.js';
 import { AddressBook } from '../src/simulate/address-book.js';
 import { resolveChange } from '../src/simulate/resolve.js';
 import { loadStateFiles, snapshotFiles } from '../src/state/files.js';
-import { nextStateVersion, percentile, type Timing } from './timing.js';
+import { timeOnNewVersions, type Timing } from './timing.js';
 
 /** GiB of memory per vCPU of the c, m and r families (EC2's published ratios). */
 const GIB_PER_VCPU: Readonly<Record<string, number>> = { c: 2, m: 4, r: 8 };
@@ -162,25 +162,18 @@ export function timeKarpenterDecision(
   warmup = 20,
 ): KarpenterTiming {
   const desired = poolWorkload(replicas);
-  const times: number[] = [];
-  let last: ReturnType<typeof decide> | undefined;
-  for (let i = 0; i < warmup + runs; i++) {
-    const m = nextStateVersion(model, i);
-    const t = performance.now();
+  const { timing, last } = timeOnNewVersions(model, warmup, runs, m => {
     const { change } = resolveChange(
       m,
       { type: 'workload', workload: desired },
       { nowMs: Date.now() },
     );
-    last = decide({ model: m, change, config: DEFAULT_POLICY, book: new AddressBook() });
-    if (last.messages.length === 0) throw new Error('a decision without messages');
-    const ms = performance.now() - t;
-    if (i >= warmup) times.push(ms);
-  }
-  times.sort((a, b) => a - b);
+    const d = decide({ model: m, change, config: DEFAULT_POLICY, book: new AddressBook() });
+    if (d.messages.length === 0) throw new Error('a decision without messages');
+    return d;
+  });
   return {
-    medianMs: percentile(times, 50),
-    p99Ms: percentile(times, 99),
+    ...timing,
     verdict: last?.verdict ?? '?',
     newNodes: last?.sim.newNodes ?? 0,
     candidateTypes: last?.sim.bounds?.candidateTypes.length ?? 0,

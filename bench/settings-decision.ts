@@ -3,7 +3,7 @@ import type { ClusterModel } from '../src/cluster/model.js';
 import { DEFAULT_POLICY } from '../src/policy/config.js';
 import { decideSettings } from '../src/policy/settings-decision.js';
 import { AddressBook } from '../src/simulate/address-book.js';
-import { nextStateVersion, percentile } from './timing.js';
+import { timeOnNewVersions } from './timing.js';
 
 export interface SettingsTiming {
   readonly coldMedianMs: number;
@@ -27,13 +27,9 @@ export function timeSettingsDecision(model: ClusterModel, runs = 100, warmup = 1
     { ...fromEnv, MINIMUM_IP_TARGET: '200' },
   ];
   const from = parseCniSettings(fromEnv).settings;
-  let last: ReturnType<typeof decideSettings> | undefined;
-  const times: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
+  const { timing, last } = timeOnNewVersions(model, warmup, runs, (m, i) => {
     const toEnv = changes[i % changes.length]!;
-    const m = nextStateVersion(model, i);
-    const t = performance.now();
-    last = decideSettings({
+    const d = decideSettings({
       model: m,
       from,
       fromEnv,
@@ -45,14 +41,12 @@ export function timeSettingsDecision(model: ClusterModel, runs = 100, warmup = 1
       nowMs: Date.now(),
     });
     // The messages, as the CLI prints them and the webhook's denial quotes them.
-    if (last.messages.length === 0) throw new Error('a decision without messages');
-    const ms = performance.now() - t;
-    if (i >= warmup) times.push(ms);
-  }
-  times.sort((a, b) => a - b);
+    if (d.messages.length === 0) throw new Error('a decision without messages');
+    return d;
+  });
   return {
-    coldMedianMs: percentile(times, 50),
-    coldP99Ms: percentile(times, 99),
+    coldMedianMs: timing.medianMs,
+    coldP99Ms: timing.p99Ms,
     verdict: last?.verdict ?? '?',
     nodes: last?.impact.nodes ?? 0,
     classes: last?.impact.classes.length ?? 0,

@@ -44,3 +44,25 @@ export function freshStateVersion(model: ClusterModel): ClusterModel {
   for (const [name, n] of model.nodes) nodes.set(name, { ...n, usage: { ...n.usage } });
   return { ...model, nodes };
 }
+
+/**
+ * `decideOn` timed once per state version (`nextStateVersion`), after `warmup` untimed runs: what a
+ * decision costs when the live source has just published a new model. Returns the last result too.
+ */
+export function timeOnNewVersions<R>(
+  model: ClusterModel,
+  warmup: number,
+  runs: number,
+  decideOn: (version: ClusterModel, i: number) => R,
+): { readonly timing: Timing; readonly last: R | undefined } {
+  const times: number[] = [];
+  let last: R | undefined;
+  for (let i = 0; i < warmup + runs; i++) {
+    const version = nextStateVersion(model, i);
+    const t = performance.now();
+    last = decideOn(version, i);
+    const ms = performance.now() - t;
+    if (i >= warmup) times.push(ms);
+  }
+  return { timing: timingOf(times), last };
+}
