@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { makePki } from '../test/helpers/certs.js';
 import { freePort, post, sideBySide, startServer, stopServer } from './admission-load.js';
 import { interleaved, requestClasses } from './request-mix.js';
+import { fmt, type Row } from './table-row.js';
 
 const CONNECTIONS = 20;
 /** Seconds of load per request class and server (ipguard, bare route), split into rounds. */
@@ -13,18 +14,6 @@ const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = 3;
 const ROUND_SECONDS = Math.max(1, Math.round(DURATION_SECONDS / ROUNDS));
 const ROOT = resolve(import.meta.dirname, '..', '..');
-
-export interface AdmissionRow {
-  readonly measure: string;
-  readonly value: string;
-  readonly baseline: string;
-  readonly target: string;
-  readonly met: boolean | undefined;
-}
-
-function fmt(n: number, digits = 1): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
-}
 
 /** What ipguard answers a class's first body: the verdict the load then repeats. */
 function verdictOf(text: string): string {
@@ -44,7 +33,7 @@ function verdictOf(text: string): string {
 export async function admissionRows(
   clusterDir: string,
   pki: ReturnType<typeof makePki>,
-): Promise<AdmissionRow[]> {
+): Promise<Row[]> {
   const classes = await requestClasses(clusterDir);
   const ipguardPort = await freePort();
   const barePort = await freePort();
@@ -60,7 +49,7 @@ export async function admissionRows(
     // The review log goes where a container's stdout goes: a pipe someone reads.
     'pipe',
   );
-  const rows: AdmissionRow[] = [];
+  const rows: Row[] = [];
   try {
     const bare = await startServer(
       [join(ROOT, 'dist/bench/bare-server.js'), String(barePort), pki.certFile, pki.keyFile],

@@ -7,23 +7,12 @@ import { timeDaemonSetDecision, timeSwitch, withStorefrontDeployment } from './d
 import { karpenterModel, timeKarpenterDecision } from './karpenter-decision.js';
 import { timeSettingsDecision } from './settings-decision.js';
 import type { Timing } from './timing.js';
+import { fmt, type Row } from './table-row.js';
 
-export interface CoreRow {
-  readonly measure: string;
-  readonly value: string;
-  readonly baseline: string;
-  readonly target: string;
-  readonly met: boolean | undefined;
-}
-
-function ms(n: number, digits: number): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
-}
-
-function timed(measure: string, t: Timing, targetMs: number, digits = 2): CoreRow {
+function timed(measure: string, t: Timing, targetMs: number, digits = 2): Row {
   return {
     measure: `${measure}, median / p99 ms`,
-    value: `${ms(t.medianMs, digits)} / ${ms(t.p99Ms, digits)}`,
+    value: `${fmt(t.medianMs, digits)} / ${fmt(t.p99Ms, digits)}`,
     baseline: '',
     target: `median <= ${targetMs}`,
     met: t.medianMs <= targetMs,
@@ -31,7 +20,7 @@ function timed(measure: string, t: Timing, targetMs: number, digits = 2): CoreRo
 }
 
 export interface CoreResult {
-  readonly rows: readonly CoreRow[];
+  readonly rows: readonly Row[];
   /** The Rollout switch's first message lines, quoted under the table. */
   readonly summary: string;
 }
@@ -42,7 +31,7 @@ export async function coreRows(
   clusterDir: string,
   only?: string,
 ): Promise<CoreResult> {
-  const rows: CoreRow[] = [];
+  const rows: Row[] = [];
   const want = (name: string): boolean => only === undefined || only === '' || only === name;
   let summary = '';
   if (want('switch')) {
@@ -67,7 +56,7 @@ export async function coreRows(
     rows.push({
       measure:
         'one decision, the same switch again on the same version (memoized), median / p99 ms',
-      value: `${ms(r.warm.medianMs, 3)} / ${ms(r.warm.p99Ms, 3)}`,
+      value: `${fmt(r.warm.medianMs, 3)} / ${fmt(r.warm.p99Ms, 3)}`,
       baseline: '',
       target: '',
       met: undefined,

@@ -15,20 +15,9 @@ import { requestMix } from './request-mix.js';
 import { scaleReview, startLargeClusterFakes } from './live-cluster.js';
 import { snapshotServeMemory, type ServeMemory } from './snapshot-memory.js';
 import { timeLedger } from './ledger.js';
+import { fmt, type Row } from './table-row.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-
-interface Row {
-  readonly measure: string;
-  readonly value: string;
-  readonly baseline: string;
-  readonly target: string;
-  readonly met: boolean | undefined;
-}
-
-function fmt(n: number, digits = 1): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
-}
 
 const LIVE_NODES = 5000;
 const LIVE_PODS_PER_NODE = 30;
