@@ -20,6 +20,7 @@ import {
   auditAnnotations,
   failureAnswer,
   freeOn,
+  reservationOf,
   staleReason,
   type ValidateDeps,
 } from './validate.js';
@@ -86,7 +87,7 @@ export async function decideSettingsRequest(
         return d.allowed
           ? {
               value: kept,
-              reserve: (kept.reserve ??= new Map(d.sim.subnets.map(x => [x.id, x.required]))),
+              reserve: (kept.reserve ??= reservationOf(d)),
             }
           : { value: kept };
       },

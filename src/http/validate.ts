@@ -253,7 +253,7 @@ function ledgerBehind(deps: ValidateDeps): string | undefined {
 }
 
 /** What a decision reserves when it lets its change through, per subnet. */
-function reservationOf(d: Decision): ReadonlyMap<string, number> {
+export function reservationOf(d: Decision): ReadonlyMap<string, number> {
   return new Map(d.sim.subnets.map(s => [s.id, s.required]));
 }
 
