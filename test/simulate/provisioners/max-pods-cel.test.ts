@@ -63,6 +63,19 @@ const pool = nodePool({
   requirements: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['m5.large'] }],
 });
 
+/** One pod of a new Deployment, placed on the model: it takes a new node from the pool. */
+function oneWebPod(model: Parameters<typeof simulate>[0]['model']): ReturnType<typeof simulate> {
+  return simulate({
+    model,
+    change: {
+      desired: aWorkload({ kind: 'Deployment', name: 'web', replicas: 1, pod: aPodShape() }),
+      replicaSets: [],
+      nowMs: 0,
+    },
+    book: new AddressBook(),
+  });
+}
+
 function run(maxPods: string, gates?: string) {
   const model = karpenterCluster(
     [
@@ -73,15 +86,7 @@ function run(maxPods: string, gates?: string) {
     ],
     [subnet],
   );
-  return simulate({
-    model,
-    change: {
-      desired: aWorkload({ kind: 'Deployment', name: 'web', replicas: 1, pod: aPodShape() }),
-      replicaSets: [],
-      nowMs: 0,
-    },
-    book: new AddressBook(),
-  });
+  return oneWebPod(model);
 }
 
 test('a CEL maxPods counts only with the NodeClassCEL gate, as in resolveMaxPods', () => {
@@ -124,15 +129,7 @@ test('a type the expression fails on is left out, and named', () => {
     ],
     [subnet],
   );
-  const sim = simulate({
-    model,
-    change: {
-      desired: aWorkload({ kind: 'Deployment', name: 'web', replicas: 1, pod: aPodShape() }),
-      replicaSets: [],
-      nowMs: 0,
-    },
-    book: new AddressBook(),
-  });
+  const sim = oneWebPod(model);
   // m5.xlarge: 58 / (4 - 2) = 29; m5.large divides by zero.
   assert.equal(sim.typicalNode?.instanceType, 'm5.xlarge');
   assert.equal(sim.typicalNode?.maxPods, 29);
