@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DurationHistogram, PendingCounts } from './answer-tallies.js';
 import type { StateSource } from '../state/source.js';
 import type { ReservationLedger } from '../state/reservations.js';
 import type { DecisionMemoStats } from './decision-memo.js';
@@ -6,8 +7,9 @@ import type { DecisionMemoStats } from './decision-memo.js';
 /** Everything /metrics shows; a registry per app so tests and several servers never share counters. */
 export interface Metrics {
   readonly registry: Registry;
-  readonly requests: Counter<'verdict' | 'kind' | 'change' | 'dry_run'>;
-  readonly duration: Histogram<'verdict'>;
+  /** Counted per answer in plain numbers, moved into the counter when /metrics is read. */
+  readonly requests: PendingCounts<'verdict' | 'kind' | 'change' | 'dry_run'>;
+  readonly duration: DurationHistogram<'verdict'>;
   readonly exceptions: Counter<'namespace' | 'on'>;
   readonly autoscalerAllowed: Counter;
   readonly failOpen: Counter<'reason'>;
@@ -31,16 +33,21 @@ export interface MetricsSources {
 
 export function createMetrics(src: MetricsSources): Metrics {
   const registry = new Registry();
-  const requests = new Counter({
-    name: 'ipguard_admission_requests_total',
-    help: 'Admission reviews answered, by verdict (allow, warn, deny, ignored, error), kind, change and dry run.',
-    labelNames: ['verdict', 'kind', 'change', 'dry_run'] as const,
-    registers: [registry],
-  });
-  const duration = new Histogram({
+  const requests = new PendingCounts<'verdict' | 'kind' | 'change' | 'dry_run'>();
+  requests.attach(
+    new Counter({
+      name: 'ipguard_admission_requests_total',
+      help: 'Admission reviews answered, by verdict (allow, warn, deny, ignored, error), kind, change and dry run.',
+      labelNames: ['verdict', 'kind', 'change', 'dry_run'] as const,
+      registers: [registry],
+      collect() {
+        requests.drain();
+      },
+    }),
+  );
+  const duration = new DurationHistogram<'verdict'>({
     name: 'ipguard_admission_duration_seconds',
     help: 'Time from request to answer, by verdict.',
-    labelNames: ['verdict'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
