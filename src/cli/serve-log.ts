@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import type { JsonLines } from '../http/app.js';
 import { LineSink } from './line-sink.js';
 
 /**
@@ -18,6 +19,7 @@ export const LOG_FLUSH_MS = 250;
 
 export interface ServeLog {
   readonly log: Logger;
+  readonly lines: JsonLines;
   /** Lines dropped because the buffer was full. */
   dropped(): number;
   /** Resolves once every line logged so far is written (or the destination failed). */
@@ -43,7 +45,19 @@ export function serveLog(
     flushMs: LOG_FLUSH_MS,
     maxBufferBytes: o.maxBufferBytes ?? LOG_BUFFER_MAX_BYTES,
   });
-  const log = pino({ level, base: { service: 'ipguard' } }, sink);
+  const base = { service: 'ipguard' };
+  const log = pino({ level, base }, sink);
+  // pino's line: {"level":N,"time":MS,<base>,<bindings>,<fields>,"msg":...}
+  const baseMembers = JSON.stringify(base).slice(1, -1);
+  const lines: JsonLines = {
+    enabled: l => log.isLevelEnabled(l),
+    write(l, members, message) {
+      if (!log.isLevelEnabled(l)) return;
+      sink.write(
+        `{"level":${log.levels.values[l]},"time":${Date.now()},${baseMembers}${members === '' ? '' : `,${members}`},"msg":${JSON.stringify(message)}}\n`,
+      );
+    },
+  };
   const flush = (): Promise<void> =>
     new Promise(resolve => {
       sink.flush(() => {
@@ -52,6 +66,7 @@ export function serveLog(
     });
   return {
     log,
+    lines,
     dropped: () => sink.dropped,
     flush,
     close: () =>

@@ -12,8 +12,25 @@ import { handleReview, type ReviewLine, type ValidateDeps } from './validate.js'
 import { addReviewBodyParser, type ReviewShape } from './review-body.js';
 import { SeenReviews } from './seen-reviews.js';
 
+/**
+ * Lines in the logger's own format written straight to its destination, for the one line per review:
+ * what every repeat of an answer shares is serialised once (reviewLineWriter), where pino would walk and
+ * escape a child's bindings and the call's fields on every line.
+ */
+export interface JsonLines {
+  /** Whether lines of `level` are written at all. */
+  enabled(level: 'info' | 'warn'): boolean;
+  /**
+   * One line: the logger's level, time and base fields, then `members` (a JSON object's members,
+   * `"a":1,"b":"x"`, as the logger would write a child's bindings and the call's fields), then `msg`.
+   */
+  write(level: 'info' | 'warn', members: string, message: string): void;
+}
+
 export interface AppDeps extends ValidateDeps {
   readonly log: FastifyBaseLogger;
+  /** The log's destination in its own format, for review lines (`serve`); without it they go through `log`. */
+  readonly lines?: JsonLines;
   /** True once shutdown began: /readyz fails so the Service drops this pod while it still answers. */
   readonly draining?: () => boolean;
 }
@@ -95,7 +112,7 @@ export function buildApp(given: AppDeps, tls?: TlsMaterial): FastifyInstance {
   });
 
   addReviewBodyParser(app, seen);
-  const writeLine = reviewLineWriter(deps.log);
+  const writeLine = reviewLineWriter(deps.log, deps.lines);
   app.post('/validate', async (request, reply) => {
     const outcome = await handleReview(request.body, deps);
     writeLine(outcome.line);
@@ -137,14 +154,33 @@ export function buildApp(given: AppDeps, tls?: TlsMaterial): FastifyInstance {
 }
 
 /**
- * A review's log line. The fields every repeat shares go into a child logger, made once, which holds
- * them already serialised: a repeated review's line costs its uid and duration, not its dozen fields.
+ * A review's log line. The fields every repeat shares are serialised once, into a child logger or (with
+ * `lines`) as JSON text: a repeated review's line costs its uid and duration, not its dozen fields.
  */
-function reviewLineWriter(log: FastifyBaseLogger): (line: ReviewLine) => void {
+function reviewLineWriter(
+  log: FastifyBaseLogger,
+  lines: JsonLines | undefined,
+): (line: ReviewLine) => void {
   const children = new WeakMap<object, FastifyBaseLogger>();
+  const serialised = new WeakMap<object, string>();
   return line => {
     if (!line.shared) {
       log[line.level](line.fields, line.message);
+      return;
+    }
+    if (lines) {
+      if (!lines.enabled(line.level)) return;
+      let shared = serialised.get(line.shared);
+      if (shared === undefined) {
+        shared = JSON.stringify(line.shared).slice(1, -1);
+        serialised.set(line.shared, shared);
+      }
+      const own = JSON.stringify(line.fields).slice(1, -1);
+      lines.write(
+        line.level,
+        shared === '' ? own : own === '' ? shared : `${shared},${own}`,
+        line.message,
+      );
       return;
     }
     let child = children.get(line.shared);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type JsonLines } from '../../src/http/app.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { decisionStats, newDecisions, type Decisions } from '../../src/http/decisions.js';
 import type { ReviewShape } from '../../src/http/review-body.js';
@@ -45,6 +45,7 @@ export function testApp(
   env: Record<string, string> = {},
   tls?: TlsMaterial,
   log: Logger = pino({ level: 'silent' }),
+  lines?: JsonLines,
 ): TestApp {
   const clock = { now: T0 };
   const now = (): number => clock.now;
@@ -69,6 +70,7 @@ export function testApp(
       metrics,
       now,
       log,
+      ...(lines && { lines }),
       memo,
       seen,
     },

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { captureLog } from '../helpers/async.js';
+import { serveLog } from '../../src/cli/serve-log.js';
+import { tempDir } from '../helpers/temp.js';
 import { exampleModel, scaleReview, switchReview, testApp, validate, T0 } from '../helpers/app.js';
 
 const UIDS = [
@@ -55,6 +59,50 @@ test('the same review under new uids: each answer carries its own uid, the same 
     /ipguard_admission_requests_total\{verdict="deny",kind="Rollout",change="switch",dry_run="false"\} 4$/m,
   );
   assert.match(metrics, /ipguard_admission_duration_seconds_count\{verdict="deny"\} 4$/m);
+});
+
+test("serve writes a repeat's line itself, and it is the line pino writes for it", async t => {
+  const dir = tempDir(t, 'lines');
+  const written = async (direct: boolean): Promise<Record<string, unknown>[]> => {
+    const file = join(dir, direct ? 'direct.log' : 'pino.log');
+    const sink = serveLog('info', { dest: file });
+    const app = testApp(
+      await exampleModel(),
+      {},
+      undefined,
+      sink.log,
+      direct ? sink.lines : undefined,
+    );
+    for (const uid of UIDS) await validate(app, withUid(switchReview(), uid));
+    // A denial with an exception is logged at warn: the other level through the same path.
+    for (const uid of UIDS.slice(0, 2)) {
+      const excepted = withUid(switchReview(), uid);
+      excepted.request.object.metadata.annotations['ipguard.io/exception'] =
+        'INC-123: "quoted", ünïcode \\ and\ta tab';
+      await validate(app, excepted);
+    }
+    await sink.close();
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map(l => JSON.parse(l) as Record<string, unknown>)
+      .filter(l => typeof l.msg === 'string' && l.msg.startsWith('admission'));
+  };
+  const direct = await written(true);
+  const viaPino = await written(false);
+  assert.equal(direct.length, UIDS.length + 2);
+  const untimed = (ls: Record<string, unknown>[]): Record<string, unknown>[] =>
+    ls.map(({ time, ...rest }) => {
+      assert.equal(typeof time, 'number');
+      return rest;
+    });
+  // The same members in the same order: the text, not only the values, is pino's.
+  assert.deepEqual(
+    untimed(direct).map(l => Object.keys(l)),
+    untimed(viaPino).map(l => Object.keys(l)),
+  );
+  assert.deepEqual(untimed(direct), untimed(viaPino));
+  assert.ok(direct.some(l => l.level === 40 && l.msg === 'admission allowed by exception'));
 });
 
 test('a repeat is judged on the state of its own moment: the ledger and a new state version', async () => {

@@ -17,7 +17,7 @@ import { PendingConfirmations } from '../../state/confirmations.js';
 import { SnapshotSource } from '../../state/snapshot-source.js';
 import type { LiveSource } from '../../state/live-source.js';
 import { parseFlags } from '../args.js';
-import { serveLog } from '../serve-log.js';
+import { serveLog, type ServeLog } from '../serve-log.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 
 export const SERVE_USAGE = `ipguard serve [--port N] [--host ADDRESS] [--metrics-port N] [--tls-cert FILE --tls-key FILE]
@@ -133,7 +133,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo): Promise<
   const config = loadConfig(io.env, overrides);
   const logSink = serveLog(config.logLevel);
   try {
-    return await serve(config, v.example === true, io, logSink.log, () => logSink.dropped());
+    return await serve(config, v.example === true, io, logSink);
   } finally {
     // Every line up to the last one ("shutting down", or why it did not start) reaches stdout.
     await logSink.close();
@@ -144,9 +144,10 @@ async function serve(
   config: ServeConfig,
   example: boolean,
   io: CliIo,
-  log: Logger,
-  logLinesDropped: () => number,
+  logSink: ServeLog,
 ): Promise<number> {
+  const { log } = logSink;
+  const logLinesDropped = (): number => logSink.dropped();
   const devCert =
     config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
       ? undefined
@@ -201,6 +202,7 @@ async function serve(
       now,
       memo: decisions,
       log,
+      lines: logSink.lines,
       draining: () => draining,
     },
     tls,
