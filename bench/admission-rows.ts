@@ -14,6 +14,8 @@ const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = 3;
 const ROUND_SECONDS = Math.max(1, Math.round(DURATION_SECONDS / ROUNDS));
 const ROOT = resolve(import.meta.dirname, '..', '..');
+/** `BENCH_CLASSES=scale,mix` runs those classes alone (for iterating on one). */
+const ONLY = process.env.BENCH_CLASSES?.split(',').filter(c => c !== '');
 
 /** What ipguard answers a class's first body: the verdict the load then repeats. */
 function verdictOf(text: string): string {
@@ -61,6 +63,7 @@ export async function admissionRows(
         ...classes,
         { name: 'mix', description: 'all of the above, interleaved', bodies: mix },
       ]) {
+        if (ONLY && !ONLY.includes(c.name)) continue;
         const first = await post(ipguardPort, c.bodies[0]!);
         const verdict = first.status === 200 ? verdictOf(first.text) : `HTTP ${first.status}`;
         const r = await sideBySide({

@@ -1,7 +1,7 @@
 /**
  * One request class against `ipguard serve --snapshot` (or the bare route) under --cpu-prof, and the
  * functions with the most self time: for finding what a review costs (`npm run bench` measures it).
- * Usage: node dist/bench/profile-request.js CLASS [ipguard|bare] [SECONDS]
+ * Usage: node dist/bench/profile-request.js CLASS|mix [ipguard|bare] [SECONDS]
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { makePki } from '../test/helpers/certs.js';
 import { freePort, load, startServer, stopServer } from './admission-load.js';
 import { writeLargeCluster } from './large-cluster.js';
-import { requestClasses } from './request-mix.js';
+import { interleaved, requestClasses } from './request-mix.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const [className = 'switch', which = 'ipguard', seconds = '10'] = process.argv.slice(2);
@@ -34,7 +34,10 @@ try {
   if (given === undefined) await writeLargeCluster(clusterDir);
   const pki = makePki(await mkdtemp(join(work, 'pki-')));
   const classes = await requestClasses(clusterDir);
-  const c = classes.find(k => k.name === className);
+  const c =
+    className === 'mix'
+      ? { name: 'mix', bodies: interleaved(classes) }
+      : classes.find(k => k.name === className);
   if (!c) throw new Error(`no class ${className}: ${classes.map(k => k.name).join(', ')}`);
   const port = await freePort();
   const profDir = join(work, 'prof');
