@@ -13,6 +13,14 @@ const CONNECTIONS = 20;
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = 3;
 const ROUND_SECONDS = Math.max(1, Math.round(DURATION_SECONDS / ROUNDS));
+/**
+ * Load each server takes for a class before it is measured. A webhook serves for days; what a fresh
+ * process does in its first seconds is not its throughput. V8 is still optimising the class's code
+ * then (perf showed its compiler threads at 11% of the process's CPU five seconds into a class) and
+ * sizing its young generation: the scale class measured 0.80 of the bare route after 1 s of warm-up
+ * and 0.98 after 15 s, on the same build and machine.
+ */
+export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /** `BENCH_CLASSES=scale,mix` runs those classes alone (for iterating on one). */
 const ONLY = process.env.BENCH_CLASSES?.split(',').filter(c => c !== '');
@@ -73,7 +81,7 @@ export async function admissionRows(
           connections: CONNECTIONS,
           rounds: ROUNDS,
           roundSeconds: ROUND_SECONDS,
-          warmupSeconds: 1,
+          warmupSeconds: WARMUP_SECONDS,
         });
         const clean = r.ipguard.non2xx === 0 && r.ipguard.errors === 0;
         rows.push({

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { makePki } from '../test/helpers/certs.js';
 import { freePort, load, startServer, stopServer } from './admission-load.js';
 import { writeLargeCluster } from './large-cluster.js';
+import { WARMUP_SECONDS } from './admission-rows.js';
 import { interleaved, requestClasses } from './request-mix.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -56,7 +57,7 @@ try {
     180_000,
     'pipe',
   );
-  await load(port, c.bodies, 20, 2);
+  await load(port, c.bodies, 20, WARMUP_SECONDS);
   // CPU profiles stamp samples with CLOCK_MONOTONIC in µs, as hrtime reads it in this process.
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const r = await load(port, c.bodies, 20, Number(seconds));
