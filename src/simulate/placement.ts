@@ -2,7 +2,7 @@ import type { CniSettings } from '../cni/settings.js';
 import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
 import type { AddressBook } from './address-book.js';
 import { podFitsNodeFace, schedulableNode } from './fit.js';
-import { MinHeap } from './heap.js';
+import { BindTrajectory, bindAfresh, type BoundSlot } from './bind-trajectory.js';
 import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
 import { collectInNameOrder } from './node-order.js';
 import { daemonSetLoad, schedulerRoom } from './node-room.js';
@@ -57,13 +57,6 @@ export interface PlacementRequest {
   readonly newRevision?: boolean;
 }
 
-interface Slot {
-  readonly node: Node;
-  readonly room: number;
-  placed: number;
-  score: number;
-}
-
 /** Pods that no existing node takes in: the hand-off to whatever provisions new nodes. */
 export interface ExistingResult {
   readonly existing: readonly ExistingPlacement[];
@@ -86,12 +79,13 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
     return spreadExisting(req, r);
   }
   const { pod } = req;
-  const { used, placed: onRegistered } = bindByScore(sortedCandidates(req), req.pods, pod);
+  // A fresh array each call: the in-flight bindings join it.
+  const { used, placed: onRegistered } = bindCached(sortedCandidates(req), req.pods, pod);
   let placed = onRegistered;
   let onInflight = 0;
   if (placed < req.pods) {
     // What no registered node takes waits for the NodeClaims in flight before anything new is launched.
-    const coming = bindByScore(inflightCandidates(req), req.pods - placed, pod);
+    const coming = bindAfresh(inflightCandidates(req), req.pods - placed, pod);
     used.push(...coming.used);
     placed += coming.placed;
     onInflight = coming.placed;
@@ -105,44 +99,21 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
   };
 }
 
-/** Binds up to `pods` pods onto the candidates, best score first, rescoring a node as it fills. */
-function bindByScore(
+/**
+ * The bindings of a run of the pod onto cached candidates, kept per candidate list: the list is built once
+ * per state version and pod shape, and scores depend on nothing else (candidates.ts), so every replica
+ * count asked on that version replays one trajectory.
+ */
+const trajectories = new WeakMap<readonly Candidate[], BindTrajectory>();
+
+function bindCached(
   sorted: readonly Candidate[],
   pods: number,
   pod: PodShape,
-): { used: Slot[]; placed: number } {
-  // Lazy merge of the sorted untouched nodes with a heap of the nodes already given pods: placing k pods
-  // costs O(k log k), not a scan of the cluster.
-  const touched = new MinHeap<Slot>((a, b) =>
-    before(a.score, a.placed, a.node.name, b.score, b.placed, b.node.name),
-  );
-  const used: Slot[] = [];
-  let next = 0;
-  let placed = 0;
-  while (placed < pods) {
-    const fresh = sorted[next];
-    const top = touched.peek();
-    let slot: Slot;
-    if (
-      fresh &&
-      (!top || before(fresh.score, 0, fresh.node.name, top.score, top.placed, top.node.name))
-    ) {
-      next += 1;
-      slot = { node: fresh.node, room: fresh.room, placed: 0, score: fresh.score };
-      used.push(slot);
-    } else if (top) {
-      slot = touched.pop() as Slot;
-    } else {
-      break;
-    }
-    slot.placed += 1;
-    placed += 1;
-    if (slot.placed < slot.room) {
-      slot.score = nodeScore(slot.node, pod, slot.placed);
-      touched.push(slot);
-    }
-  }
-  return { used, placed };
+): { used: BoundSlot[]; placed: number } {
+  let t = trajectories.get(sorted);
+  if (!t) trajectories.set(sorted, (t = new BindTrajectory(sorted, pod)));
+  return t.bind(pods);
 }
 
 /** NodeClaims in flight the pod's filters pass, best scored first. */
@@ -209,24 +180,6 @@ function spreadExisting(req: PlacementRequest, r: SpreadResult): ExistingResult 
     .map(([node, pods]) => ({ node, pods }))
     .sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
   return { existing, placed: r.placed, unschedulable: req.pods - r.placed };
-}
-
-/**
- * Higher score first. The scheduler picks among equal scores at random (selectHost), which spreads a
- * run of pods evenly over nodes that tie; the node given fewer of them so far goes first here, then
- * the node name.
- */
-function before(
-  scoreA: number,
-  placedA: number,
-  nameA: string,
-  scoreB: number,
-  placedB: number,
-  nameB: string,
-): boolean {
-  if (scoreA !== scoreB) return scoreA > scoreB;
-  if (placedA !== placedB) return placedA < placedB;
-  return nameA < nameB;
 }
 
 /** Where `pods` extra pods run: first on existing nodes the scheduler picks, then on the nodes an autoscaler adds. */
