@@ -76,14 +76,17 @@ export function growExistingNode(
     node.maxPods,
     after.podsWithoutIp - waiting.podsWithoutIp,
   );
+  // Under the cluster's own settings what the node holds now is `waiting`, already looked up.
   const now = (): ReturnType<AddressBook['addresses']> =>
-    book.addresses(
-      limits,
-      addressSettings(model, model.cni, node.subnetId),
-      node.maxPods,
-      u.poolPods,
-      u.branchPods,
-    );
+    cni === model.cni
+      ? waiting
+      : book.addresses(
+          limits,
+          addressSettings(model, model.cni, node.subnetId),
+          node.maxPods,
+          u.poolPods,
+          u.branchPods,
+        );
   if (subnets.pod !== undefined && subnets.pod !== subnets.node) {
     // Custom networking: the ENIConfig subnet, whatever discovery would say.
     const before = held ? sharesOfHoldings(held) : sharesOf(now(), subnets);
