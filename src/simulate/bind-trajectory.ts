@@ -20,11 +20,11 @@ interface Slot {
 }
 
 /**
- * Picks kept per cached trajectory, at most (4 bytes each). Past it the pods are bound without
- * keeping the picks: a scale to tens of thousands of pods is rare, and 256 pod shapes per state
- * version (candidates.ts) times this stays within a few MiB.
+ * Pods a kept trajectory binds, at most: it holds 4 bytes per pick and a slot per node picked, so one
+ * stays within about a quarter of a MiB, as large as the candidate list it extends (up to 256 of those
+ * per state version, candidates.ts). Longer runs are bound afresh, as every run was before.
  */
-export const MAX_KEPT_PICKS = 16_384;
+export const MAX_KEPT_PICKS = 4096;
 
 /**
  * The scheduler's bindings of a run of identical pods onto `sorted` candidates, kept as the order in
