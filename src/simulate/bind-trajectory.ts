@@ -62,6 +62,8 @@ export class BindTrajectory {
    * many were bound (fewer than `pods` when the candidates fill up).
    */
   bind(pods: number): { used: BoundSlot[]; placed: number } {
+    // No pods (or a count below one) bind nowhere, as the scheduler's loop would not start.
+    if (!(pods > 0)) return { used: [], placed: 0 };
     this.#extendTo(Math.min(pods, this.#maxPicks));
     if (pods > this.#length && !this.#full) return bindAfresh(this.#sorted, pods, this.#pod);
     const placed = Math.min(pods, this.#length);

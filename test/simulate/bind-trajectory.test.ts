@@ -114,4 +114,6 @@ test('the nodes come back in the order the scheduler first picked them, each wit
     t.bind(1).used.map(u => [u.node.name, u.placed]),
     [[big.name, 1]],
   );
+  for (const none of [0, -1, Number.NaN])
+    assert.deepEqual(t.bind(none), { used: [], placed: 0 }, `${none} pods bind nowhere`);
 });
