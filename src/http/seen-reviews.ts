@@ -12,7 +12,8 @@
  * - A span is trusted only after one body that differs from the first in it alone was parsed and read
  *   back with its own uid there (`confirm`): then the span is the uid's whole string, and not another
  *   string that happens to hold the same characters (the uid itself could be written with escapes).
- * - The texts are compared in full, never by a hash, so no body can pass for another.
+ * - The texts are compared in full, never by a hash, so no body can pass for another: a seen body is
+ *   found by its text with the span cut out, as a Map key (equal keys are equal strings).
  *
  * Pure data: no clock, no I/O. Bounded in entries and characters; least recently used goes first.
  */
@@ -26,8 +27,11 @@ export interface SeenReviewsLimits {
   readonly maxChars: number;
   /** Longer bodies are never remembered: a repeat of one is rare, and holding it costs. */
   readonly maxTextChars: number;
-  /** Entries of one text length compared with a body, at most. */
-  readonly maxPerLength: number;
+  /**
+   * Uid spans (where the uid sits) among the entries of one text length, at most: a body is looked up
+   * once per span of its length, so this bounds what a body that matches nothing costs.
+   */
+  readonly maxSpansPerLength: number;
 }
 
 /**
@@ -39,14 +43,15 @@ export const SEEN_REVIEWS_LIMITS: SeenReviewsLimits = {
   maxEntries: 256,
   maxChars: 512 * 1024,
   maxTextChars: 64 * 1024,
-  // Bodies of one object often have one length (a label value that changes, a replica count): fewer
-  // slots than such a set cycles through would turn every repeat into a miss.
-  maxPerLength: 32,
+  // Bodies from one writer put the uid at one place: one span per length is the rule, a few the most.
+  maxSpansPerLength: 4,
 };
 
 /** A remembered body; `value` is what the caller read from its text (the same for every repeat). */
 export interface SeenReview<V> {
-  readonly text: string;
+  /** The text's length, and the text with the uid's span cut out (the uid is the rest). */
+  readonly length: number;
+  readonly rest: string;
   /** The uid the text was first seen with. */
   readonly uid: string;
   readonly uidStart: number;
@@ -54,6 +59,18 @@ export interface SeenReview<V> {
   readonly value: V;
   /** A body with another uid in the span read back as that uid: repeats need not be read. */
   confirmed: boolean;
+}
+
+/** The entries of one text length whose uid sits at one place, by their text with the uid cut out. */
+interface Span<V> {
+  readonly uidStart: number;
+  readonly uidEnd: number;
+  readonly byRest: Map<string, SeenReview<V>>;
+}
+
+/** A text with the span [start, end) cut out. */
+function restOf(text: string, start: number, end: number): string {
+  return text.slice(0, start) + text.slice(end);
 }
 
 export interface SeenMatch<V> {
@@ -69,7 +86,8 @@ export interface SeenMatch<V> {
 
 export class SeenReviews<V> {
   readonly #limits: SeenReviewsLimits;
-  readonly #byLength = new Map<number, SeenReview<V>[]>();
+  /** Per text length, its spans, the one least recently remembered into first. */
+  readonly #byLength = new Map<number, Span<V>[]>();
   // Insertion order is recency: a match moves its entry to the end, so the first is the least used.
   readonly #order = new Set<SeenReview<V>>();
   #chars = 0;
@@ -88,15 +106,12 @@ export class SeenReviews<V> {
 
   /** The remembered body `text` repeats with another uid (or the same), if any. */
   match(text: string): SeenMatch<V> | undefined {
-    const candidates = this.#byLength.get(text.length);
-    if (!candidates) return undefined;
-    for (const seen of candidates) {
-      const { uidStart, uidEnd } = seen;
-      if (
-        text.slice(0, uidStart) !== seen.text.slice(0, uidStart) ||
-        text.slice(uidEnd) !== seen.text.slice(uidEnd)
-      )
-        continue;
+    const spans = this.#byLength.get(text.length);
+    if (!spans) return undefined;
+    for (const span of spans) {
+      const { uidStart, uidEnd } = span;
+      const seen = span.byRest.get(restOf(text, uidStart, uidEnd));
+      if (!seen) continue;
       const uid = text.slice(uidStart, uidEnd);
       if (!UID_CHARACTERS.test(uid)) continue;
       this.#order.delete(seen);
@@ -113,6 +128,7 @@ export class SeenReviews<V> {
   remember(text: string, uid: string, value: V): SeenReview<V> | undefined {
     const limits = this.#limits;
     if (text.length > limits.maxTextChars || limits.maxEntries <= 0) return undefined;
+    if (limits.maxSpansPerLength <= 0) return undefined;
     if (!UID_CHARACTERS.test(uid)) return undefined;
     const uidStart = text.indexOf(uid);
     if (uidStart < 0 || text.indexOf(uid, uidStart + 1) >= 0) return undefined;
@@ -131,13 +147,22 @@ export class SeenReviews<V> {
       const oldest = this.#order.values().next().value as SeenReview<V>;
       this.#forget(oldest);
     }
-    const oldestOfLength = this.#byLength.get(text.length)?.[0];
-    if (oldestOfLength && (this.#byLength.get(text.length)?.length ?? 0) >= limits.maxPerLength)
-      this.#forget(oldestOfLength);
-    const seen: SeenReview<V> = { text, uid, uidStart, uidEnd, value, confirmed: false };
-    const bucket = this.#byLength.get(text.length);
-    if (bucket) bucket.push(seen);
-    else this.#byLength.set(text.length, [seen]);
+    const rest = restOf(text, uidStart, uidEnd);
+    // Not matched before it was read (or forgotten since): one already here is an older reading of it.
+    const older = this.#spans(text.length)
+      .find(s => s.uidStart === uidStart && s.uidEnd === uidEnd)
+      ?.byRest.get(rest);
+    if (older) this.#forget(older);
+    const seen: SeenReview<V> = {
+      length: text.length,
+      rest,
+      uid,
+      uidStart,
+      uidEnd,
+      value,
+      confirmed: false,
+    };
+    this.#spanFor(text.length, uidStart, uidEnd).byRest.set(rest, seen);
     this.#order.add(seen);
     this.#chars += text.length;
     return seen;
@@ -153,13 +178,43 @@ export class SeenReviews<V> {
     if (this.#order.has(seen)) this.#forget(seen);
   }
 
+  #spans(length: number): readonly Span<V>[] {
+    return this.#byLength.get(length) ?? [];
+  }
+
+  /** The span of this length and place, made the latest; a new one may push out the oldest. */
+  #spanFor(length: number, uidStart: number, uidEnd: number): Span<V> {
+    let spans = this.#byLength.get(length);
+    if (!spans) this.#byLength.set(length, (spans = []));
+    const at = spans.findIndex(s => s.uidStart === uidStart && s.uidEnd === uidEnd);
+    if (at >= 0) {
+      const [span] = spans.splice(at, 1) as [Span<V>];
+      spans.push(span);
+      return span;
+    }
+    while (spans.length >= this.#limits.maxSpansPerLength) {
+      const oldest = spans[0] as Span<V>;
+      for (const seen of [...oldest.byRest.values()]) this.#forget(seen);
+      // Forgetting its last entry dropped the span (and maybe the length's list with it).
+      if (spans[0] === oldest) spans.shift();
+    }
+    const span: Span<V> = { uidStart, uidEnd, byRest: new Map() };
+    spans.push(span);
+    this.#byLength.set(length, spans);
+    return span;
+  }
+
   #forget(seen: SeenReview<V>): void {
     this.#order.delete(seen);
-    this.#chars -= seen.text.length;
-    const bucket = this.#byLength.get(seen.text.length);
-    if (!bucket) return;
-    const i = bucket.indexOf(seen);
-    if (i >= 0) bucket.splice(i, 1);
-    if (bucket.length === 0) this.#byLength.delete(seen.text.length);
+    this.#chars -= seen.length;
+    const spans = this.#byLength.get(seen.length);
+    if (!spans) return;
+    const at = spans.findIndex(s => s.uidStart === seen.uidStart && s.uidEnd === seen.uidEnd);
+    const span = spans[at];
+    if (!span) return;
+    if (span.byRest.get(seen.rest) === seen) span.byRest.delete(seen.rest);
+    if (span.byRest.size > 0) return;
+    spans.splice(at, 1);
+    if (spans.length === 0) this.#byLength.delete(seen.length);
   }
 }

@@ -21,7 +21,7 @@ const LIMITS: SeenReviewsLimits = {
   maxEntries: 100,
   maxChars: 1e6,
   maxTextChars: 1e5,
-  maxPerLength: 32,
+  maxSpansPerLength: 4,
 };
 
 test('a body seen before but for its uid matches, under its own uid', () => {
@@ -98,10 +98,82 @@ test('the table is bounded in entries, characters and entries of one length, lea
   assert.equal(chars.size, 2);
   assert.ok(chars.chars <= texts[0]!.length * 2);
 
-  const perLength = new SeenReviews<number>({ ...LIMITS, maxPerLength: 2 });
-  texts.forEach((t, i) => perLength.remember(t, UID_A, i));
-  assert.equal(perLength.size, 2, 'all four have one length');
-  assert.ok(perLength.match(texts[3]!));
+  const many = Array.from({ length: 300 }, (_, i) => body(UID_A, { n: `v${1000 + i}` }));
+  const oneLength = new SeenReviews<number>({ ...LIMITS, maxEntries: 1000 });
+  many.forEach((t, i) => oneLength.remember(t, UID_A, i));
+  assert.equal(oneLength.size, 300, 'bodies of one length and uid place are not bounded apart');
+  assert.equal(oneLength.match(many[0]!.replace(UID_A, UID_B))?.seen.value, 0);
+});
+
+test("the uid places of one length are bounded: a new one forgets the oldest place's bodies", () => {
+  // Same length, the uid two characters further on each time.
+  const at = (shift: number, n: number): { text: string; uid: string } => {
+    const uid = `${'x'.repeat(shift)}${UID_A}`.slice(0, UID_A.length);
+    const pad = 'p'.repeat(10 - shift);
+    return {
+      text: JSON.stringify({ a: 'q'.repeat(shift), request: { uid }, n, pad }).replace(
+        `"${uid}"`,
+        `"${UID_A}"`,
+      ),
+      uid: UID_A,
+    };
+  };
+  const seen = new SeenReviews<string>({ ...LIMITS, maxSpansPerLength: 2 });
+  const texts = [0, 2, 4].map(shift => at(shift, 7).text);
+  assert.equal(new Set(texts.map(t => t.length)).size, 1);
+  assert.equal(new Set(texts.map(t => t.indexOf(UID_A))).size, 3);
+  texts.forEach((t, i) => seen.remember(t, UID_A, `place ${i}`));
+  assert.equal(seen.size, 2);
+  assert.equal(seen.match(texts[0]!.replace(UID_A, UID_B)), undefined, 'the oldest place went');
+  assert.equal(seen.match(texts[1]!.replace(UID_A, UID_B))?.seen.value, 'place 1');
+  assert.equal(seen.match(texts[2]!.replace(UID_A, UID_B))?.seen.value, 'place 2');
+});
+
+test('property: a match is what comparing every remembered body around its uid would find', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ uid, n: fc.integer({ min: 0, max: 3 }), pad: fc.nat(3) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      fc.array(fc.record({ uid, n: fc.integer({ min: 0, max: 3 }), pad: fc.nat(3) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      (remembered, asked) => {
+        const text = (v: { uid: string; n: number; pad: number }): string =>
+          JSON.stringify({ request: { uid: v.uid }, n: v.n, p: '-'.repeat(v.pad) });
+        const seen = new SeenReviews<number>({ ...LIMITS, maxSpansPerLength: 1000 });
+        const kept: { text: string; start: number; end: number; value: number }[] = [];
+        remembered.forEach((v, i) => {
+          const t = text(v);
+          if (kept.some(k => k.text.length === t.length && seen.match(t))) return;
+          const r = seen.remember(t, v.uid, i);
+          if (r) kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i });
+        });
+        for (const v of asked) {
+          const t = text(v);
+          // Bodies whose uids differ in length can match one text at two places: either will do.
+          const references = kept.filter(
+            k =>
+              k.text.length === t.length &&
+              t.slice(0, k.start) === k.text.slice(0, k.start) &&
+              t.slice(k.end) === k.text.slice(k.end) &&
+              /^[A-Za-z0-9-]{1,128}$/.test(t.slice(k.start, k.end)),
+          );
+          const m = seen.match(t);
+          if (references.length === 0) {
+            assert.equal(m, undefined);
+            continue;
+          }
+          const found = references.find(k => k.value === m?.seen.value);
+          assert.ok(found, 'the match is one the comparison finds');
+          assert.equal(m?.uid, t.slice(found.start, found.end));
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 /** Bodies `read` took from the table without parsing: the properties below must exercise that. */
