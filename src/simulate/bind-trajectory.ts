@@ -82,6 +82,25 @@ export class BindTrajectory {
     return { used, placed };
   }
 
+  /**
+   * Picks kept for a run of `pods` pods: `pods` itself when every binding of the run is kept, fewer when
+   * the candidates fill up first or the run is longer than a trajectory keeps.
+   */
+  kept(pods: number): number {
+    if (!(pods > 0)) return 0;
+    this.#extendTo(Math.min(pods, this.#maxPicks));
+    return Math.min(pods, this.#length);
+  }
+
+  /** The slot pick `pick` (below `kept`) went to: slots are numbered in the order first picked. */
+  slotOf(pick: number): number {
+    return this.#picks[pick] as number;
+  }
+
+  nodeOf(slot: number): Node {
+    return (this.#slots[slot] as Slot).node;
+  }
+
   #extendTo(pods: number): void {
     const pod = this.#pod;
     while (this.#length < pods && !this.#full) {

@@ -27,6 +27,13 @@ interface NodesCache {
 }
 
 const caches = new WeakMap<ClusterModel['nodes'], NodesCache>();
+/** Lists the cache holds (at most MAX_SHAPES_PER_MODEL per node map): what is derived from one may be kept with it. */
+const cachedLists = new WeakSet<readonly Candidate[]>();
+
+/** The list came from the cache, so it lives as long as its state version: not one made for one request. */
+export function isCachedList(list: readonly Candidate[]): boolean {
+  return cachedLists.has(list);
+}
 
 /** What makes two pods land on the same nodes: requests, network, selectors, tolerations, anti-affinity. */
 export function shapeKey(pod: PodShape, workload: string): string {
@@ -71,6 +78,7 @@ export function candidatesFor(
   const list = sortByScore(build());
   if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) cache.byShape.clear();
   cache.byShape.set(key, list);
+  cachedLists.add(list);
   return list;
 }
 

@@ -3,7 +3,8 @@ import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
 import type { AddressBook } from './address-book.js';
 import { podFitsNodeFace, schedulableNode } from './fit.js';
 import { BindTrajectory, bindAfresh, type BoundSlot } from './bind-trajectory.js';
-import { candidatesFor, shapeKey, type Candidate } from './candidates.js';
+import { candidatesFor, isCachedList, shapeKey, type Candidate } from './candidates.js';
+import { DemandTrack, type TrackedDemand } from './demand-track.js';
 import { collectInNameOrder } from './node-order.js';
 import { daemonSetLoad, schedulerRoom } from './node-room.js';
 import { nodeScore } from './scheduler-score.js';
@@ -102,18 +103,42 @@ export function placeOnExisting(req: PlacementRequest): ExistingResult {
 /**
  * The bindings of a run of the pod onto cached candidates, kept per candidate list: the list is built once
  * per state version and pod shape, and scores depend on nothing else (candidates.ts), so every replica
- * count asked on that version replays one trajectory.
+ * count asked on that version replays one trajectory. A list made for one request (a shape too long to
+ * cache) is bound afresh: a trajectory kept for it would be a weak entry per request.
  */
 const trajectories = new WeakMap<readonly Candidate[], BindTrajectory>();
+
+function trajectoryOf(sorted: readonly Candidate[], pod: PodShape): BindTrajectory | undefined {
+  if (!isCachedList(sorted)) return undefined;
+  let t = trajectories.get(sorted);
+  if (!t) trajectories.set(sorted, (t = new BindTrajectory(sorted, pod)));
+  return t;
+}
 
 function bindCached(
   sorted: readonly Candidate[],
   pods: number,
   pod: PodShape,
 ): { used: BoundSlot[]; placed: number } {
-  let t = trajectories.get(sorted);
-  if (!t) trajectories.set(sorted, (t = new BindTrajectory(sorted, pod)));
-  return t.bind(pods);
+  return trajectoryOf(sorted, pod)?.bind(pods) ?? bindAfresh(sorted, pods, pod);
+}
+
+/** Per trajectory, the demand along it on the latest state version that asked. */
+const tracks = new WeakMap<BindTrajectory, DemandTrack>();
+
+/**
+ * What the existing nodes take when registered nodes bind every pod, read off the trajectory's running
+ * sums (demand-track.ts) under the cluster's own CNI settings; undefined where that is not known exactly
+ * (or not yet worth keeping), and the caller counts the placement in full.
+ */
+export function trackedDemand(req: PlacementRequest): TrackedDemand | undefined {
+  if (req.pod.spread || req.cni !== req.model.cni) return undefined;
+  const t = trajectoryOf(sortedCandidates(req), req.pod);
+  if (!t || t.kept(req.pods) < req.pods) return undefined;
+  let track = tracks.get(t);
+  if (track?.model !== req.model)
+    tracks.set(t, (track = new DemandTrack(req.model, req.book, req.pod)));
+  return track.demandAt(t, req.pods);
 }
 
 /** NodeClaims in flight the pod's filters pass, best scored first. */

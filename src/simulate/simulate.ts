@@ -4,7 +4,7 @@ import { workloadKey, type ClusterModel, type PodShape } from '../cluster/model.
 import { shapeKey } from './candidates.js';
 import type { AddressBook } from './address-book.js';
 import { peakOf, type Peak, type WorkloadChange } from './peaks/index.js';
-import { placePods } from './placement.js';
+import { placePods, trackedDemand } from './placement.js';
 import type { DaemonSetLoad } from './node-room.js';
 import { withLaunchPrefixes } from './launch-prefixes.js';
 import { newNodeBounds, type NewNodeBounds, type NodeSpread } from './new-node-bounds.js';
@@ -182,6 +182,9 @@ function computeDemand(
   workload: string,
   newRevision: boolean,
 ): Demand {
+  // Every pod on registered nodes, each node's addresses its own affair: the sums along the trajectory.
+  const tracked = trackedDemand({ model, pod, pods, cni, book, workload, newRevision });
+  if (tracked) return { ...NO_DEMAND, ...tracked, podsOnExisting: pods };
   const notes: string[] = [];
   const unresolved: Unresolved[] = [];
   const fromNew = new Map<string, number>();

@@ -72,6 +72,11 @@ export class UnservedTally {
     e.pods += pods;
   }
 
+  /** Node shapes with such pods so far. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   batches(): UnservedBatch[] {
     return [...this.#entries.values()]
       .map(e => ({ ...e }))
