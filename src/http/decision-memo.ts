@@ -91,6 +91,9 @@ export function decisionKey(
 ): string {
   const parts: string[] = [];
   for (const [subnet, ips] of held) if (ips !== 0) parts.push(`${subnet}=${ips}`);
+  // Nothing held and nothing stale, the usual case: the digest itself, the same string on every repeat
+  // of the request, whose hash the Map has already worked out. (A digest is base64: it holds no '|'.)
+  if (parts.length === 0 && stale === undefined) return digest;
   parts.sort();
   return `${digest}|${parts.join(',')}|${stale ?? ''}`;
 }

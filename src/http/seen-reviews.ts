@@ -12,8 +12,10 @@
  * - A span is trusted only after one body that differs from the first in it alone was parsed and read
  *   back with its own uid there (`confirm`): then the span is the uid's whole string, and not another
  *   string that happens to hold the same characters (the uid itself could be written with escapes).
- * - The texts are compared in full, never by a hash, so no body can pass for another: a seen body is
- *   found by its text with the span cut out, as a Map key (equal keys are equal strings).
+ * - The texts are compared in full, never by a hash, so no body can pass for another. A seen body is
+ *   found by the characters at the few places where the bodies of its span differ (a replica count,
+ *   a name), then compared with the text around the uid. Hashing the whole text as a Map key cost
+ *   more than the rest of a repeated review's own work.
  *
  * Pure data: no clock, no I/O. Bounded in entries and characters; least recently used goes first.
  */
@@ -61,16 +63,110 @@ export interface SeenReview<V> {
   confirmed: boolean;
 }
 
-/** The entries of one text length whose uid sits at one place, by their text with the uid cut out. */
+/**
+ * Places in the rest (the text without its uid) a span keys its entries by, at most; bodies of one
+ * length that differ in more places are keyed by their whole rest.
+ */
+const MAX_KEY_PLACES = 64;
+
+/** Texts shorter than this are compared character by character when looking for where they differ. */
+const SCAN_CHARS = 32;
+
+/**
+ * The entries of one text length whose uid sits at one place. Every entry equals `reference` outside
+ * `places`, so the characters at `places` tell the entries apart: they are the key, and a text whose
+ * characters there match an entry's is that entry's text when the rest of it matches too.
+ */
 interface Span<V> {
   readonly uidStart: number;
   readonly uidEnd: number;
-  readonly byRest: Map<string, SeenReview<V>>;
+  /** The rest of the first body remembered in the span. */
+  readonly reference: string;
+  /**
+   * Where some entry's rest differs from the reference, ascending; undefined once there are more than
+   * MAX_KEY_PLACES: then an entry's key is its whole rest.
+   */
+  places: number[] | undefined;
+  /** The same places in a text of this span (those after the uid moved by its length). */
+  textPlaces: number[];
+  /** Entries by key; a key of places is a hash of their characters, so a few entries may share one. */
+  readonly byKey: Map<string | number, SeenReview<V>[]>;
 }
 
 /** A text with the span [start, end) cut out. */
 function restOf(text: string, start: number, end: number): string {
   return text.slice(0, start) + text.slice(end);
+}
+
+/**
+ * The characters of `text` at `places`, hashed (FNV-1a) into a small integer: a Map finds one faster
+ * than a string it would have to build and hash. Equal characters give equal keys; a text whose key
+ * matches an entry's is still compared with it.
+ */
+function hashAt(text: string, places: readonly number[]): number {
+  let h = 0x811c9dc5;
+  for (const at of places) h = Math.imul(h ^ text.charCodeAt(at), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+/** An entry's key in its span, from its rest. */
+function keyOfRest<V>(span: Span<V>, rest: string): string | number {
+  return span.places === undefined ? rest : hashAt(rest, span.places);
+}
+
+/** The key a text of the span's length would have if it were remembered there. */
+function keyOfText<V>(span: Span<V>, text: string): string | number {
+  return span.places === undefined
+    ? restOf(text, span.uidStart, span.uidEnd)
+    : hashAt(text, span.textPlaces);
+}
+
+/** Add `seen` under `key`. */
+function file<V>(span: Span<V>, key: string | number, seen: SeenReview<V>): void {
+  const bucket = span.byKey.get(key);
+  if (bucket) bucket.push(seen);
+  else span.byKey.set(key, [seen]);
+}
+
+/**
+ * Where `a` and `b` (of one length) differ in [from, to), appended to `out` in ascending order; false
+ * once `out` holds more than `limit`. Halves that are equal are skipped by one string comparison, so
+ * texts that differ in a few places cost a few comparisons, not a loop over every character.
+ */
+function differences(
+  a: string,
+  b: string,
+  from: number,
+  to: number,
+  out: number[],
+  limit: number,
+): boolean {
+  if (to - from <= SCAN_CHARS) {
+    for (let at = from; at < to; at++)
+      if (a.charCodeAt(at) !== b.charCodeAt(at)) {
+        out.push(at);
+        if (out.length > limit) return false;
+      }
+    return true;
+  }
+  if (a.slice(from, to) === b.slice(from, to)) return true;
+  const middle = (from + to) >>> 1;
+  return differences(a, b, from, middle, out, limit) && differences(a, b, middle, to, out, limit);
+}
+
+/** The ascending union of two ascending lists. */
+function union(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Infinity;
+    const y = j < b.length ? (b[j] as number) : Infinity;
+    out.push(Math.min(x, y));
+    if (x <= y) i += 1;
+    if (y <= x) j += 1;
+  }
+  return out;
 }
 
 export interface SeenMatch<V> {
@@ -110,7 +206,18 @@ export class SeenReviews<V> {
     if (!spans) return undefined;
     for (const span of spans) {
       const { uidStart, uidEnd } = span;
-      const seen = span.byRest.get(restOf(text, uidStart, uidEnd));
+      const bucket = span.byKey.get(keyOfText(span, text));
+      if (!bucket) continue;
+      // Keyed by the whole rest, the entry is this text's; keyed by a few places, the one entry whose
+      // rest equals the text around its uid is (entries equal the reference everywhere else).
+      const seen =
+        span.places === undefined
+          ? bucket[0]
+          : bucket.find(
+              e =>
+                text.slice(0, uidStart) === e.rest.slice(0, uidStart) &&
+                text.slice(uidEnd) === e.rest.slice(uidStart),
+            );
       if (!seen) continue;
       const uid = text.slice(uidStart, uidEnd);
       if (!UID_CHARACTERS.test(uid)) continue;
@@ -149,9 +256,8 @@ export class SeenReviews<V> {
     }
     const rest = restOf(text, uidStart, uidEnd);
     // Not matched before it was read (or forgotten since): one already here is an older reading of it.
-    const older = this.#spans(text.length)
-      .find(s => s.uidStart === uidStart && s.uidEnd === uidEnd)
-      ?.byRest.get(rest);
+    const here = this.#spans(text.length).find(s => s.uidStart === uidStart && s.uidEnd === uidEnd);
+    const older = here?.byKey.get(keyOfRest(here, rest))?.find(e => e.rest === rest);
     if (older) this.#forget(older);
     const seen: SeenReview<V> = {
       length: text.length,
@@ -162,7 +268,9 @@ export class SeenReviews<V> {
       value,
       confirmed: false,
     };
-    this.#spanFor(text.length, uidStart, uidEnd).byRest.set(rest, seen);
+    const span = this.#spanFor(text.length, uidStart, uidEnd, rest);
+    this.#placeDifferences(span, rest);
+    file(span, keyOfRest(span, rest), seen);
     this.#order.add(seen);
     this.#chars += text.length;
     return seen;
@@ -183,7 +291,7 @@ export class SeenReviews<V> {
   }
 
   /** The span of this length and place, made the latest; a new one may push out the oldest. */
-  #spanFor(length: number, uidStart: number, uidEnd: number): Span<V> {
+  #spanFor(length: number, uidStart: number, uidEnd: number, rest: string): Span<V> {
     let spans = this.#byLength.get(length);
     if (!spans) this.#byLength.set(length, (spans = []));
     const at = spans.findIndex(s => s.uidStart === uidStart && s.uidEnd === uidEnd);
@@ -194,14 +302,41 @@ export class SeenReviews<V> {
     }
     while (spans.length >= this.#limits.maxSpansPerLength) {
       const oldest = spans[0] as Span<V>;
-      for (const seen of [...oldest.byRest.values()]) this.#forget(seen);
+      for (const seen of [...oldest.byKey.values()].flat()) this.#forget(seen);
       // Forgetting its last entry dropped the span (and maybe the length's list with it).
       if (spans[0] === oldest) spans.shift();
     }
-    const span: Span<V> = { uidStart, uidEnd, byRest: new Map() };
+    const span: Span<V> = {
+      uidStart,
+      uidEnd,
+      reference: rest,
+      places: [],
+      textPlaces: [],
+      byKey: new Map(),
+    };
     spans.push(span);
     this.#byLength.set(length, spans);
     return span;
+  }
+
+  /**
+   * Make the span's places cover where `rest` differs from its reference, keying its entries anew when
+   * they grow (a new span, or bodies of one length that differ somewhere new: rare once a writer's
+   * bodies were seen).
+   */
+  #placeDifferences(span: Span<V>, rest: string): void {
+    const { places } = span;
+    if (places === undefined) return;
+    const found: number[] = [];
+    const few = differences(span.reference, rest, 0, rest.length, found, MAX_KEY_PLACES);
+    const grown = few ? union(places, found) : undefined;
+    if (grown?.length === places.length) return;
+    const entries = [...span.byKey.values()].flat();
+    span.places = grown !== undefined && grown.length <= MAX_KEY_PLACES ? grown : undefined;
+    const uidLength = span.uidEnd - span.uidStart;
+    span.textPlaces = (span.places ?? []).map(at => (at < span.uidStart ? at : at + uidLength));
+    span.byKey.clear();
+    for (const e of entries) file(span, keyOfRest(span, e.rest), e);
   }
 
   #forget(seen: SeenReview<V>): void {
@@ -212,8 +347,14 @@ export class SeenReviews<V> {
     const at = spans.findIndex(s => s.uidStart === seen.uidStart && s.uidEnd === seen.uidEnd);
     const span = spans[at];
     if (!span) return;
-    if (span.byRest.get(seen.rest) === seen) span.byRest.delete(seen.rest);
-    if (span.byRest.size > 0) return;
+    const key = keyOfRest(span, seen.rest);
+    const bucket = span.byKey.get(key);
+    const place = bucket?.indexOf(seen) ?? -1;
+    if (bucket && place >= 0) {
+      bucket.splice(place, 1);
+      if (bucket.length === 0) span.byKey.delete(key);
+    }
+    if (span.byKey.size > 0) return;
     spans.splice(at, 1);
     if (spans.length === 0) this.#byLength.delete(seen.length);
   }

@@ -116,6 +116,15 @@ test('the decision key holds the addresses others hold and why the state may be 
   assert.equal(decisionKey('d', held, undefined), decisionKey('d', reordered, undefined));
   assert.notEqual(decisionKey('d', held, undefined), decisionKey('d', new Map(), undefined));
   assert.notEqual(decisionKey('d', held, undefined), decisionKey('d', held, 'ledger behind'));
+  // Nothing held and nothing stale is its own key, apart from every other.
+  const bare = decisionKey('d', new Map([['subnet-a', 0]]), undefined);
+  assert.equal(bare, 'd');
+  for (const other of [
+    decisionKey('d', new Map(), ''),
+    decisionKey('d', held, undefined),
+    decisionKey('d', new Map(), 'ledger behind'),
+  ])
+    assert.notEqual(bare, other);
 });
 
 test('the next time a decision may turn: the first named time after now', () => {

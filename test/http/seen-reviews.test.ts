@@ -176,6 +176,76 @@ test('property: a match is what comparing every remembered body around its uid w
   );
 });
 
+/** Where `kept` bodies match `t` as a full comparison around each one's uid says, and what `match` gives. */
+function assertMatchesLikeComparison(
+  seen: SeenReviews<number>,
+  kept: readonly { text: string; start: number; end: number; value: number }[],
+  t: string,
+): boolean {
+  const references = kept.filter(
+    k =>
+      k.text.length === t.length &&
+      t.slice(0, k.start) === k.text.slice(0, k.start) &&
+      t.slice(k.end) === k.text.slice(k.end) &&
+      /^[A-Za-z0-9-]{1,128}$/.test(t.slice(k.start, k.end)),
+  );
+  const m = seen.match(t);
+  if (references.length === 0) {
+    assert.equal(m, undefined);
+    return false;
+  }
+  const found = references.find(k => k.value === m?.seen.value);
+  assert.ok(found, 'the match is one the comparison finds');
+  assert.equal(m?.uid, t.slice(found.start, found.end));
+  return true;
+}
+
+test('property: bodies of one length that differ in a few places or in many match as comparing them says', () => {
+  let matched = 0;
+  let missed = 0;
+  // Edits: a place (before or after the uid) and the character written there.
+  const edits = fc.array(
+    fc.tuple(fc.boolean(), fc.nat(), fc.constantFrom('a', 'b', '7', '9', ' ')),
+    {
+      maxLength: 90,
+    },
+  );
+  const variant = fc.record({ uid: fc.stringMatching(/^[a-f0-9]{8}$/), edits });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 120 }),
+      fc.integer({ min: 1, max: 1500 }),
+      fc.array(variant, { minLength: 1, maxLength: 24 }),
+      fc.array(variant, { minLength: 1, maxLength: 24 }),
+      (beforeChars, afterChars, remembered, asked) => {
+        const text = (v: { uid: string; edits: [boolean, number, string][] }): string => {
+          const before = 'p'.repeat(beforeChars).split('');
+          const after = 'q'.repeat(afterChars).split('');
+          for (const [isBefore, at, c] of v.edits) {
+            const chars = isBefore ? before : after;
+            if (chars.length > 0) chars[at % chars.length] = c;
+          }
+          return `{"z":"${before.join('')}","request":{"uid":"${v.uid}"},"a":"${after.join('')}"}`;
+        };
+        const seen = new SeenReviews<number>({ ...LIMITS, maxSpansPerLength: 1000 });
+        const kept: { text: string; start: number; end: number; value: number }[] = [];
+        remembered.forEach((v, i) => {
+          const t = text(v);
+          if (seen.match(t)) return;
+          const r = seen.remember(t, v.uid, i);
+          if (r) kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i });
+        });
+        // The remembered bodies themselves, under another uid, and new ones.
+        for (const v of [...remembered.map(r => ({ ...r, uid: 'ffffffff' })), ...asked])
+          if (assertMatchesLikeComparison(seen, kept, text(v))) matched += 1;
+          else missed += 1;
+      },
+    ),
+    { numRuns: 400 },
+  );
+  assert.ok(matched > 1000 && missed > 1000, `${matched} matched, ${missed} missed`);
+});
+
 /** Bodies `read` took from the table without parsing: the properties below must exercise that. */
 let readWithoutParsing = 0;
 
