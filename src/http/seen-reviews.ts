@@ -69,6 +69,13 @@ export interface SeenReview<V> {
  */
 const MAX_KEY_PLACES = 64;
 
+/**
+ * Entries of one key, at most, before a span is keyed by whole rests instead: only a hash collision
+ * puts two entries under one key of places, and a crafted one must not make every match compare
+ * hundreds of texts.
+ */
+const MAX_BUCKET_ENTRIES = 4;
+
 /** Texts shorter than this are compared character by character when looking for where they differ. */
 const SCAN_CHARS = 32;
 
@@ -80,8 +87,8 @@ const SCAN_CHARS = 32;
 interface Span<V> {
   readonly uidStart: number;
   readonly uidEnd: number;
-  /** The rest of the first body remembered in the span. */
-  readonly reference: string;
+  /** The rest of a body remembered in the span (the first; another once that one is forgotten). */
+  reference: string;
   /**
    * Where some entry's rest differs from the reference, ascending; undefined once there are more than
    * MAX_KEY_PLACES: then an entry's key is its whole rest.
@@ -103,7 +110,7 @@ function restOf(text: string, start: number, end: number): string {
  * than a string it would have to build and hash. Equal characters give equal keys; a text whose key
  * matches an entry's is still compared with it.
  */
-function hashAt(text: string, places: readonly number[]): number {
+export function hashAt(text: string, places: readonly number[]): number {
   let h = 0x811c9dc5;
   for (const at of places) h = Math.imul(h ^ text.charCodeAt(at), 0x01000193);
   return h & 0x3fffffff;
@@ -121,11 +128,35 @@ function keyOfText<V>(span: Span<V>, text: string): string | number {
     : hashAt(text, span.textPlaces);
 }
 
-/** Add `seen` under `key`. */
-function file<V>(span: Span<V>, key: string | number, seen: SeenReview<V>): void {
+/** Add `seen` under its key; false when that key holds MAX_BUCKET_ENTRIES already (nothing added). */
+function file<V>(span: Span<V>, seen: SeenReview<V>): boolean {
+  const key = keyOfRest(span, seen.rest);
   const bucket = span.byKey.get(key);
-  if (bucket) bucket.push(seen);
-  else span.byKey.set(key, [seen]);
+  if (!bucket) span.byKey.set(key, [seen]);
+  // Whole rests are told apart by the key itself: only a key of places can refuse.
+  else if (span.places !== undefined && bucket.length >= MAX_BUCKET_ENTRIES) return false;
+  else bucket.push(seen);
+  return true;
+}
+
+/**
+ * Key the span's entries by `places` (undefined: by whole rests). Should a key of places collect more
+ * than MAX_BUCKET_ENTRIES, the span is keyed by whole rests, where every key is one entry's.
+ */
+function rekey<V>(
+  span: Span<V>,
+  places: number[] | undefined,
+  entries: readonly SeenReview<V>[],
+): void {
+  span.places = places;
+  const uidLength = span.uidEnd - span.uidStart;
+  span.textPlaces = (places ?? []).map(at => (at < span.uidStart ? at : at + uidLength));
+  span.byKey.clear();
+  for (const e of entries)
+    if (!file(span, e)) {
+      rekey(span, undefined, entries);
+      return;
+    }
 }
 
 /**
@@ -270,7 +301,7 @@ export class SeenReviews<V> {
     };
     const span = this.#spanFor(text.length, uidStart, uidEnd, rest);
     this.#placeDifferences(span, rest);
-    file(span, keyOfRest(span, rest), seen);
+    if (!file(span, seen)) rekey(span, undefined, [...[...span.byKey.values()].flat(), seen]);
     this.#order.add(seen);
     this.#chars += text.length;
     return seen;
@@ -331,12 +362,11 @@ export class SeenReviews<V> {
     const few = differences(span.reference, rest, 0, rest.length, found, MAX_KEY_PLACES);
     const grown = few ? union(places, found) : undefined;
     if (grown?.length === places.length) return;
-    const entries = [...span.byKey.values()].flat();
-    span.places = grown !== undefined && grown.length <= MAX_KEY_PLACES ? grown : undefined;
-    const uidLength = span.uidEnd - span.uidStart;
-    span.textPlaces = (span.places ?? []).map(at => (at < span.uidStart ? at : at + uidLength));
-    span.byKey.clear();
-    for (const e of entries) file(span, keyOfRest(span, e.rest), e);
+    rekey(
+      span,
+      grown !== undefined && grown.length <= MAX_KEY_PLACES ? grown : undefined,
+      [...span.byKey.values()].flat(),
+    );
   }
 
   #forget(seen: SeenReview<V>): void {
@@ -354,7 +384,13 @@ export class SeenReviews<V> {
       bucket.splice(place, 1);
       if (bucket.length === 0) span.byKey.delete(key);
     }
-    if (span.byKey.size > 0) return;
+    if (span.byKey.size > 0) {
+      // Every entry equals the reference outside the places, so any entry's rest can take its role:
+      // the span holds no text besides its entries'.
+      const next = span.byKey.values().next().value?.[0];
+      if (span.reference === seen.rest && next) span.reference = next.rest;
+      return;
+    }
     spans.splice(at, 1);
     if (spans.length === 0) this.#byLength.delete(seen.length);
   }

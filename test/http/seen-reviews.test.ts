@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SeenReviews, type SeenReviewsLimits } from '../../src/http/seen-reviews.js';
+import {
+  hashAt,
+  SeenReviews,
+  type SeenReview,
+  type SeenReviewsLimits,
+} from '../../src/http/seen-reviews.js';
 import { learnReview, ReviewText, type ReviewShape } from '../../src/http/review-body.js';
 import type { AdmissionRequest } from '../../src/admission/review.js';
 
@@ -204,20 +209,22 @@ test('property: bodies of one length that differ in a few places or in many matc
   let matched = 0;
   let missed = 0;
   // Edits: a place (before or after the uid) and the character written there.
+  let fewPlaces = 0;
+  let manyPlaces = 0;
+  // fast-check keeps arrays near ten items unless told otherwise: 'max' reaches past 64 places.
   const edits = fc.array(
     fc.tuple(fc.boolean(), fc.nat(), fc.constantFrom('a', 'b', '7', '9', ' ')),
-    {
-      maxLength: 90,
-    },
+    { maxLength: 90, size: 'max' },
   );
   const variant = fc.record({ uid: fc.stringMatching(/^[a-f0-9]{8}$/), edits });
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: 120 }),
       fc.integer({ min: 1, max: 1500 }),
+      fc.array(variant, { minLength: 1, maxLength: 24, size: 'max' }),
       fc.array(variant, { minLength: 1, maxLength: 24 }),
-      fc.array(variant, { minLength: 1, maxLength: 24 }),
-      (beforeChars, afterChars, remembered, asked) => {
+      fc.integer({ min: 2, max: 6 }),
+      (beforeChars, afterChars, remembered, asked, forgetEvery) => {
         const text = (v: { uid: string; edits: [boolean, number, string][] }): string => {
           const before = 'p'.repeat(beforeChars).split('');
           const after = 'q'.repeat(afterChars).split('');
@@ -228,13 +235,31 @@ test('property: bodies of one length that differ in a few places or in many matc
           return `{"z":"${before.join('')}","request":{"uid":"${v.uid}"},"a":"${after.join('')}"}`;
         };
         const seen = new SeenReviews<number>({ ...LIMITS, maxSpansPerLength: 1000 });
-        const kept: { text: string; start: number; end: number; value: number }[] = [];
+        let kept: { text: string; start: number; end: number; value: number }[] = [];
+        const held = new Map<number, SeenReview<number>>();
         remembered.forEach((v, i) => {
           const t = text(v);
           if (seen.match(t)) return;
           const r = seen.remember(t, v.uid, i);
-          if (r) kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i });
+          if (!r) return;
+          kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i });
+          held.set(i, r);
+          // Some are forgotten again, the span's first (its reference) among them.
+          if (i % forgetEvery === 0 && i > 0) {
+            const gone = kept[0]!;
+            seen.forget(held.get(gone.value)!);
+            kept = kept.slice(1);
+          }
         });
+        const first = kept[0];
+        if (first) {
+          const places = new Set<number>();
+          for (const k of kept)
+            for (let at = 0; at < k.text.length; at++)
+              if (k.text[at] !== first.text[at] && (at < k.start || at >= k.end)) places.add(at);
+          if (places.size > 64) manyPlaces += 1;
+          else if (places.size > 0) fewPlaces += 1;
+        }
         // The remembered bodies themselves, under another uid, and new ones.
         for (const v of [...remembered.map(r => ({ ...r, uid: 'ffffffff' })), ...asked])
           if (assertMatchesLikeComparison(seen, kept, text(v))) matched += 1;
@@ -244,6 +269,66 @@ test('property: bodies of one length that differ in a few places or in many matc
     { numRuns: 400 },
   );
   assert.ok(matched > 1000 && missed > 1000, `${matched} matched, ${missed} missed`);
+  assert.ok(fewPlaces > 50 && manyPlaces > 50, `${fewPlaces} few, ${manyPlaces} many places`);
+});
+
+/**
+ * `count` strings of three characters (CJK, so no quote, backslash, surrogate or 'a') whose hashAt over
+ * all three equals that of the first: FNV-1a is inverted for the last character, the middle one is
+ * searched. Collisions an attacker could make, made on purpose.
+ */
+function colliding(count: number): string[] {
+  const prime = 0x01000193;
+  let inverse = prime; // of the prime modulo 2^32, by Newton's iteration
+  for (let i = 0; i < 5; i++) inverse = Math.imul(inverse, 2 - Math.imul(prime, inverse));
+  const first = '\u4e00\u4e00\u4e00';
+  const target = hashAt(first, [0, 1, 2]);
+  // The low 30 bits of a product depend on the low 30 bits of its factors alone.
+  const before = Math.imul(target, inverse) & 0x3fffffff;
+  const out = [first];
+  for (let c0 = 0x4e01; out.length < count; c0++) {
+    const h0 = Math.imul(0x811c9dc5 ^ c0, prime);
+    for (let c1 = 0x4e00; c1 <= 0x9fff && out.length < count; c1++) {
+      const h1 = Math.imul(h0 ^ c1, prime);
+      if (((h1 ^ before) & 0x3fff0000) !== 0) continue;
+      const c2 = (h1 ^ before) & 0xffff;
+      if (c2 < 0x4e00 || c2 > 0x9fff) continue;
+      out.push(String.fromCharCode(c0, c1, c2));
+    }
+  }
+  return out;
+}
+
+test('bodies whose keys collide share a key, each matching only itself; past four, whole texts are the keys', () => {
+  const family = colliding(6);
+  for (const x of family) assert.equal(hashAt(x, [0, 1, 2]), hashAt(family[0]!, [0, 1, 2]));
+  assert.equal(new Set(family).size, 6);
+  const text = (uid: string, x: string): string =>
+    `{"request":{"uid":"${uid}"},"pad":"${'x'.repeat(200)}${x}"}`;
+  const seen = new SeenReviews<string>({ ...LIMITS, maxSpansPerLength: 2 });
+  // The first body differs from every other in all three places, so those are the span's places.
+  const reference = seen.remember(text('u-0', 'aaa'), 'u-0', 'aaa');
+  assert.ok(reference);
+  const held = family
+    .slice(0, 4)
+    .map((x, i) => seen.remember(text(`u-${i + 1}`, x), `u-${i + 1}`, x));
+  for (const x of family.slice(0, 4)) assert.equal(seen.match(text('u-9', x))?.seen.value, x);
+  assert.equal(seen.match(text('u-9', family[4]!)), undefined);
+  seen.forget(reference);
+  seen.forget(held[0]!);
+  assert.equal(seen.match(text('u-9', 'aaa')), undefined);
+  assert.equal(seen.match(text('u-9', family[0]!)), undefined);
+  for (const x of family.slice(1, 4)) assert.equal(seen.match(text('u-9', x))?.seen.value, x);
+  // A fifth entry under one key: the span is keyed by whole texts from then on, and still exact.
+  seen.remember(text('u-5', family[4]!), 'u-5', family[4]!);
+  seen.remember(text('u-6', family[5]!), 'u-6', family[5]!);
+  for (const x of family.slice(1)) assert.equal(seen.match(text('u-9', x))?.seen.value, x);
+  assert.equal(seen.match(text('u-9', family[0]!)), undefined);
+  assert.equal(seen.match(text('u-9', 'aaa')), undefined);
+  assert.equal(seen.size, 5);
+  // A body that differs elsewhere is told apart too.
+  seen.remember(text('u-7', 'bbb'), 'u-7', 'bbb');
+  assert.equal(seen.match(text('u-9', 'bbb'))?.seen.value, 'bbb');
 });
 
 /** Bodies `read` took from the table without parsing: the properties below must exercise that. */
