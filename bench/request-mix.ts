@@ -212,7 +212,9 @@ export async function requestClasses(clusterDir: string): Promise<RequestClass[]
     }),
   );
 
-  // A new replica count every time, over more sizes than any memo keeps: each is decided anew.
+  // A new replica count each time round, over more sizes than any memo keeps: each is decided anew
+  // once. autocannon's connections send the list in the same order, so each size comes about once
+  // per connection, close together: the first is decided, the rest are repeats.
   const target = four[0]!;
   const base = target.spec.replicas ?? 1;
   const fresh = Array.from({ length: 2000 }, (_, i) =>
@@ -266,7 +268,7 @@ export async function requestClasses(clusterDir: string): Promise<RequestClass[]
     {
       name: 'new-scale-each-time',
       description:
-        'deployments/scale to a new size every request (nothing decided before answers it), dry run',
+        'deployments/scale to each of 2,000 sizes in turn, dry run (every connection sends them in one order: each size is decided once, then repeated by the other connections)',
       bodies: fresh,
     },
   ];
