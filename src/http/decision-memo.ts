@@ -42,6 +42,15 @@ export interface RequestDigest {
   readonly digest: string;
   /** Characters of the objects hashed: a proxy for what the decision's projections hold. */
   readonly chars: number;
+  /**
+   * The last decision key made for this request and what it was made of (see `keyFor`): a repeat on
+   * the same holdings gets the same string, whose hash the memo's Map has kept.
+   */
+  lastKey?: {
+    readonly held: ReadonlyMap<string, number>;
+    readonly stale: string | undefined;
+    readonly key: string;
+  };
 }
 
 /** What the request asks, by value: two requests with equal digests get the same decision on the same state. */
@@ -96,6 +105,23 @@ export function decisionKey(
   if (parts.length === 0 && stale === undefined) return digest;
   parts.sort();
   return `${digest}|${parts.join(',')}|${stale ?? ''}`;
+}
+
+/**
+ * `decisionKey` for a request, made again only when what others hold or the staleness changed. The
+ * ledger hands out one map of holdings until they change (maps it hands out are never changed), so a
+ * repeat finds its key by identity instead of listing, sorting and joining the holdings again.
+ */
+export function keyFor(
+  request: RequestDigest,
+  held: ReadonlyMap<string, number>,
+  stale: string | undefined,
+): string {
+  const last = request.lastKey;
+  if (last?.held === held && last.stale === stale) return last.key;
+  const key = decisionKey(request.digest, held, stale);
+  request.lastKey = { held, stale, key };
+  return key;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   DecisionMemo,
   SETTINGS_MEMO_LIMITS,
   decisionBytes,
-  decisionKey,
+  keyFor,
   nextTimeAfter,
   type DecisionMemoStats,
   type RequestDigest,
@@ -84,7 +84,7 @@ export function memoized<D extends Decision>(
   decideNow: (stopSearch: () => boolean) => D,
 ): Kept<D> {
   if (!memo || !o.request) return { decision: decideNow(o.stopSearch) };
-  const key = decisionKey(o.request.digest, o.held, o.stale);
+  const key = keyFor(o.request, o.held, o.stale);
   const hit = memo.get(o.view.model, key, o.nowMs);
   if (hit) return hit;
   const search = { stopped: false };

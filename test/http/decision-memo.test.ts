@@ -8,6 +8,7 @@ import { CUT_SHORT_TTL_MS } from '../../src/http/decisions.js';
 import {
   DecisionMemo,
   decisionKey,
+  keyFor,
   nextTimeAfter,
   requestDigest,
 } from '../../src/http/decision-memo.js';
@@ -125,6 +126,24 @@ test('the decision key holds the addresses others hold and why the state may be 
     decisionKey('d', new Map(), 'ledger behind'),
   ])
     assert.notEqual(bare, other);
+});
+
+test('a request keeps its last decision key while what others hold and the staleness stay the same', () => {
+  const request = { digest: 'd', chars: 1 };
+  const held = new Map([['subnet-a', 2]]);
+  const key = keyFor(request, held, undefined);
+  assert.equal(key, decisionKey('d', held, undefined));
+  assert.equal(keyFor(request, held, undefined), key);
+  // Another map, another staleness: made again, and what decisionKey makes of them.
+  const more = new Map([['subnet-a', 3]]);
+  assert.equal(keyFor(request, more, undefined), decisionKey('d', more, undefined));
+  assert.notEqual(keyFor(request, more, undefined), key);
+  assert.equal(keyFor(request, more, 'ledger behind'), decisionKey('d', more, 'ledger behind'));
+  assert.equal(keyFor(request, held, undefined), key);
+  assert.equal(
+    keyFor({ digest: 'e', chars: 1 }, held, undefined),
+    decisionKey('e', held, undefined),
+  );
 });
 
 test('the next time a decision may turn: the first named time after now', () => {
