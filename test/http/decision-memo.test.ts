@@ -129,11 +129,21 @@ test('the decision key holds the addresses others hold and why the state may be 
 });
 
 test('a request keeps its last decision key while what others hold and the staleness stay the same', () => {
+  // A map that counts how often its holdings are listed: a kept key does not list them again.
+  class CountedMap extends Map<string, number> {
+    listed = 0;
+    override [Symbol.iterator](): MapIterator<[string, number]> {
+      this.listed += 1;
+      return super[Symbol.iterator]();
+    }
+  }
   const request = { digest: 'd', chars: 1 };
-  const held = new Map([['subnet-a', 2]]);
+  const held = new CountedMap([['subnet-a', 2]]);
   const key = keyFor(request, held, undefined);
   assert.equal(key, decisionKey('d', held, undefined));
+  const listed = held.listed;
   assert.equal(keyFor(request, held, undefined), key);
+  assert.equal(held.listed, listed);
   // Another map, another staleness: made again, and what decisionKey makes of them.
   const more = new Map([['subnet-a', 3]]);
   assert.equal(keyFor(request, more, undefined), decisionKey('d', more, undefined));

@@ -134,57 +134,22 @@ test("the uid places of one length are bounded: a new one forgets the oldest pla
   assert.equal(seen.match(texts[2]!.replace(UID_A, UID_B))?.seen.value, 'place 2');
 });
 
-test('property: a match is what comparing every remembered body around its uid would find', () => {
-  fc.assert(
-    fc.property(
-      fc.array(fc.record({ uid, n: fc.integer({ min: 0, max: 3 }), pad: fc.nat(3) }), {
-        minLength: 1,
-        maxLength: 12,
-      }),
-      fc.array(fc.record({ uid, n: fc.integer({ min: 0, max: 3 }), pad: fc.nat(3) }), {
-        minLength: 1,
-        maxLength: 12,
-      }),
-      (remembered, asked) => {
-        const text = (v: { uid: string; n: number; pad: number }): string =>
-          JSON.stringify({ request: { uid: v.uid }, n: v.n, p: '-'.repeat(v.pad) });
-        const seen = new SeenReviews<number>({ ...LIMITS, maxSpansPerLength: 1000 });
-        const kept: { text: string; start: number; end: number; value: number }[] = [];
-        remembered.forEach((v, i) => {
-          const t = text(v);
-          if (kept.some(k => k.text.length === t.length && seen.match(t))) return;
-          const r = seen.remember(t, v.uid, i);
-          if (r) kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i });
-        });
-        for (const v of asked) {
-          const t = text(v);
-          // Bodies whose uids differ in length can match one text at two places: either will do.
-          const references = kept.filter(
-            k =>
-              k.text.length === t.length &&
-              t.slice(0, k.start) === k.text.slice(0, k.start) &&
-              t.slice(k.end) === k.text.slice(k.end) &&
-              /^[A-Za-z0-9-]{1,128}$/.test(t.slice(k.start, k.end)),
-          );
-          const m = seen.match(t);
-          if (references.length === 0) {
-            assert.equal(m, undefined);
-            continue;
-          }
-          const found = references.find(k => k.value === m?.seen.value);
-          assert.ok(found, 'the match is one the comparison finds');
-          assert.equal(m?.uid, t.slice(found.start, found.end));
-        }
-      },
-    ),
-    { numRuns: 300 },
-  );
-});
+/** A body remembered in a property test, as the brute-force comparison sees it. */
+interface Kept {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  readonly value: number;
+  readonly seen: SeenReview<number>;
+}
 
-/** Where `kept` bodies match `t` as a full comparison around each one's uid says, and what `match` gives. */
+/**
+ * What comparing every kept body around its uid says of `t`, checked against `match` (bodies whose uids
+ * differ in length can match one text at two places: either will do). True when some body matches.
+ */
 function assertMatchesLikeComparison(
   seen: SeenReviews<number>,
-  kept: readonly { text: string; start: number; end: number; value: number }[],
+  kept: readonly Kept[],
   t: string,
 ): boolean {
   const references = kept.filter(
@@ -205,13 +170,42 @@ function assertMatchesLikeComparison(
   return true;
 }
 
+test('property: a match is what comparing every remembered body around its uid would find', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ uid, n: fc.integer({ min: 0, max: 3 }), pad: fc.nat(3) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      fc.array(fc.record({ uid, n: fc.integer({ min: 0, max: 3 }), pad: fc.nat(3) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      (remembered, asked) => {
+        const text = (v: { uid: string; n: number; pad: number }): string =>
+          JSON.stringify({ request: { uid: v.uid }, n: v.n, p: '-'.repeat(v.pad) });
+        const seen = new SeenReviews<number>({ ...LIMITS, maxSpansPerLength: 1000 });
+        const kept: Kept[] = [];
+        remembered.forEach((v, i) => {
+          const t = text(v);
+          if (kept.some(k => k.text.length === t.length && seen.match(t))) return;
+          const r = seen.remember(t, v.uid, i);
+          if (r) kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i, seen: r });
+        });
+        for (const v of asked) assertMatchesLikeComparison(seen, kept, text(v));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
 test('property: bodies of one length that differ in a few places or in many match as comparing them says', () => {
   let matched = 0;
   let missed = 0;
-  // Edits: a place (before or after the uid) and the character written there.
   let fewPlaces = 0;
   let manyPlaces = 0;
-  // fast-check keeps arrays near ten items unless told otherwise: 'max' reaches past 64 places.
+  // Edits: a place (before or after the uid) and the character written there. fast-check keeps
+  // arrays near ten items unless told otherwise: 'max' reaches past 64 places.
   const edits = fc.array(
     fc.tuple(fc.boolean(), fc.nat(), fc.constantFrom('a', 'b', '7', '9', ' ')),
     { maxLength: 90, size: 'max' },
@@ -235,21 +229,15 @@ test('property: bodies of one length that differ in a few places or in many matc
           return `{"z":"${before.join('')}","request":{"uid":"${v.uid}"},"a":"${after.join('')}"}`;
         };
         const seen = new SeenReviews<number>({ ...LIMITS, maxSpansPerLength: 1000 });
-        let kept: { text: string; start: number; end: number; value: number }[] = [];
-        const held = new Map<number, SeenReview<number>>();
+        const kept: Kept[] = [];
         remembered.forEach((v, i) => {
           const t = text(v);
           if (seen.match(t)) return;
           const r = seen.remember(t, v.uid, i);
           if (!r) return;
-          kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i });
-          held.set(i, r);
+          kept.push({ text: t, start: r.uidStart, end: r.uidEnd, value: i, seen: r });
           // Some are forgotten again, the span's first (its reference) among them.
-          if (i % forgetEvery === 0 && i > 0) {
-            const gone = kept[0]!;
-            seen.forget(held.get(gone.value)!);
-            kept = kept.slice(1);
-          }
+          if (i % forgetEvery === 0 && i > 0) seen.forget(kept.shift()!.seen);
         });
         const first = kept[0];
         if (first) {
