@@ -185,19 +185,9 @@ function differences(
   return differences(a, b, from, middle, out, limit) && differences(a, b, middle, to, out, limit);
 }
 
-/** The ascending union of two ascending lists. */
+/** The ascending union of two lists of places. */
 function union(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? (a[i] as number) : Infinity;
-    const y = j < b.length ? (b[j] as number) : Infinity;
-    out.push(Math.min(x, y));
-    if (x <= y) i += 1;
-    if (y <= x) j += 1;
-  }
-  return out;
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
 }
 
 export interface SeenMatch<V> {
