@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { streamJsonLists, type JsonListOutcome } from '../../src/files/json-lists.js';
+import { setOwn } from '../../src/cluster/fields.js';
 import { tempDir } from '../helpers/temp.js';
 
 interface Seen {
@@ -34,7 +35,8 @@ async function stream(dir: string, text: string | Buffer, chunkBytes?: number): 
         doc.items.push(value);
       },
       field(key, value) {
-        documents[documents.length - 1]!.fields[key] = value;
+        // As data, as JSON.parse keeps it: assigning `__proto__` would set the prototype instead.
+        setOwn(documents[documents.length - 1]!.fields, key, value);
       },
       documentEnd() {},
     },
@@ -165,6 +167,24 @@ test('any List of JSON values streams to what JSON.parse reads, at any read size
     ),
     { numRuns: 150 },
   );
+});
+
+test('a top-level __proto__ key is handed over as data, as JSON.parse keeps it', async t => {
+  // The counterexample fast-check found (seed -2095815668) for the property above.
+  const dir = tmp(t);
+  const text = '{"items":[],"__proto__":false}\n{"items":[{"__proto__":{"a":1}}]}';
+  for (const chunk of [1, 5, 1 << 20]) {
+    const seen = await stream(dir, text, chunk);
+    assert.equal(seen.outcome, 'done');
+    assert.equal(Object.hasOwn(seen.documents[0]!.fields, '__proto__'), true);
+    assert.equal(seen.documents[0]!.fields['__proto__'], false);
+    const item = seen.documents[1]!.items[0] as Record<string, unknown>;
+    assert.deepStrictEqual(Object.getOwnPropertyDescriptor(item, '__proto__')?.value, { a: 1 });
+    assert.deepStrictEqual(
+      seen.documents,
+      expected(text.split('\n').map(line => JSON.parse(line) as Record<string, unknown>)),
+    );
+  }
 });
 
 test('an error in the handler is not taken for a shape it cannot read', async t => {
