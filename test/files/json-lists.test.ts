@@ -169,7 +169,7 @@ test('any List of JSON values streams to what JSON.parse reads, at any read size
   );
 });
 
-test('a top-level __proto__ key is handed over as data, as JSON.parse keeps it', async t => {
+test('a __proto__ key, top-level or in an item, is kept as data, as JSON.parse keeps it', async t => {
   // The counterexample fast-check found (seed -2095815668) for the property above.
   const dir = tmp(t);
   const text = '{"items":[],"__proto__":false}\n{"items":[{"__proto__":{"a":1}}]}';
