@@ -41,22 +41,31 @@ export class ReviewText {
 }
 
 /**
- * After a body was read as `shape`: remember it, or settle whether the seen body it repeats has its uid
- * where it was found (then later repeats are not read at all).
+ * After a body was read as `request`: remember it, or settle whether the seen body it repeats has its
+ * uid where it was found (then later repeats are not read at all). Returns the body's shape: the seen
+ * body's when this one read back as it with its own uid, else `read()`'s.
  */
 export function learnReview(
   seen: SeenReviews<ReviewShape>,
   body: ReviewText,
-  shape: ReviewShape,
-): void {
+  request: AdmissionRequest,
+  read: () => ReviewShape,
+): ReviewShape {
   const repeat = body.repeat;
   if (!repeat) {
-    seen.remember(body.text, shape.request.uid, shape);
-    return;
+    const shape = read();
+    seen.remember(body.text, request.uid, shape);
+    return shape;
   }
-  if (shape.request.uid !== repeat.uid) seen.forget(repeat.seen);
-  // The same uid again proves nothing about where it sits.
-  else if (repeat.uid !== repeat.seen.uid) seen.confirm(repeat.seen);
+  if (request.uid !== repeat.uid) {
+    seen.forget(repeat.seen);
+    return read();
+  }
+  // The text equals the seen one but in the span, and the span read back as this body's uid: the
+  // request is the seen one under this uid, so its shape (digest, log fields, last rendering) is too.
+  // The same uid again proves nothing about where it sits, but the text is the very one seen.
+  if (repeat.uid !== repeat.seen.uid) seen.confirm(repeat.seen);
+  return repeat.seen.value;
 }
 
 /**

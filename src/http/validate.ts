@@ -557,8 +557,12 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
     } catch (err) {
       return badReview(err, deps);
     }
-    shape = reviewShape(req, deps);
-    if (body instanceof ReviewText && deps.seen) learnReview(deps.seen, body, shape);
+    const read = req;
+    shape =
+      body instanceof ReviewText && deps.seen
+        ? learnReview(deps.seen, body, read, () => reviewShape(read, deps))
+        : reviewShape(read, deps);
+    if (shape.request !== req) req = { ...shape.request, uid: req.uid };
   }
   const view = deps.state.current();
   let answer: ReviewAnswer;

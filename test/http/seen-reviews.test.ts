@@ -339,14 +339,19 @@ function read(seen: SeenReviews<ReviewShape>, text: string): AdmissionRequest {
     object: parsed.request.object,
     dryRun: false,
   };
-  learnReview(seen, new ReviewText(text, parsed, repeat), {
+  const shape = learnReview(seen, new ReviewText(text, parsed, repeat), request, () => ({
     request,
     autoscaler: false,
     digest: undefined,
     logFields: {},
-  });
-  return request;
+  }));
+  // A body that read back as a seen one with its own uid is handled as that one under its uid.
+  if (shape.request !== request) readAsSeen += 1;
+  return shape.request === request ? request : { ...shape.request, uid: request.uid };
 }
+
+/** Bodies `read` parsed and then handled as the seen body they repeat: the properties exercise that too. */
+let readAsSeen = 0;
 
 test('a uid written with escapes is never confused with a string that holds its characters', () => {
   // The request's uid is "abc-1" written as \u0061bc-1; the object's name is the literal abc-1.
@@ -443,7 +448,13 @@ test('property: bodies that differ only in the uid are read once, then known', (
         const first = body(uids[0]!, object);
         read(seen, first);
         if (seen.size === 0) return; // the uid also occurs in the object: never remembered
-        read(seen, body(uids[1]!, object));
+        // The second is parsed, and handled as the first under its own uid: that must be its reading.
+        const asSeen = readAsSeen;
+        const second = read(seen, body(uids[1]!, object));
+        const parsed = JSON.parse(body(uids[1]!, object)) as { request: { object?: unknown } };
+        assert.equal(second.uid, uids[1]);
+        assert.deepEqual(second.object, parsed.request.object);
+        assert.equal(readAsSeen, asSeen + 1, 'handled as the seen body');
         for (const u of uids.slice(2)) {
           const m = seen.match(body(u, object));
           assert.equal(m?.known, true, 'confirmed by the second');
