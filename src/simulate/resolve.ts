@@ -131,34 +131,16 @@ export function resolveChange(
 
   if (desired.type === 'scale') {
     const { scale } = desired;
-    const kinds: WorkloadKind[] = desired.parentKind
-      ? [desired.parentKind]
-      : ['Deployment', 'Rollout', 'StatefulSet'];
-    const parents = kinds.flatMap(k => {
-      const w = inModel(k, scale.namespace, scale.name);
-      return w ? [w] : [];
-    });
-    const parent = parents[0];
-    if (!parent) {
-      throw new UnresolvableChange(
-        `Scale ${scale.namespace}/${scale.name}: no ${orList(kinds)} of that name in the cluster state`,
-      );
-    }
-    if (parents.length > 1) {
-      throw new UnresolvableChange(
-        `Scale ${scale.namespace}/${scale.name}: ${parents.length === 2 ? 'both ' : ''}a ${parents.map(p => p.kind).join(' and a ')} have that name; send the AdmissionReview, which says which`,
-      );
-    }
-    const current = withReferencedTemplate(parent, n => inModel('Deployment', parent.namespace, n));
+    const parent = scaleParent(model, scale, desired.parentKind, inModel);
     return {
       change: {
-        current,
-        desired: { ...current, replicas: scale.replicas },
-        replicaSets: replicaSetsOf(model, parent.kind, parent.namespace, parent.name),
+        current: parent.current,
+        desired: { ...parent.current, replicas: scale.replicas },
+        replicaSets: parent.replicaSets,
         nowMs: given.nowMs,
       },
-      subject: { kind: parent.kind, namespace: parent.namespace, name: parent.name },
-      ...withCeilingNotes(model, parent),
+      subject: parent.subject,
+      ...(parent.notes && { notes: parent.notes }),
     };
   }
 
@@ -213,6 +195,63 @@ export function resolveChange(
     subject,
     ...withCeilingNotes(model, w),
   };
+}
+
+/** What a Scale of a workload resolves to on a model, whatever replica count it asks for. */
+interface ScaleParent {
+  readonly current: Workload;
+  readonly replicaSets: readonly ReplicaSet[];
+  readonly subject: ResolvedChange['subject'];
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Scale parents per model, by the Scale's kind, namespace and name. Only parents the model holds are
+ * kept (one or two keys per workload in it), so a stream of invented names keeps nothing.
+ */
+const scaleParents = new WeakMap<ClusterModel, Map<string, ScaleParent>>();
+
+/**
+ * The workload a Scale resizes, its sets and notes: found once per model and workload, since a scale to
+ * a new count (an HPA's every step) asks the same of the same state.
+ */
+function scaleParent(
+  model: ClusterModel,
+  scale: Scale,
+  parentKind: WorkloadKind | undefined,
+  inModel: (kind: WorkloadKind, ns: string, name: string) => Workload | undefined,
+): ScaleParent {
+  let parents = scaleParents.get(model);
+  if (!parents) scaleParents.set(model, (parents = new Map<string, ScaleParent>()));
+  const key = JSON.stringify([parentKind ?? null, scale.namespace, scale.name]);
+  const kept = parents.get(key);
+  if (kept) return kept;
+  const kinds: WorkloadKind[] = parentKind
+    ? [parentKind]
+    : ['Deployment', 'Rollout', 'StatefulSet'];
+  const found = kinds.flatMap(k => {
+    const w = inModel(k, scale.namespace, scale.name);
+    return w ? [w] : [];
+  });
+  const parent = found[0];
+  if (!parent) {
+    throw new UnresolvableChange(
+      `Scale ${scale.namespace}/${scale.name}: no ${orList(kinds)} of that name in the cluster state`,
+    );
+  }
+  if (found.length > 1) {
+    throw new UnresolvableChange(
+      `Scale ${scale.namespace}/${scale.name}: ${found.length === 2 ? 'both ' : ''}a ${found.map(p => p.kind).join(' and a ')} have that name; send the AdmissionReview, which says which`,
+    );
+  }
+  const resolved: ScaleParent = {
+    current: withReferencedTemplate(parent, n => inModel('Deployment', parent.namespace, n)),
+    replicaSets: replicaSetsOf(model, parent.kind, parent.namespace, parent.name),
+    subject: { kind: parent.kind, namespace: parent.namespace, name: parent.name },
+    ...withCeilingNotes(model, parent),
+  };
+  parents.set(key, resolved);
+  return resolved;
 }
 
 /** A note per autoscaler of the workload: what it may scale it to is judged when that is set. */

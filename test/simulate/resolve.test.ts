@@ -96,3 +96,41 @@ test('a Scale without a parent, or with two, cannot be resolved', () => {
     /both a Deployment and a Rollout/,
   );
 });
+
+test('scales of one workload to any count read the same parent; each is its own count', () => {
+  const scaleTo = (replicas: number, m = model) =>
+    resolveChange(
+      m,
+      { type: 'scale', scale: { namespace: 'shop', name: 'web', replicas }, parentKind: 'Rollout' },
+      { nowMs: NOW + replicas },
+    );
+  const a = scaleTo(8);
+  const b = scaleTo(9);
+  assert.equal(b.change.current, a.change.current, 'the parent is found once per model');
+  assert.equal(b.change.replicaSets, a.change.replicaSets);
+  assert.deepEqual([a.change.desired.replicas, b.change.desired.replicas], [8, 9]);
+  assert.deepEqual([a.change.nowMs, b.change.nowMs], [NOW + 8, NOW + 9]);
+  assert.equal(a.change.current?.replicas, 6, 'the current object keeps its own count');
+  // Another state version finds its own parent: nothing carries over from the model before.
+  const next = aCluster({
+    workloads: [template, { ...rollout, replicas: 7 }],
+    replicaSets: [aReplicaSet(rollout, { name: 'web-h1', specReplicas: 7, podTemplateHash: 'h1' })],
+  });
+  const c = scaleTo(9, next);
+  assert.equal(c.change.current?.replicas, 7);
+  assert.equal(c.change.replicaSets[0]?.specReplicas, 7);
+  assert.equal(peakOf(c.change).currentPods, 7);
+});
+
+test('a Scale of a workload the state does not hold fails every time it is asked', () => {
+  for (let i = 0; i < 2; i++)
+    assert.throws(
+      () =>
+        resolveChange(
+          model,
+          { type: 'scale', scale: { namespace: 'shop', name: 'later', replicas: i + 1 } },
+          { nowMs: NOW },
+        ),
+      /no Deployment, Rollout or StatefulSet of that name/,
+    );
+});
