@@ -557,12 +557,13 @@ export async function handleReview(body: unknown, deps: ValidateDeps): Promise<V
     } catch (err) {
       return badReview(err, deps);
     }
-    const read = req;
+    const parsed = req;
     shape =
       body instanceof ReviewText && deps.seen
-        ? learnReview(deps.seen, body, read, () => reviewShape(read, deps))
-        : reviewShape(read, deps);
-    if (shape.request !== req) req = { ...shape.request, uid: req.uid };
+        ? learnReview(deps.seen, body, parsed, () => reviewShape(parsed, deps))
+        : reviewShape(parsed, deps);
+    // A body that read back as a seen one with its own uid is that one under its uid.
+    if (shape.request !== parsed) req = { ...shape.request, uid: parsed.uid };
   }
   const view = deps.state.current();
   let answer: ReviewAnswer;
