@@ -4,6 +4,16 @@ import type { RequestDigest } from './decision-memo.js';
 import type { Rendered } from './validate.js';
 import type { SeenMatch, SeenReviews } from './seen-reviews.js';
 
+/** What a review's log line says of the request, besides its uid (each clipped to a bounded length). */
+export interface ReviewLogFields {
+  readonly operation: string | undefined;
+  readonly resource: string | undefined;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  readonly user: string | undefined;
+  readonly dryRun: boolean;
+}
+
 /**
  * What a review's text says besides its uid, read once: the request, its memo digest and its log
  * fields. Every repeat of the text (another uid in the same place) has the same shape.
@@ -15,7 +25,7 @@ export interface ReviewShape {
   /** For the decision memos; undefined when there are none, or the objects are too large to hash. */
   readonly digest: RequestDigest | undefined;
   /** The log line's request fields, without the uid. */
-  readonly logFields: Readonly<Record<string, unknown>>;
+  readonly logFields: ReviewLogFields;
   /** The last answer rendered for it: a repeat with the same answer sends it again (see render). */
   rendered?: Rendered;
 }

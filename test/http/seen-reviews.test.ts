@@ -343,7 +343,14 @@ function read(seen: SeenReviews<ReviewShape>, text: string): AdmissionRequest {
     request,
     autoscaler: false,
     digest: undefined,
-    logFields: {},
+    logFields: {
+      operation: 'UPDATE',
+      resource: 'xs',
+      namespace: undefined,
+      name: undefined,
+      user: undefined,
+      dryRun: false,
+    },
   }));
   // A body that read back as a seen one with its own uid is handled as that one under its uid.
   if (shape.request !== request) readAsSeen += 1;
