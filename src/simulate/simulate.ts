@@ -184,7 +184,20 @@ function computeDemand(
 ): Demand {
   // Every pod on registered nodes, each node's addresses its own affair: the sums along the trajectory.
   const tracked = trackedDemand({ model, pod, pods, cni, book, workload, newRevision });
-  if (tracked) return { ...NO_DEMAND, ...tracked, podsOnExisting: pods };
+  if (tracked)
+    return {
+      fromNew: NO_DEMAND.fromNew,
+      fromExisting: tracked.fromExisting,
+      touched: tracked.touched,
+      batches: NO_DEMAND.batches,
+      existingNodesUsed: tracked.existingNodesUsed,
+      podsOnExisting: pods,
+      newNodes: 0,
+      unplaced: 0,
+      unserved: NO_DEMAND.unserved,
+      notes: NO_DEMAND.notes,
+      unresolved: NO_DEMAND.unresolved,
+    };
   const notes: string[] = [];
   const unresolved: Unresolved[] = [];
   const fromNew = new Map<string, number>();
@@ -492,7 +505,6 @@ export function simulate(input: SimulationInput): Simulation {
     podsOnExisting: demand.podsOnExisting,
     newNodes: demand.newNodes,
     batches: demand.batches,
-    ...(demand.typicalNode && { typicalNode: demand.typicalNode }),
     unplaced: demand.unplaced,
     unservedPods: demand.unserved.reduce((n, b) => n + b.pods, 0),
     unserved: demand.unserved,
@@ -501,8 +513,11 @@ export function simulate(input: SimulationInput): Simulation {
     ipsAvailable: subnets.reduce((n, s) => n + s.available, 0),
     // One cause, one message: the same note from several nodes is said once.
     notes: [...new Set(notes)],
-    ...(bounds && { bounds }),
     unresolved,
+    // What may be absent comes last: fields after a spread are added one shape transition at a time,
+    // which a new body reads back from memory.
+    ...(demand.typicalNode && { typicalNode: demand.typicalNode }),
+    ...(bounds && { bounds }),
   };
 }
 

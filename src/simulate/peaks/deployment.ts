@@ -108,14 +108,16 @@ export function deploymentPeak(change: WorkloadChange): Peak {
     };
   }
   if (n1 !== n0) {
+    // The base last: fields after a spread are added one shape transition at a time, which an HPA's
+    // scale to a new count reads back from memory.
     return {
-      ...base,
       change: 'scale',
       currentPods: c,
       peakPods: Math.max(c, afterScale),
       reason: midRollout
         ? `scale ${n0} -> ${n1} during a rollout (+ maxSurge ${s})`
         : `scale ${n0} -> ${n1}`,
+      ...base,
     };
   }
   return noChange(base, c);
