@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { ClusterModel } from '../cluster/model.js';
 import { parseRfc3339 } from '../policy/exception.js';
@@ -39,6 +38,7 @@ export const SETTINGS_MEMO_LIMITS: DecisionMemoLimits = {
 export const MAX_MEMO_OBJECT_CHARS = 1024 * 1024;
 
 export interface RequestDigest {
+  /** The request's identity and objects as one text: equal texts, the same question. */
   readonly digest: string;
   /** Characters of the objects hashed: a proxy for what the decision's projections hold. */
   readonly chars: number;
@@ -52,15 +52,6 @@ export interface RequestDigest {
     readonly key: string;
   };
 }
-
-/**
- * One call into the native hash instead of a Hash object and an update per part: a new body pays it,
- * out of the caches. `crypto.hash` is Node 20.12 and later; `engines` allows older 20s.
- */
-const oneShot = (crypto as { hash?: typeof crypto.hash }).hash;
-const sha256Base64: (text: string) => string = oneShot
-  ? text => oneShot('sha256', text, 'base64')
-  : text => crypto.createHash('sha256').update(text).digest('base64');
 
 /** What the request asks, by value: two requests with equal digests get the same decision on the same state. */
 export function requestDigest(
@@ -91,10 +82,10 @@ export function requestDigest(
     req.name ?? null,
     autoscaler,
   ]);
-  // JSON text holds no raw newline, so the joined text is unambiguous (and the stream of bytes hashed
-  // is what hashing the parts in turn would hash).
-  const digest = sha256Base64(`${identity}\n${object}\n${oldObject}`);
-  return { digest, chars };
+  // JSON text holds no raw newline, so the joined text is unambiguous. The text itself is the key, not
+  // a hash of it: a Map hashes a string once and compares it whole, so no two requests ever share a
+  // key, and a new body does not pay SHA-256 out of the caches (5–8 µs of its cost in the server).
+  return { digest: `${identity}\n${object}\n${oldObject}`, chars };
 }
 
 /** The part of the key that changes between requests for the same object: held addresses, staleness. */
@@ -106,10 +97,11 @@ export function decisionKey(
   const parts: string[] = [];
   for (const [subnet, ips] of held) if (ips !== 0) parts.push(`${subnet}=${ips}`);
   // Nothing held and nothing stale, the usual case: the digest itself, the same string on every repeat
-  // of the request, whose hash the Map has already worked out. (A digest is base64: it holds no '|'.)
+  // of the request, whose hash the Map has already worked out. Otherwise the digest's length comes
+  // first (a digest starts with '['), so where it ends is never a guess whatever it holds.
   if (parts.length === 0 && stale === undefined) return digest;
   parts.sort();
-  return `${digest}|${parts.join(',')}|${stale ?? ''}`;
+  return `${digest.length}:${digest}|${parts.join(',')}|${stale ?? ''}`;
 }
 
 /**

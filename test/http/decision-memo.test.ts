@@ -126,6 +126,24 @@ test('the decision key holds the addresses others hold and why the state may be 
     decisionKey('d', new Map(), 'ledger behind'),
   ])
     assert.notEqual(bare, other);
+  // A digest is the request's text and may hold any character: where it ends is never a guess.
+  assert.notEqual(
+    decisionKey('d|x=1', new Map(), 'q'),
+    decisionKey('d', new Map([['x', 1]]), '|q'),
+  );
+  const digest = requestDigest(request(), false)?.digest ?? '';
+  assert.ok(digest.startsWith('['), 'a digest never reads as a length');
+  assert.notEqual(decisionKey(digest, held, undefined), digest);
+});
+
+test('two requests share a digest exactly when their identity and objects are the same text', () => {
+  const a = requestDigest(request({ object: { spec: { replicas: 3, note: 'a|b\nc' } } }), false);
+  const b = requestDigest(request({ object: { spec: { replicas: 3, note: 'a|b\nc' } } }), false);
+  const c = requestDigest(request({ object: { spec: { replicas: 3, note: 'a|b\nd' } } }), false);
+  assert.equal(a?.digest, b?.digest);
+  assert.notEqual(a?.digest, c?.digest);
+  // The objects' text is in it, so no crafted pair can share one the way two hashes could.
+  assert.ok(a?.digest.includes(JSON.stringify({ spec: { replicas: 3, note: 'a|b\nc' } })));
 });
 
 test('a request keeps its last decision key while what others hold and the staleness stay the same', () => {
