@@ -91,6 +91,8 @@ export function uniqueUnresolved(items: Iterable<Unresolved>): Unresolved[] {
  * message, not 43.
  */
 export function describeUnresolved(items: readonly Unresolved[]): string[] {
+  // Every decision asks, and nearly all have nothing missing.
+  if (items.length === 0) return [];
   const all = uniqueUnresolved(items);
   const lines: string[] = [];
   const nodeSubnet = all.filter(u => u.cause === 'node-subnet');

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   hashAt,
   SeenReviews,
+  union,
   type SeenReview,
   type SeenReviewsLimits,
 } from '../../src/http/seen-reviews.js';
@@ -470,5 +471,23 @@ test('property: bodies that differ only in the uid are read once, then known', (
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+test('property: union merges ascending places as a sorted set would, and keeps the first list when nothing is new', () => {
+  const places = fc.uniqueArray(fc.nat(200), { maxLength: 20 }).map(a => a.sort((x, y) => x - y));
+  fc.assert(
+    fc.property(places, places, (a, b) => {
+      const before = [...a];
+      const got = union(a, b);
+      assert.deepEqual(
+        got,
+        [...new Set([...a, ...b])].sort((x, y) => x - y),
+      );
+      assert.deepEqual(a, before, 'the first list is never changed');
+      if (b.every(x => a.includes(x))) assert.equal(got, a, 'the same list');
+      else assert.notEqual(got, a);
+    }),
+    { numRuns: 500 },
   );
 });
