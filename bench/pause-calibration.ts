@@ -33,7 +33,7 @@ try {
   for (let round = 0; round < ROUNDS; round++)
     for (const pauseUs of pausesUs) {
       const port = await freePort();
-      const server = join(ROOT, 'dist/bench/paused-bare-server.js');
+      const server = join(ROOT, 'dist/bench/bare-server.js');
       const child = await startServer(
         [server, String(port), pki.certFile, pki.keyFile, String(pauseUs)],
         port,
