@@ -40,7 +40,7 @@ export const MAX_MEMO_OBJECT_CHARS = 1024 * 1024;
 export interface RequestDigest {
   /** The request's identity and objects as one text: equal texts, the same question. */
   readonly digest: string;
-  /** Characters of the objects hashed: a proxy for what the decision's projections hold. */
+  /** Characters of the objects' text: a proxy for what the decision's projections hold. */
   readonly chars: number;
   /**
    * The last decision key made for this request and what it was made of (see `keyFor`): a repeat on

@@ -22,7 +22,7 @@ export interface ReviewShape {
   /** The request as first read, with the first uid; a repeat replaces only the uid. */
   readonly request: AdmissionRequest;
   readonly autoscaler: boolean;
-  /** For the decision memos; undefined when there are none, or the objects are too large to hash. */
+  /** For the decision memos; undefined when there are none, or the objects are too large to keep. */
   readonly digest: RequestDigest | undefined;
   /** The log line's request fields, without the uid. */
   readonly logFields: ReviewLogFields;

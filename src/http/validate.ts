@@ -220,8 +220,9 @@ function prepare(
   }
   if (request && table)
     table.set(view.model, request.digest, prepared, {
-      // Projections take about what their objects' text does.
-      bytes: PREPARED_ENTRY_BYTES + request.chars * 4,
+      // Projections take about what their objects' text does; the key is that text too (two bytes a
+      // character at most, as decisionBytes counts it).
+      bytes: PREPARED_ENTRY_BYTES + request.chars * 4 + request.digest.length * 2,
       validUntilMs: Infinity,
     });
   return prepared;

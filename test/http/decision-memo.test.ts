@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { AdmissionRequest } from '../../src/admission/review.js';
+import { parseAdmissionReview, type AdmissionRequest } from '../../src/admission/review.js';
 import type { ClusterModel } from '../../src/cluster/model.js';
 import { CUT_SHORT_TTL_MS } from '../../src/http/decisions.js';
 import {
@@ -241,6 +241,16 @@ test('a repeat is answered as the first was; a new state version decides it anew
   t.source.view = { ...view, model: withFreeIps(view.model, 1000) };
   const third = await validate(t, switchReview());
   assert.equal(third.answer.allowed, true);
+});
+
+test("a kept resolution counts its key, the request's text, in the memo's bytes", async () => {
+  const t = testApp(await exampleModel());
+  const review = switchReview();
+  await validate(t, review);
+  const d = requestDigest(parseAdmissionReview(review), false);
+  assert.ok(d);
+  // The entry's fixed part, its projections (about their text's size) and its key.
+  assert.equal(t.memo.prepared.stats().bytes, 2048 + d.chars * 4 + d.digest.length * 2);
 });
 
 test('an exception that expires between two identical requests stops applying at its expiry', async () => {
