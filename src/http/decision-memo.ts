@@ -155,6 +155,12 @@ export class DecisionMemo<V> {
   #model: ClusterModel | undefined;
   // A Map keeps insertion order: a hit moves its entry to the end, so the first is the least recently used.
   #entries = new Map<string, Entry<V>>();
+  /**
+   * The entry last set or moved to the end. A hit on it is already where a move would put it: the
+   * repeats that follow a new request (the other replicas' dry runs and writes) skip the delete and
+   * set, which in a Map of hundreds of long keys cost a microsecond a repeat.
+   */
+  #newest: Entry<V> | undefined;
   #bytes = 0;
   #hits = 0;
   #misses = 0;
@@ -172,8 +178,11 @@ export class DecisionMemo<V> {
       return undefined;
     }
     this.#hits += 1;
-    this.#entries.delete(key);
-    this.#entries.set(key, e);
+    if (e !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, e);
+      this.#newest = e;
+    }
     return e.value;
   }
 
@@ -188,6 +197,7 @@ export class DecisionMemo<V> {
       // A new state version: nothing decided on the old one may answer again.
       this.#model = model;
       this.#entries = new Map();
+      this.#newest = undefined;
       this.#bytes = 0;
     }
     const old = this.#entries.get(key);
@@ -200,7 +210,9 @@ export class DecisionMemo<V> {
       const [firstKey, first] = this.#entries.entries().next().value as [string, Entry<V>];
       this.#delete(firstKey, first);
     }
-    this.#entries.set(key, { value, bytes: o.bytes, validUntilMs: o.validUntilMs });
+    const entry = { value, bytes: o.bytes, validUntilMs: o.validUntilMs };
+    this.#entries.set(key, entry);
+    this.#newest = entry;
     this.#bytes += o.bytes;
   }
 
@@ -215,6 +227,7 @@ export class DecisionMemo<V> {
 
   #delete(key: string, e: Entry<V>): void {
     this.#entries.delete(key);
+    if (e === this.#newest) this.#newest = undefined;
     this.#bytes -= e.bytes;
   }
 }

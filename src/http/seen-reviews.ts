@@ -229,6 +229,8 @@ export class SeenReviews<V> {
   readonly #byLength = new Map<number, Span<V>[]>();
   // Insertion order is recency: a match moves its entry to the end, so the first is the least used.
   readonly #order = new Set<SeenReview<V>>();
+  /** The entry last added or moved to the end: a match on it (a new body's repeats) moves nothing. */
+  #newest: SeenReview<V> | undefined;
   #chars = 0;
 
   constructor(limits: SeenReviewsLimits = SEEN_REVIEWS_LIMITS) {
@@ -264,8 +266,11 @@ export class SeenReviews<V> {
       if (!seen) continue;
       const uid = text.slice(uidStart, uidEnd);
       if (!UID_CHARACTERS.test(uid)) continue;
-      this.#order.delete(seen);
-      this.#order.add(seen);
+      if (seen !== this.#newest) {
+        this.#order.delete(seen);
+        this.#order.add(seen);
+        this.#newest = seen;
+      }
       return { seen, uid, known: seen.confirmed || uid === seen.uid };
     }
     return undefined;
@@ -290,6 +295,12 @@ export class SeenReviews<V> {
     let next = uidEnd + 1;
     while (next < text.length && ' \t\n\r'.includes(text.charAt(next))) next += 1;
     if (text[next] === ':') return undefined;
+    const rest = restOf(text, uidStart, uidEnd);
+    // Not matched before it was read (or forgotten since): one already here is an older reading of it,
+    // replaced before anything is made room for, so no other entry goes for it.
+    const here = this.#spans(text.length).find(s => s.uidStart === uidStart && s.uidEnd === uidEnd);
+    const older = here?.byKey.get(keyOfRest(here, rest))?.find(e => e.rest === rest);
+    if (older) this.#forget(older);
     while (
       this.#order.size > 0 &&
       (this.#order.size >= limits.maxEntries || this.#chars + text.length > limits.maxChars)
@@ -297,11 +308,6 @@ export class SeenReviews<V> {
       const oldest = this.#order.values().next().value as SeenReview<V>;
       this.#forget(oldest);
     }
-    const rest = restOf(text, uidStart, uidEnd);
-    // Not matched before it was read (or forgotten since): one already here is an older reading of it.
-    const here = this.#spans(text.length).find(s => s.uidStart === uidStart && s.uidEnd === uidEnd);
-    const older = here?.byKey.get(keyOfRest(here, rest))?.find(e => e.rest === rest);
-    if (older) this.#forget(older);
     const seen: SeenReview<V> = {
       length: text.length,
       rest,
@@ -315,6 +321,7 @@ export class SeenReviews<V> {
     this.#placeDifferences(span, rest);
     if (!file(span, seen)) rekey(span, undefined, [...[...span.byKey.values()].flat(), seen]);
     this.#order.add(seen);
+    this.#newest = seen;
     this.#chars += text.length;
     return seen;
   }
@@ -383,6 +390,7 @@ export class SeenReviews<V> {
 
   #forget(seen: SeenReview<V>): void {
     this.#order.delete(seen);
+    if (seen === this.#newest) this.#newest = undefined;
     this.#chars -= seen.length;
     const spans = this.#byLength.get(seen.length);
     if (!spans) return;

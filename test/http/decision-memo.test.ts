@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAdmissionReview, type AdmissionRequest } from '../../src/admission/review.js';
@@ -53,6 +54,33 @@ test('the memo is bounded in entries and in bytes, dropping the least recently u
   memo.set(modelA, 'huge', 6, { bytes: 1001, validUntilMs: Infinity });
   assert.equal(memo.get(modelA, 'huge', 0), undefined, 'larger than the whole memo: not kept');
   assert.equal(memo.get(modelA, 'big', 0), 5, 'and nothing dropped for it');
+});
+
+test('property: the memo keeps exactly what a least-recently-used list of its size would', () => {
+  // Reference: an array, least recently used first; a hit or a set moves the key to the end.
+  const op = fc.record({ set: fc.boolean(), key: fc.integer({ min: 0, max: 3 }) });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 4 }),
+      fc.array(op, { maxLength: 60, size: 'max' }),
+      (size, ops) => {
+        const memo = new DecisionMemo<number>({ maxEntries: size, maxBytes: 1e6 });
+        let lru: number[] = [];
+        ops.forEach(({ set, key }, at) => {
+          if (set) {
+            memo.set(modelA, `k${key}`, key, { bytes: 1, validUntilMs: Infinity });
+            lru = [...lru.filter(k => k !== key), key].slice(-size);
+            return;
+          }
+          const held = lru.includes(key);
+          assert.equal(memo.get(modelA, `k${key}`, 0), held ? key : undefined, `op ${at}`);
+          if (held) lru = [...lru.filter(k => k !== key), key];
+        });
+        assert.equal(memo.stats().entries, lru.length);
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
 
 function request(o: Partial<AdmissionRequest> = {}): AdmissionRequest {

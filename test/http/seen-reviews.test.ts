@@ -111,6 +111,38 @@ test('the table is bounded in entries, characters and entries of one length, lea
   assert.equal(oneLength.match(many[0]!.replace(UID_A, UID_B))?.seen.value, 0);
 });
 
+test('property: the table forgets exactly what a least-recently-used list of its size would', () => {
+  // Reference: an array, least recently used first; remembering or matching a body moves it to the end.
+  const op = fc.record({ remember: fc.boolean(), n: fc.integer({ min: 0, max: 3 }) });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 4 }),
+      fc.array(op, { maxLength: 60, size: 'max' }),
+      (size, ops) => {
+        const seen = new SeenReviews<number>({ ...LIMITS, maxEntries: size });
+        let lru: number[] = [];
+        ops.forEach(({ remember, n }, at) => {
+          const text = body(UID_A, { n: `v${n}` });
+          if (remember) {
+            seen.remember(text, UID_A, n);
+            lru = [...lru.filter(k => k !== n), n].slice(-size);
+            return;
+          }
+          const held = lru.includes(n);
+          assert.equal(
+            seen.match(text.replace(UID_A, UID_B))?.seen.value,
+            held ? n : undefined,
+            `op ${at}`,
+          );
+          if (held) lru = [...lru.filter(k => k !== n), n];
+        });
+        assert.equal(seen.size, lru.length);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
 test("the uid places of one length are bounded: a new one forgets the oldest place's bodies", () => {
   // Same length, the uid two characters further on each time.
   const at = (shift: number, n: number): { text: string; uid: string } => {
