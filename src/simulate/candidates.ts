@@ -1,4 +1,5 @@
 import type { ClusterModel, Node, PodShape } from '../cluster/model.js';
+import { collectInNameOrder, scanInNameOrder, type NodeScan } from './node-order.js';
 import { MAX_NODE_SCORE } from './scheduler-score.js';
 
 /** An existing node a pod of some shape can go to, with how many fit and its score before any is placed. */
@@ -23,10 +24,45 @@ const MAX_SHAPE_KEY_CHARS = 8192;
 interface NodesCache {
   readonly workloadNodes: ClusterModel['workloadNodes'];
   readonly nodeClaims: ClusterModel['nodeClaims'];
-  readonly byShape: Map<string, readonly Candidate[]>;
+  readonly byShape: Map<string, Kept>;
+  /** The cache made before this one, whose scans this one's may take results from (one level only). */
+  previous: NodesCache | undefined;
+  /** Entries holding their scan's per-node results (see MAX_SCANS_PER_MODEL). */
+  scans: number;
 }
 
+interface Kept {
+  readonly list: readonly Candidate[];
+  readonly reads: readonly unknown[];
+  readonly scan?: NodeScan<Candidate>;
+}
+
+/**
+ * Shapes per node map whose per-node results are kept for the next state version to reuse: a pointer
+ * per node (40 KB on 5,000 nodes) each, so a few dozen, far more than the shapes asked between two pod
+ * events.
+ */
+const MAX_SCANS_PER_MODEL = 16;
+
 const caches = new WeakMap<ClusterModel['nodes'], NodesCache>();
+/** The cache made last: the next node map's first scans start from its results. */
+let latest: NodesCache | undefined;
+
+/**
+ * How the candidates of one pod shape are found: `visit` judges one node; `reads` is everything else of
+ * the model it reads (compared by identity), so a scan of the previous node map with the same key and
+ * reads can lend the results of the node objects both maps hold.
+ */
+export interface CandidateScan {
+  readonly reads: readonly unknown[];
+  readonly visit: (node: Node) => Candidate | undefined;
+}
+
+function sameReads(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 /** Lists the cache holds (at most MAX_SHAPES_PER_MODEL per node map): what is derived from one may be kept with it. */
 const cachedLists = new WeakSet<readonly Candidate[]>();
 
@@ -54,30 +90,48 @@ export function shapeKey(pod: PodShape, workload: string): string {
 }
 
 /**
- * The nodes that can take this pod, best scored first. Built by a full scan once per node map, workload
- * node map, NodeClaims and pod shape, then reused: those are immutable, so the answer cannot go stale.
- * `build` must read nothing else of the model.
+ * The nodes that can take this pod, best scored first, in node name order among equal scores. Found by
+ * a scan once per node map, workload node map, NodeClaims and pod shape, then reused: those are
+ * immutable, so the answer cannot go stale. A new node map's scan takes the previous map's result for
+ * each node object the two share, when the key and `scan.reads` are the same: a pod event makes a new
+ * node map in which one node is a new object, and only that one is judged again.
  */
 export function candidatesFor(
   model: ClusterModel,
   key: string,
-  build: () => Candidate[],
+  scan: CandidateScan,
 ): readonly Candidate[] {
-  if (key.length > MAX_SHAPE_KEY_CHARS) return sortByScore(build());
+  if (key.length > MAX_SHAPE_KEY_CHARS) return sortByScore(collectInNameOrder(model, scan.visit));
   let cache = caches.get(model.nodes);
   if (cache?.workloadNodes !== model.workloadNodes || cache.nodeClaims !== model.nodeClaims) {
+    if (latest) latest.previous = undefined;
     cache = {
       workloadNodes: model.workloadNodes,
       nodeClaims: model.nodeClaims,
       byShape: new Map(),
+      previous: latest,
+      scans: 0,
     };
     caches.set(model.nodes, cache);
+    latest = cache;
   }
   const hit = cache.byShape.get(key);
-  if (hit) return hit;
-  const list = sortByScore(build());
-  if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) cache.byShape.clear();
-  cache.byShape.set(key, list);
+  if (hit) return hit.list;
+  const prior = cache.previous?.byShape.get(key);
+  const base = prior?.scan && sameReads(prior.reads, scan.reads) ? prior.scan : undefined;
+  const found = scanInNameOrder(model, scan.visit, base);
+  const list = sortByScore(found.list);
+  if (cache.byShape.size >= MAX_SHAPES_PER_MODEL) {
+    cache.byShape.clear();
+    cache.scans = 0;
+  }
+  const keepScan = cache.scans < MAX_SCANS_PER_MODEL;
+  if (keepScan) cache.scans += 1;
+  cache.byShape.set(key, {
+    list,
+    reads: scan.reads,
+    ...(keepScan && { scan: found.scan }),
+  });
   cachedLists.add(list);
   return list;
 }

@@ -59,23 +59,64 @@ export function collectInNameOrder<T>(
   model: ClusterModel,
   visit: (node: Node) => T | undefined,
 ): T[] {
+  return inNameOrder(model, visit, undefined, false).list;
+}
+
+/**
+ * What a visit made of each node of one node map, in its iteration order: a later state version's scan
+ * with the same visit takes the result of every node object it shares instead of visiting it again.
+ */
+export interface NodeScan<T> {
+  readonly nodes: ReadonlyMap<string, Node>;
+  readonly results: readonly (T | undefined)[];
+}
+
+/**
+ * `collectInNameOrder`, with each node's result kept, and taken from `base` for each node that is the
+ * very object `base` visited at the same place in iteration order. A pod event makes a new node map
+ * in which one node is a new object: the scan visits that one and reads the other results back.
+ * `base` must come from the same `visit`, up to the node it is given (the caller's key says so).
+ */
+export function scanInNameOrder<T>(
+  model: ClusterModel,
+  visit: (node: Node) => T | undefined,
+  base?: NodeScan<T>,
+): { readonly list: T[]; readonly scan: NodeScan<T> } {
+  const { list, results } = inNameOrder(model, visit, base, true);
+  return { list, scan: { nodes: model.nodes, results: results ?? [] } };
+}
+
+function inNameOrder<T>(
+  model: ClusterModel,
+  visit: (node: Node) => T | undefined,
+  base: NodeScan<T> | undefined,
+  keepResults: boolean,
+): { readonly list: T[]; readonly results: (T | undefined)[] | undefined } {
   const { ranks } = nameOrder(model);
+  const results = keepResults ? new Array<T | undefined>(ranks.length) : undefined;
   const slots = new Array<T | undefined>(ranks.length);
+  const before = base?.nodes.values();
+  const reused = base?.results;
   let i = 0;
   let kept = 0;
   for (const node of model.nodes.values()) {
-    const v = visit(node);
+    const previous = before?.next();
+    const v =
+      reused !== undefined && previous?.done === false && previous.value === node
+        ? reused[i]
+        : visit(node);
+    if (results) results[i] = v;
     if (v !== undefined) {
       slots[ranks[i] as number] = v;
       kept += 1;
     }
     i += 1;
   }
-  const out = new Array<T>(kept);
+  const list = new Array<T>(kept);
   let k = 0;
   for (let r = 0; r < slots.length && k < kept; r++) {
     const v = slots[r];
-    if (v !== undefined) out[k++] = v;
+    if (v !== undefined) list[k++] = v;
   }
-  return out;
+  return { list, results };
 }

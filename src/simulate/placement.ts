@@ -5,7 +5,6 @@ import { podFitsNodeFace, schedulableNode } from './fit.js';
 import { BindTrajectory, bindAfresh, type BoundSlot } from './bind-trajectory.js';
 import { candidatesFor, isCachedList, shapeKey, type Candidate } from './candidates.js';
 import { DemandTrack, type TrackedDemand } from './demand-track.js';
-import { collectInNameOrder } from './node-order.js';
 import { daemonSetLoad, schedulerRoom } from './node-room.js';
 import { nodeScore } from './scheduler-score.js';
 import { provisionersOf } from './provisioners/cluster-provisioners.js';
@@ -159,11 +158,13 @@ function inflightCandidates(req: PlacementRequest): Candidate[] {
 /** Nodes the pod's static filters pass, best scored first (cached per model and shape). */
 function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
   const { model, pod } = req;
-  return candidatesFor(model, shapeKey(pod, req.workload), () => {
-    const hosting = model.workloadNodes.get(req.workload);
-    const { launching } = comingNodes(model);
-    // In name order: candidatesFor then orders equal scores by name without comparing names.
-    return collectInNameOrder(model, (registered): Candidate | undefined => {
+  const hosting = pod.onePerNode ? model.workloadNodes.get(req.workload) : undefined;
+  const { launching } = comingNodes(model);
+  return candidatesFor(model, shapeKey(pod, req.workload), {
+    // Whether a node the two maps share is launching follows from the NodeClaims alone (a claim names
+    // it, and it is in both maps); its own pods count only under anti-affinity against them.
+    reads: [model.nodeClaims, hosting],
+    visit: (registered): Candidate | undefined => {
       // A node still launching counts as the node it is about to be: ready, its startup taints gone.
       const node = launching.has(registered.name) ? asLaunched(registered) : registered;
       if (!schedulableNode(pod, node)) return undefined;
@@ -173,7 +174,7 @@ function sortedCandidates(req: PlacementRequest): readonly Candidate[] {
       // Required anti-affinity against its own pods: nodes running one are out while they run.
       if (pod.onePerNode && (hosting?.get(node.name) ?? 0) > 0) return undefined;
       return { node, room, score: nodeScore(node, pod, 0) };
-    });
+    },
   });
 }
 

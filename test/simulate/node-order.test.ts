@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ClusterModel, Node } from '../../src/cluster/model.js';
-import { collectInNameOrder } from '../../src/simulate/node-order.js';
+import { collectInNameOrder, scanInNameOrder } from '../../src/simulate/node-order.js';
 import { sortByScore, type Candidate } from '../../src/simulate/candidates.js';
 import { aCluster, aNode } from '../helpers/builders.js';
 
@@ -89,6 +89,50 @@ test('a new state version reuses the order only when its nodes are the same name
           // The nodes of this version, not of an earlier one with the same names.
           for (const n of got) assert.equal(n, model.nodes.get(n.name));
         }
+      },
+    ),
+  );
+});
+
+test('property: a scan from an earlier version visits only the nodes that are new objects, and finds what a full scan finds', () => {
+  fc.assert(
+    fc.property(
+      names,
+      fc.array(fc.constantFrom('keep', 'replace', 'drop'), { minLength: 30, maxLength: 30 }),
+      fc.boolean(),
+      (ns, fates, shuffle) => {
+        const first = ns.map((n, i) => node(n, i));
+        // What a node's result is: its name and pods, or nothing for an odd count of pods.
+        const judge = (n: Node): string | undefined =>
+          n.usage.pods % 2 === 1 ? undefined : `${n.name}:${n.usage.pods}`;
+        const earlier = scanInNameOrder(modelOf(first), judge);
+        let next = first.flatMap((n, i) => {
+          const fate = fates[i] ?? 'keep';
+          if (fate === 'drop') return [];
+          return [fate === 'replace' ? { ...n, usage: { ...n.usage, pods: n.usage.pods + 1 } } : n];
+        });
+        if (shuffle) next = [...next].reverse();
+        const visited: Node[] = [];
+        const got = scanInNameOrder(
+          modelOf(next),
+          n => {
+            visited.push(n);
+            return judge(n);
+          },
+          earlier.scan,
+        );
+        const full = collectInNameOrder(modelOf(next), judge);
+        assert.deepEqual(got.list, full);
+        // Taken from the earlier scan only where the very node object sits at the same place.
+        const firstAt = first;
+        next.forEach((n, i) => {
+          const shared = firstAt[i] === n;
+          assert.equal(visited.includes(n), !shared, `${n.name} at ${i}`);
+        });
+        assert.deepEqual(
+          got.scan.results,
+          next.map(n => judge(n)),
+        );
       },
     ),
   );

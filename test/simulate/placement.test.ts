@@ -202,3 +202,59 @@ test('candidates cached for one node map follow the NodeClaims and the workload 
   assert.deepEqual(names(running), ['launching']);
   assert.deepEqual(names(base), ['ready']);
 });
+
+test('a new node map judges again only the nodes that are new objects, and finds what a fresh scan finds', () => {
+  const pod = aPodShape({ requests: { cpuMilli: 500, memoryBytes: GiB } });
+  const nodes = m5Large(3, 29);
+  const base = aCluster({ subnets: [subnet], nodes });
+  const req = (model: typeof base) => ({
+    model,
+    pod,
+    pods: 9,
+    cni: model.cni,
+    book: new AddressBook(),
+    workload: 'Deployment/shop/web',
+  });
+  const placed = (model: typeof base) =>
+    placeOnExisting(req(model)).existing.map(e => `${e.node.name}:${e.pods}`);
+  const fresh = (model: typeof base) => ({
+    ...model,
+    nodes: new Map([...model.nodes].map(([k, n]) => [k, { ...n, usage: { ...n.usage } }])),
+  });
+  assert.deepEqual(
+    placed(base),
+    nodes.map(n => `${n.name}:3`),
+  );
+  // A pod event: the second node is a new object, nearly full; the other two are the same objects.
+  const [, second] = nodes;
+  const next = {
+    ...base,
+    nodes: new Map(base.nodes).set(second!.name, {
+      ...second!,
+      usage: { ...second!.usage, cpuMilli: 1000 },
+    }),
+  };
+  assert.deepEqual(placed(next), placed(fresh(next)));
+  assert.ok(placed(next).includes(`${second!.name}:1`), 'the fuller node takes one pod');
+  assert.notDeepEqual(placed(next), placed(base), 'the new object was judged again');
+  // The same node objects under new NodeClaims that say one of them is still launching: judged again.
+  const [notReady] = m5Large(1, 29, { ready: false, name: 'not-ready' });
+  const withNotReady = aCluster({ subnets: [subnet], nodes: [...nodes, notReady!] });
+  assert.deepEqual(placed(withNotReady), placed(base));
+  const claimed = {
+    ...withNotReady,
+    nodes: new Map(withNotReady.nodes),
+    nodeClaims: [
+      {
+        name: 'claim-1',
+        nodeName: 'not-ready',
+        capacity: { cpuMilli: 2000, memoryBytes: 8 * GiB },
+      },
+    ],
+  };
+  assert.ok(
+    placed(claimed).some(p => p.startsWith('not-ready:')),
+    placed(claimed).join(' '),
+  );
+  assert.deepEqual(placed(claimed), placed(fresh(claimed)));
+});
